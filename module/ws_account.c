@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-thread accounting: the state machine the probes drive.
+ *
+ *   switch out, preempted  -> off CPU, reason runq
+ *   switch out, blocking   -> off CPU, reason futex/io/uninterruptible/sleep
+ *   wakeup of a blocked    -> the blocked interval ends; off CPU, reason runq
+ *   switch in              -> the off-CPU interval ends; on CPU
+ *
+ * An interval is classified when it starts and recorded when it ends, into
+ * exactly one reason.  A blocked episode therefore adds its sleep to one
+ * blocking reason, then its wakeup-to-run delay to runq.  Who writes an
+ * entry, when and under what is explained at the top of ws_table.c.
+ */
+#include <linux/sched/signal.h>
+#include <linux/string.h>
+#include "ws_account.h"
+#include "ws_classify.h"
+#include "ws_compat.h"
+
+DEFINE_PER_CPU(struct ws_cpu_stats, ws_cpu_stats);
+
+static bool ws_wants(struct task_struct *p)
+{
+	u32 filter = READ_ONCE(ws_filter_tgid);
+
+	if (p->flags & PF_EXITING)
+		return false;
+	if (filter && p->tgid != filter)
+		return false;
+	return !ws_table_is_dropped(&ws_threads, p->pid);
+}
+
+static void ws_birth_init(struct ws_birth *b, struct task_struct *p)
+{
+	memset(b, 0, sizeof(*b));
+	b->tid = p->pid;
+	b->tgid = p->tgid;
+	b->start = ws_task_start(p);
+	b->cgroup_id = ws_task_cgroup_id(p);
+	b->syscall = -1;
+	memcpy(b->comm, p->comm, sizeof(b->comm));
+	b->comm[sizeof(b->comm) - 1] = '\0';
+}
+
+static struct ws_thread *ws_entry(struct task_struct *p)
+{
+	return ws_table_find(&ws_threads, p->pid, ws_task_start(p));
+}
+
+static struct ws_thread *ws_entry_or_new(struct task_struct *p)
+{
+	struct ws_thread *e = ws_entry(p);
+	struct ws_birth b;
+
+	if (e || !ws_wants(p))
+		return e;
+	ws_birth_init(&b, p);
+	return ws_table_add(&ws_threads, &b);
+}
+
+static u64 ws_elapsed(u64 since, u64 now)
+{
+	return now > since ? now - since : 0;
+}
+
+/*
+ * End e's off-CPU interval at now.  Returns the futex wait it ended, if
+ * any, in *futex_ns (recorded by the caller outside the write section).
+ */
+static unsigned int ws_close_off(struct ws_thread *e, u64 now, u64 *ns)
+{
+	unsigned int reason = e->state - WS_ST_OFF;
+
+	*ns = 0;
+	if (e->flags & WS_F_PARTIAL || !e->since)
+		return WS_NR_REASONS;
+	*ns = ws_elapsed(e->since, now);
+	ws_hist_add(&e->hist[reason], *ns);
+	return reason;
+}
+
+static void ws_record_futex(struct ws_thread *e, unsigned int reason, u64 ns)
+{
+	if (reason == WS_R_FUTEX)
+		ws_futex_add(&ws_futexes, e->tgid, e->futex_uaddr, ns);
+}
+
+static unsigned int ws_block_reason(struct task_struct *prev, unsigned int prev_state,
+				    long *nr, unsigned long *uaddr)
+{
+	struct ws_switch_info si = {
+		.prev_state = prev_state,
+		.iowait = prev->in_iowait,
+	};
+
+	si.syscall = ws_task_syscall(prev, uaddr, &si.futex_op, &si.compat);
+	*nr = si.syscall;
+	return ws_classify(&si);
+}
+
+static void ws_switch_out(struct task_struct *prev, struct task_struct *next,
+			  bool preempt, unsigned int prev_state, u64 now)
+{
+	unsigned long uaddr = 0;
+	unsigned int reason;
+	struct ws_thread *e;
+	long nr = -1;
+
+	if (ws_switch_is_exit(prev_state)) {
+		e = ws_entry(prev);
+		if (e)
+			ws_table_del(&ws_threads, e);
+		else
+			ws_table_forget_dropped(&ws_threads, prev->pid);
+		return;
+	}
+	e = ws_entry_or_new(prev);
+	if (!e)
+		return;
+	if (preempt || prev_state == TASK_RUNNING)
+		reason = WS_R_RUNQ;
+	else
+		reason = ws_block_reason(prev, prev_state, &nr, &uaddr);
+
+	ws_thread_write_begin(e);
+	if (e->state == WS_ST_ONCPU && e->since)
+		e->oncpu_ns += ws_elapsed(e->since, now);
+	memcpy(e->comm, prev->comm, sizeof(e->comm) - 1);
+	if (reason == WS_R_RUNQ) {
+		e->nivcsw++;
+		if (!is_idle_task(next))
+			e->preempt_tid = next->pid;
+	} else {
+		e->nvcsw++;
+		e->syscall = nr;
+		if (reason == WS_R_FUTEX)
+			e->futex_uaddr = uaddr;
+	}
+	e->state = ws_state_off(reason);
+	e->since = now;
+	e->flags = 0;
+	ws_thread_write_end(e);
+}
+
+static void ws_switch_in(struct task_struct *next, u64 now)
+{
+	struct ws_thread *e = ws_entry_or_new(next);
+	unsigned int reason = WS_NR_REASONS;
+	u64 ns = 0;
+
+	if (!e)
+		return;
+	ws_thread_write_begin(e);
+	if (e->state >= WS_ST_OFF)
+		reason = ws_close_off(e, now, &ns);
+	e->state = WS_ST_ONCPU;
+	e->since = now;
+	e->flags = 0;
+	ws_thread_write_end(e);
+
+	if (reason == WS_R_RUNQ)
+		this_cpu_inc(ws_cpu_stats.runq[ws_slot(ns)]);
+	ws_record_futex(e, reason, ns);
+}
+
+void ws_account_switch(bool preempt, struct task_struct *prev,
+		       struct task_struct *next, unsigned int prev_state)
+{
+	u64 now = ws_now();
+
+	if (!is_idle_task(prev))
+		ws_switch_out(prev, next, preempt, prev_state, now);
+	if (!is_idle_task(next))
+		ws_switch_in(next, now);
+}
+
+/* The blocked interval ends here; the run-queue wait begins. */
+void ws_account_wakeup(struct task_struct *p)
+{
+	unsigned int reason = WS_NR_REASONS;
+	struct ws_thread *e;
+	u64 now, ns = 0;
+
+	e = ws_entry_or_new(p);
+	/* Woken before it finished switching out, or already runnable. */
+	if (!e || e->state == WS_ST_ONCPU || e->state == ws_state_off(WS_R_RUNQ))
+		return;
+	now = ws_now();
+	ws_thread_write_begin(e);
+	if (e->state >= WS_ST_OFF)
+		reason = ws_close_off(e, now, &ns);
+	e->state = ws_state_off(WS_R_RUNQ);
+	e->since = now;
+	e->flags = 0;
+	ws_thread_write_end(e);
+	ws_record_futex(e, reason, ns);
+}
+
+/* "Who woke me": runs in the waker's context. */
+void ws_account_waking(struct task_struct *p)
+{
+	struct ws_thread *e = ws_entry(p);
+
+	if (e)
+		WRITE_ONCE(e->waker_tid, in_task() ? current->pid : 0);
+}
+
+/*
+ * Give every thread that is asleep right now an entry, so a thread blocked
+ * since before tracing began is visible at once.  Its interval is marked
+ * partial: its length so far is a lower bound and it is not added to the
+ * histograms when it ends.  Runs with the probes attached; a thread the
+ * probes reach first keeps their entry (ws_table_add never overwrites).
+ */
+void ws_account_sweep(void)
+{
+	struct task_struct *g, *t;
+	u64 now = ws_now();
+
+	rcu_read_lock();
+	for_each_process_thread(g, t) {
+		unsigned int state = READ_ONCE(t->__state);
+		unsigned long uaddr = 0;
+		struct ws_birth b;
+		long nr = -1;
+
+		if (state == TASK_RUNNING || !ws_wants(t))
+			continue;
+		ws_birth_init(&b, t);
+		b.state = ws_state_off(ws_block_reason(t, state, &nr, &uaddr));
+		b.syscall = nr;
+		b.futex_uaddr = uaddr;
+		b.since = now;
+		b.flags = WS_F_PARTIAL;
+		ws_table_add(&ws_threads, &b);
+	}
+	rcu_read_unlock();
+}
+
+/* Forget everything counted.  Only with no probe attached. */
+void ws_account_clear(void)
+{
+	int cpu;
+
+	ws_table_clear(&ws_threads);
+	ws_futex_clear(&ws_futexes);
+	for_each_possible_cpu(cpu)
+		memset(per_cpu_ptr(&ws_cpu_stats, cpu), 0, sizeof(struct ws_cpu_stats));
+}

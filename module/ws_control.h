@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef WS_CONTROL_H
+#define WS_CONTROL_H
+
+#include <linux/types.h>
+
+/* Longest command accepted on the control file, newline included. */
+#define WS_CTL_MAX		64
+/* blocked_min_ms is at most a day. */
+#define WS_BLOCKED_MIN_MAX	(24U * 3600 * 1000)
+
+enum ws_cmd_op {
+	WS_CMD_RESET,
+	WS_CMD_ENABLE,
+	WS_CMD_DISABLE,
+	WS_CMD_FILTER,		/* value: tgid */
+	WS_CMD_FILTER_OFF,
+	WS_CMD_BLOCKED_MIN,	/* value: milliseconds */
+};
+
+struct ws_cmd {
+	enum ws_cmd_op op;
+	u32 value;
+};
+
+int ws_control_parse(const char *buf, size_t len, struct ws_cmd *cmd);
+bool ws_tgid_valid(u32 tgid);
+
+/* Implemented by ws_main.c: apply a command under the control mutex. */
+int ws_control_apply(const struct ws_cmd *cmd);
+
+#endif /* WS_CONTROL_H */

@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The futex table: completed waits grouped by (tgid, futex word address).
+ *
+ * Concurrency: many threads wait on one futex word, so an entry has many
+ * writers (the probes that end those waits, on any CPU).  Every access to
+ * an entry, reads included, is under its bucket's stripe lock; there is no
+ * lockless path.  Entries of processes that have exited are freed by the
+ * collector (process context), also under the stripe lock.
+ */
+#include <linux/hash.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/vmalloc.h>
+#include "ws_futex.h"
+
+static u32 ws_futex_bucket(struct ws_futex_table *ft, u32 tgid, u64 uaddr)
+{
+	return hash_64(uaddr ^ ((u64)tgid << 40), 32) & ft->index.mask;
+}
+
+static struct ws_futex *ws_futex_ent(struct ws_futex_table *ft, u32 ref)
+{
+	return &ft->ent[ref - 1];
+}
+
+int ws_futex_init(struct ws_futex_table *ft, u32 capacity)
+{
+	int err;
+
+	memset(ft, 0, sizeof(*ft));
+	ft->ent = vzalloc(array_size(capacity, sizeof(*ft->ent)));
+	if (!ft->ent)
+		return -ENOMEM;
+	err = ws_pool_init(&ft->pool, capacity);
+	if (err)
+		goto err_ent;
+	err = ws_index_init(&ft->index, capacity);
+	if (err)
+		goto err_pool;
+	return 0;
+
+err_pool:
+	ws_pool_destroy(&ft->pool);
+err_ent:
+	vfree(ft->ent);
+	ft->ent = NULL;
+	return err;
+}
+
+void ws_futex_destroy(struct ws_futex_table *ft)
+{
+	ws_index_destroy(&ft->index);
+	ws_pool_destroy(&ft->pool);
+	vfree(ft->ent);
+	ft->ent = NULL;
+}
+
+/* Only with no probe attached and no reader active. */
+void ws_futex_clear(struct ws_futex_table *ft)
+{
+	memset(ft->ent, 0, array_size(ft->pool.capacity, sizeof(*ft->ent)));
+	ws_pool_reset(&ft->pool);
+	ws_index_reset(&ft->index);
+	atomic64_set(&ft->dropped, 0);
+}
+
+static struct ws_futex *ws_futex_find(struct ws_futex_table *ft, u32 b,
+				      u32 tgid, u64 uaddr)
+{
+	u32 ref;
+
+	ws_index_for_each(&ft->index, &ft->pool, b, ref) {
+		struct ws_futex *f = ws_futex_ent(ft, ref);
+
+		if (f->tgid == tgid && f->uaddr == uaddr)
+			return f;
+	}
+	return NULL;
+}
+
+static struct ws_futex *ws_futex_new(struct ws_futex_table *ft, u32 b,
+				     u32 tgid, u64 uaddr)
+{
+	u32 ref = ws_pool_get(&ft->pool);
+	struct ws_futex *f;
+
+	if (!ref)
+		return NULL;
+	f = ws_futex_ent(ft, ref);
+	f->tgid = tgid;
+	f->uaddr = uaddr;
+	ws_index_link(&ft->index, &ft->pool, b, ref);
+	return f;
+}
+
+/* Record one completed wait of ns on (tgid, uaddr).  Any context. */
+void ws_futex_add(struct ws_futex_table *ft, u32 tgid, u64 uaddr, u64 ns)
+{
+	u32 b = ws_futex_bucket(ft, tgid, uaddr);
+	raw_spinlock_t *lock = ws_index_lock(&ft->index, b);
+	struct ws_futex *f;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(lock, flags);
+	f = ws_futex_find(ft, b, tgid, uaddr);
+	if (!f)
+		f = ws_futex_new(ft, b, tgid, uaddr);
+	if (f) {
+		f->count++;
+		f->total_ns += ns;
+		if (ns > f->max_ns)
+			f->max_ns = ns;
+	}
+	raw_spin_unlock_irqrestore(lock, flags);
+	if (!f)
+		atomic64_inc(&ft->dropped);
+}
+
+/*
+ * Copy entry i; false when it is free.  The key is read once to find the
+ * stripe, then checked again under it: a recycled entry is skipped.
+ */
+bool ws_futex_read(struct ws_futex_table *ft, u32 i, struct ws_futex *copy)
+{
+	struct ws_futex *f = &ft->ent[i];
+	u32 tgid = READ_ONCE(f->tgid);
+	u64 uaddr = READ_ONCE(f->uaddr);
+	raw_spinlock_t *lock;
+	unsigned long flags;
+
+	if (!tgid)
+		return false;
+	lock = ws_index_lock(&ft->index, ws_futex_bucket(ft, tgid, uaddr));
+	raw_spin_lock_irqsave(lock, flags);
+	*copy = *f;
+	raw_spin_unlock_irqrestore(lock, flags);
+	return copy->tgid == tgid && copy->uaddr == uaddr;
+}
+
+static bool ws_process_alive(u32 tgid)
+{
+	bool alive;
+
+	rcu_read_lock();
+	alive = pid_task(find_pid_ns(tgid, &init_pid_ns), PIDTYPE_TGID) != NULL;
+	rcu_read_unlock();
+	return alive;
+}
+
+/* Free the entries of processes that have exited.  Process context. */
+unsigned int ws_futex_collect(struct ws_futex_table *ft)
+{
+	unsigned int freed = 0;
+	u32 i;
+
+	for (i = 0; i < ft->pool.capacity; i++) {
+		struct ws_futex *f = &ft->ent[i];
+		u32 tgid = READ_ONCE(f->tgid), b;
+		raw_spinlock_t *lock;
+		unsigned long flags;
+		bool gone = false;
+
+		if (!tgid || ws_process_alive(tgid))
+			continue;
+		b = ws_futex_bucket(ft, tgid, READ_ONCE(f->uaddr));
+		lock = ws_index_lock(&ft->index, b);
+		raw_spin_lock_irqsave(lock, flags);
+		if (f->tgid == tgid && ws_index_unlink(&ft->index, &ft->pool, b, i + 1)) {
+			memset(f, 0, sizeof(*f));
+			gone = true;
+		}
+		raw_spin_unlock_irqrestore(lock, flags);
+		if (gone) {
+			ws_pool_put(&ft->pool, i + 1);
+			freed++;
+		}
+		cond_resched();
+	}
+	return freed;
+}

@@ -1,0 +1,82 @@
+# Shared helpers for the guest test scripts (busybox sh).  Each check prints
+# one TAP-like line, "ok - NAME" or "not ok - NAME: why", which the host tallies.
+
+D=/sys/kernel/debug/waitscope
+export PATH=/bin:/opt/ws
+
+ok() { echo "ok - $*"; }
+notok() { echo "not ok - $*"; }
+
+# check NAME CMD...: ok when CMD succeeds.
+check() {
+	local what=$1
+	shift
+	if "$@"; then ok "$what"; else notok "$what"; fi
+}
+
+note() { echo "# $*"; }
+
+# col FILE KEYCOL KEY COL: the COL value of the first row whose KEYCOL is KEY,
+# using the column names of the file's "#" header line.
+col() {
+	awk -v kc="$2" -v key="$3" -v c="$4" '
+		/^# waitscope/ { next }
+		/^#/ { for (i = 2; i <= NF; i++) idx[$i] = i - 1; next }
+		(kc in idx) && $(idx[kc]) == key { print $(idx[c]); found = 1; exit }
+		END { if (!found) print "" }' "$1"
+}
+
+# tcol COMM COL: a column of the thread named COMM in a fresh threads read.
+tcol() {
+	cat $D/threads > /tmp/threads.now
+	col /tmp/threads.now comm "$1" "$2"
+}
+
+# bucket COMM REASON LOW_US: samples in one histogram bucket.
+bucket() {
+	awk -v comm="$1" -v r="$2" -v lo="$3" '
+		/^#/ { next }
+		$3 == comm && $4 == r {
+			for (i = 8; i <= NF; i++) { split($i, kv, ":"); if (kv[1] == lo) n = kv[2] }
+		}
+		END { print n + 0 }' $D/histograms
+}
+
+stat_of() { awk -v k="$1" '$1 == k { print $2 }' $D/stats; }
+
+# within A B PCT ABS: |A - B| <= max(B * PCT / 100, ABS)
+within() {
+	awk -v a="$1" -v b="$2" -v p="$3" -v abs="$4" 'BEGIN {
+		d = a - b; if (d < 0) d = -d
+		t = b * p / 100; if (t < abs) t = abs
+		exit !(d <= t) }'
+}
+
+# gt A B: A > B, numbers of any size
+gt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }
+
+# start_scenario NAME ARGS...: run it in the background, wait until parked.
+start_scenario() {
+	local name=$1 i
+	rm -f /tmp/$name.done
+	scenario "$@" > /tmp/$name.log 2>&1 &
+	i=0
+	while [ ! -s /tmp/$name.done ] && [ $i -lt 600 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -s /tmp/$name.done ] || { notok "$name: scenario did not finish"; return 1; }
+	SCENARIO_PID=$(cat /tmp/$name.done)
+}
+
+stop_scenario() {
+	kill -9 "$SCENARIO_PID" 2>/dev/null
+	wait 2>/dev/null
+}
+
+# sched_ns TID FIELD: a field of /proc/TID/sched (milliseconds there) in ns.
+sched_ns() {
+	awk -v f="$2" '$1 ~ ("(^|\\.)" f "$") { printf "%.0f\n", $NF * 1000000 }' /proc/$1/sched
+}
+
+run_delay() { awk '{ print $2 }' /proc/$1/schedstat; }

@@ -1,0 +1,161 @@
+# The module suite: load, control file, scenario programs with known answers,
+# accuracy against the kernel's own schedstat accounting, unload.
+. /tests/lib.sh
+
+check "insmod waitscope.ko" insmod /opt/ws/waitscope.ko
+check "debugfs files are root-only (0400, control 0600)" sh -c "
+	[ \"\$(stat -c %a $D/threads $D/histograms $D/blocked $D/futex $D/stats | sort -u)\" = 400 ] &&
+	[ \"\$(stat -c %a $D/control)\" = 600 ]"
+check "stats: enabled with 5/5 probes" sh -c "
+	[ \"$(stat_of enabled)\" = 1 ] && [ \"$(stat_of probes_attached)\" = 5/5 ]"
+check "every file starts with its versioned header" sh -c '
+	for f in threads histograms blocked futex stats; do
+		head -n1 '$D'/$f | grep -q "^# waitscope $f v1" || exit 1
+	done'
+
+# ---- control: bad writes change nothing, good ones take effect ----
+before=$(head -n1 $D/control)
+bad=0
+for cmd in bogus "reset now" "filter tgid=0" "filter tgid=-1" "filter tgid=abc" \
+	"blocked_min_ms=" "blocked_min_ms=99999999999" "blocked_min_ms=+5" \
+	"enable " " enable" "ENABLE" "blocked_min_ms=5\n\n"; do
+	if printf "$cmd" > $D/control 2>/dev/null; then
+		note "control accepted bad command '$cmd'"
+		bad=1
+	fi
+done
+check "control: bad commands are refused" [ $bad = 0 ]
+check "control: refused commands leave the state as it was" [ "$(head -n1 $D/control)" = "$before" ]
+check "control: a 65-byte write is refused" sh -c "! printf '%065d' 0 > $D/control 2>/dev/null"
+echo blocked_min_ms=50 > $D/control
+check "control: blocked_min_ms=50 takes effect" [ "$(stat_of blocked_min_ms)" = 50 ]
+echo disable > $D/control
+check "control: disable detaches the probes" [ "$(stat_of probes_attached)" = 0/5 ]
+echo enable > $D/control
+check "control: enable attaches them again" [ "$(stat_of probes_attached)" = 5/5 ]
+echo blocked_min_ms=100 > $D/control
+
+# ---- accuracy against schedstat ----
+# accuracy TID NAME: runq vs run_delay, blocking vs sum_sleep_runtime and
+# D-state vs sum_block_runtime.  The kernel skips its clock update when a
+# wakeup preempts or ends idle (rq_clock_skip_update), so run_delay leaves
+# out the wakeup-to-switch latency that waitscope (like runqlat) includes:
+# up to WAKE_SLACK_NS per wakeup, and never the other way round.
+WAKE_SLACK_NS=500000
+accuracy() {
+	local tid=$1 name=$2 runq wakeups blk d rd ss sb slack r
+	cat $D/threads > /tmp/acc
+	runq=$(col /tmp/acc tid $tid runq_ns)
+	wakeups=$(col /tmp/acc tid $tid nvcsw)
+	blk=0
+	for r in futex io uninterruptible sleep; do
+		blk=$((blk + $(col /tmp/acc tid $tid ${r}_ns)))
+	done
+	d=$(( $(col /tmp/acc tid $tid uninterruptible_ns) + $(col /tmp/acc tid $tid io_ns) ))
+	rd=$(run_delay $tid)
+	ss=$(sched_ns $tid sum_sleep_runtime)
+	sb=$(sched_ns $tid sum_block_runtime)
+	note "$name tid $tid: runq $runq run_delay $rd (wakeups $wakeups); blocked $blk sum_sleep $ss; D $d sum_block $sb"
+	slack=$((wakeups * WAKE_SLACK_NS))
+	check "$name: runq within 5% (or 1 ms + wakeup latency) of run_delay" \
+		awk -v a="$runq" -v b="$rd" -v s="$slack" 'BEGIN {
+			t = b * 0.05; if (t < 1000000) t = 1000000
+			exit !(a >= b - t && a <= b + t + s) }'
+	check "$name: blocked time within 5% (or 1 ms) of sum_sleep_runtime" within "$blk" "$ss" 5 1000000
+	check "$name: D-state time within 5% (or 1 ms) of sum_block_runtime" within "$d" "$sb" 5 1000000
+}
+
+# ---- sleeper: 20 x 50 ms ----
+if start_scenario sleeper; then
+	check "sleeper: 20 samples in the 32-64 ms sleep bucket" [ "$(bucket sleeper sleep 32768)" = 20 ]
+	check "sleeper: no other sleep bucket has samples" [ "$(awk '$3 == "sleeper" && $4 == "sleep" { print $5 }' $D/histograms)" = 20 ]
+	accuracy "$(tcol sleeper tid)" sleeper
+	stop_scenario
+fi
+
+# ---- locker: 4 threads on one mutex ----
+if start_scenario locker 4 200; then
+	pid=$SCENARIO_PID
+	cat $D/threads > /tmp/t
+	sum=0 all=1
+	for i in 1 2 3 4; do
+		n=$(col /tmp/t comm locker-$i futex_n)
+		[ "${n:-0}" -gt 0 ] || all=0
+		sum=$((sum + ${n:-0}))
+	done
+	check "locker: every locker thread has futex waits" [ $all = 1 ]
+	cat $D/futex > /tmp/f
+	rows=$(awk -v p=$pid '!/^#/ && $1 == p && $4 > 0' /tmp/f | wc -l)
+	cnt=$(awk -v p=$pid '!/^#/ && $1 == p { s += $4 } END { print s + 0 }' /tmp/f)
+	note "locker: futex_n sum $sum, futex file rows $rows count $cnt"
+	check "locker: all futex waits are on one address" [ "$rows" = 1 ]
+	check "locker: the futex file counts every wait the threads counted" [ "$cnt" = "$sum" ]
+	for i in 1 2 3 4; do accuracy "$(col /tmp/t comm locker-$i tid)" locker-$i; done
+	stop_scenario
+fi
+
+# ---- stuck: blocked forever on a pipe read ----
+if start_scenario stuck; then
+	sleep 1
+	cat $D/blocked > /tmp/b1
+	sleep 1
+	cat $D/blocked > /tmp/b2
+	o1=$(col /tmp/b1 comm stuck off_ns)
+	o2=$(col /tmp/b2 comm stuck off_ns)
+	note "stuck: off_ns $o1 then $o2"
+	check "stuck: listed in blocked, reason sleep" [ "$(col /tmp/b2 comm stuck reason)" = sleep ]
+	check "stuck: its duration grows between two reads" gt "${o2:-0}" "$((${o1:-0} + 500000000))"
+	check "stuck: blocked in read (syscall 0)" [ "$(col /tmp/b2 comm stuck syscall)" = 0 ]
+	if head -n1 /tmp/b2 | grep -q stack=indented; then
+		check "stuck: kernel stack symbolized, no raw address" sh -c "
+			awk '/ stuck / { s = 1; next } s && /^        / { print; next } s { exit }' /tmp/b2 > /tmp/stk
+			grep -q pipe_read /tmp/stk && ! grep -q ' 0x\|^        ffff' /tmp/stk"
+	fi
+	stop_scenario
+fi
+
+# ---- D state: vfork parent ----
+if start_scenario vfork 5 200; then
+	tid=$(tcol vforker tid)
+	n=$(col /tmp/threads.now tid $tid uninterruptible_n)
+	ns=$(col /tmp/threads.now tid $tid uninterruptible_ns)
+	note "vforker: uninterruptible $n waits, $ns ns"
+	check "vforker: 5 uninterruptible waits" [ "$n" = 5 ]
+	check "vforker: about 5 x 200 ms uninterruptible" within "$ns" 1000000000 10 0
+	accuracy $tid vforker
+	stop_scenario
+fi
+
+# ---- starve: 4 workers beside a hog on one CPU ----
+if start_scenario starve 4 3; then
+	cat $D/threads > /tmp/t
+	for i in 1 2 3 4; do
+		runq=$(col /tmp/t comm worker-$i runq_ns)
+		off=$runq
+		for r in futex io uninterruptible sleep; do
+			off=$((off + $(col /tmp/t comm worker-$i ${r}_ns)))
+		done
+		note "worker-$i: runq $runq of $off off-CPU ns"
+		check "starve: worker-$i off-CPU time is at least 90% runq" \
+			awk -v a="$runq" -v b="$off" 'BEGIN { exit !(b > 0 && a >= 0.9 * b) }'
+		accuracy "$(col /tmp/t comm worker-$i tid)" worker-$i
+	done
+	stop_scenario
+fi
+
+# ---- churn: 20000 short-lived threads ----
+sleep 1
+base=$(stat_of used)
+scenario churn 20000 > /tmp/churn.log 2>&1
+sleep 1
+after=$(stat_of used)
+note "churn: used $base before, $after after"
+check "churn: table usage returns to its baseline" [ "$after" -le "$((base + 2))" ]
+check "churn: no entry left for a thread that is gone" sh -c '
+	awk "!/^#/ { print \$1 }" '$D'/threads | while read tid; do
+		[ -d /proc/$tid ] || { echo "stale tid $tid"; exit 1; }
+	done'
+check "churn: nothing dropped" [ "$(stat_of dropped_total)" = 0 ]
+
+check "rmmod waitscope" rmmod waitscope
+check "debugfs directory gone after rmmod" [ ! -e $D ]

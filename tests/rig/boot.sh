@@ -1,0 +1,25 @@
+#!/bin/sh
+# Boot one kernel in qemu (TCG, 2 CPUs) with a hard timeout:
+#   boot.sh VMLINUZ INITRD OUTDIR TIMEOUT_S [EXTRA_CMDLINE]
+# Writes OUTDIR/console.log (ttyS0) and OUTDIR/results.log (ttyS1).
+# Exit: 0 the guest finished, 1 it did not (timeout, panic, no end marker).
+set -eu
+
+vmlinuz=$1 initrd=$2 outdir=$3 limit=$4 extra=${5:-}
+mkdir -p "$outdir"
+: > "$outdir/console.log"
+: > "$outdir/results.log"
+
+# shellcheck disable=SC2086
+timeout --kill-after=10 "$limit" qemu-system-x86_64 \
+	-accel tcg -cpu max -smp 2 -m "${WS_VM_MEM:-1024}" \
+	-kernel "$vmlinuz" -initrd "$initrd" \
+	-append "console=ttyS0 panic=-1 oops=panic schedstats=enable nokaslr $extra" \
+	-display none -monitor none -no-reboot \
+	-serial "file:$outdir/console.log" -serial "file:$outdir/results.log" \
+	</dev/null >"$outdir/qemu.log" 2>&1 || true
+
+if ! grep -q '^WS-END' "$outdir/results.log"; then
+	echo "boot: the guest did not finish within ${limit}s (see $outdir/console.log)" >&2
+	exit 1
+fi

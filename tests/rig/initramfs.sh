@@ -1,0 +1,46 @@
+#!/bin/sh
+# Build a gzip'd cpio initramfs for the test VM:
+#   initramfs.sh OUT.cpio.gz SUITE FILE...
+# It holds busybox, /init, the guest test scripts (tests/guest/*.sh) and the
+# given files (modules, programs) in /opt/ws/.  /init runs
+# /tests/SUITE.sh, reports on the second serial port, and powers off.
+set -eu
+
+out=$1 suite=$2
+shift 2
+here=$(cd "$(dirname "$0")/.." && pwd)
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+
+mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" \
+	"$root/tests" "$root/opt/ws" "$root/etc"
+cp /bin/busybox "$root/bin/busybox"
+for f in "$here"/guest/*.sh; do cp "$f" "$root/tests/"; done
+for f in "$@"; do cp "$f" "$root/opt/ws/"; done
+echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
+echo "nobody:x:65534:65534:nobody:/:/bin/sh" >> "$root/etc/passwd"
+echo "root:x:0:" > "$root/etc/group"
+echo "nogroup:x:65534:" >> "$root/etc/group"
+
+cat > "$root/init" <<INIT
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin:/opt/ws
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+mount -t debugfs none /sys/kernel/debug 2>/dev/null
+# Kernel messages above warning level stay on the console; results go to ttyS1.
+dmesg -n 5
+cd /tmp
+sh /tests/$suite.sh > /dev/ttyS1 2>&1
+echo "WS-DMESG-BEGIN" > /dev/ttyS1
+dmesg > /dev/ttyS1
+echo "WS-DMESG-END" > /dev/ttyS1
+echo "WS-END" > /dev/ttyS1
+sync
+poweroff -f
+INIT
+chmod +x "$root/init"
+(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$out"

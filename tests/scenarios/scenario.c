@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Scenario programs with known answers, run inside the test VM.
+ *
+ *   scenario sleeper            one thread: 20 x nanosleep(50 ms)
+ *   scenario locker N ITERS     N threads contending one pthread mutex
+ *   scenario stuck              one thread blocked forever on a pipe read
+ *   scenario vfork N MS         a parent in vfork() N times, child sleeps MS
+ *   scenario starve N SECONDS   N busy workers pinned beside a busy hog
+ *   scenario churn N            N short-lived threads, 50 at a time
+ *
+ * Each names its threads, does its work, then "parks": every thread blocks
+ * on a pipe read that never returns, and the program writes
+ * /tmp/<scenario>.done holding its pid.  The tests read the kernel's and
+ * waitscope's numbers while the threads are parked, then kill the program.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static int park_pipe[2];
+static int done_pipe[2];
+static const char *scenario;
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(2);
+}
+
+static void set_name(const char *fmt, int i)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), fmt, i);
+	prctl(PR_SET_NAME, name, 0, 0, 0);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+/* Tell main this thread is done, then block forever. */
+static void park(void)
+{
+	char c = 1;
+
+	if (write(done_pipe[1], &c, 1) != 1)
+		die("write");
+	for (;;)
+		if (read(park_pipe[0], &c, 1) < 0 && errno != EINTR)
+			die("read");
+}
+
+/* Wait for n threads to park, announce it, then block forever too. */
+static void park_main(int n)
+{
+	char path[64], c;
+	FILE *f;
+
+	while (n > 0) {
+		if (read(done_pipe[0], &c, 1) == 1)
+			n--;
+	}
+	snprintf(path, sizeof(path), "/tmp/%s.done", scenario);
+	f = fopen(path, "w");
+	if (!f)
+		die(path);
+	fprintf(f, "%d\n", getpid());
+	fclose(f);
+	for (;;)
+		pause();
+}
+
+static void start(pthread_t *t, void *(*fn)(void *), long arg)
+{
+	if (pthread_create(t, NULL, fn, (void *)arg))
+		die("pthread_create");
+}
+
+static void pin_to_cpu0(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("sched_setaffinity");
+}
+
+static void spin_ms(long ms)
+{
+	struct timespec a, b;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	do
+		clock_gettime(CLOCK_MONOTONIC, &b);
+	while ((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 < ms);
+}
+
+static void *sleeper(void *arg)
+{
+	int i;
+
+	(void)arg;
+
+	set_name("sleeper", 0);
+	for (i = 0; i < 20; i++)
+		sleep_ms(50);
+	park();
+	return NULL;
+}
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static long locker_iters;
+
+static void *locker(void *arg)
+{
+	long i;
+
+	set_name("locker-%d", (int)(long)arg);
+	for (i = 0; i < locker_iters; i++) {
+		pthread_mutex_lock(&lock);
+		spin_ms(1);
+		pthread_mutex_unlock(&lock);
+	}
+	park();
+	return NULL;
+}
+
+static void *stuck(void *arg)
+{
+	int fds[2];
+	char c;
+
+	(void)arg;
+
+	set_name("stuck", 0);
+	if (pipe(fds))
+		die("pipe");
+	/* Announce first: this thread never gets past the read. */
+	c = 1;
+	if (write(done_pipe[1], &c, 1) != 1)
+		die("write");
+	for (;;)
+		if (read(fds[0], &c, 1) < 0 && errno != EINTR)
+			die("read");
+	return NULL;
+}
+
+static long vfork_ms;
+
+static void *vforker(void *arg)
+{
+	long i, n = (long)arg;
+
+	set_name("vforker", 0);
+	for (i = 0; i < n; i++) {
+		pid_t pid = vfork();
+
+		if (pid == 0) {
+			/* Only async-signal-safe calls between vfork and _exit. */
+			struct timespec ts = { vfork_ms / 1000, (vfork_ms % 1000) * 1000000L };
+
+			nanosleep(&ts, NULL);
+			_exit(0);
+		}
+		if (pid < 0)
+			die("vfork");
+		waitpid(pid, NULL, 0);
+	}
+	park();
+	return NULL;
+}
+
+static volatile int starve_stop;
+static long starve_secs;
+
+static void *hog(void *arg)
+{
+	(void)arg;
+	set_name("hog", 0);
+	pin_to_cpu0();
+	while (!starve_stop)
+		;
+	park();
+	return NULL;
+}
+
+static void *worker(void *arg)
+{
+	set_name("worker-%d", (int)(long)arg);
+	pin_to_cpu0();
+	while (!starve_stop)
+		;
+	park();
+	return NULL;
+}
+
+static void *nothing(void *arg)
+{
+	return arg;
+}
+
+static int run_churn(long n)
+{
+	pthread_t t[50];
+	long done = 0;
+	int i, batch;
+
+	set_name("churn", 0);
+	while (done < n) {
+		batch = n - done < 50 ? n - done : 50;
+		for (i = 0; i < batch; i++)
+			start(&t[i], nothing, 0);
+		for (i = 0; i < batch; i++)
+			pthread_join(t[i], NULL);
+		done += batch;
+	}
+	printf("churn: %ld threads created and joined\n", done);
+	return 0;
+}
+
+static long arg_or(int argc, char **argv, int i, long def)
+{
+	return argc > i ? strtol(argv[i], NULL, 10) : def;
+}
+
+int main(int argc, char **argv)
+{
+	pthread_t t[64];
+	long i, n;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: scenario sleeper|locker|stuck|vfork|starve|churn [args]\n");
+		return 2;
+	}
+	scenario = argv[1];
+	if (pipe(park_pipe) || pipe(done_pipe))
+		die("pipe");
+	if (!strcmp(scenario, "sleeper")) {
+		start(&t[0], sleeper, 0);
+		park_main(1);
+	} else if (!strcmp(scenario, "locker")) {
+		n = arg_or(argc, argv, 2, 4);
+		locker_iters = arg_or(argc, argv, 3, 200);
+		for (i = 0; i < n && i < 64; i++)
+			start(&t[i], locker, i + 1);
+		park_main(i);
+	} else if (!strcmp(scenario, "stuck")) {
+		start(&t[0], stuck, 0);
+		park_main(1);
+	} else if (!strcmp(scenario, "vfork")) {
+		vfork_ms = arg_or(argc, argv, 3, 200);
+		start(&t[0], vforker, arg_or(argc, argv, 2, 5));
+		park_main(1);
+	} else if (!strcmp(scenario, "starve")) {
+		n = arg_or(argc, argv, 2, 4);
+		starve_secs = arg_or(argc, argv, 3, 3);
+		start(&t[0], hog, 0);
+		for (i = 1; i <= n && i < 64; i++)
+			start(&t[i], worker, i);
+		sleep_ms(starve_secs * 1000);
+		starve_stop = 1;
+		park_main(i);
+	} else if (!strcmp(scenario, "churn")) {
+		return run_churn(arg_or(argc, argv, 2, 20000));
+	} else {
+		fprintf(stderr, "scenario: unknown scenario '%s'\n", scenario);
+		return 2;
+	}
+	return 0;
+}
