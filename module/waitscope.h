@@ -9,7 +9,7 @@
 #define WS_DEFAULT_CAPACITY	16384
 #define WS_DEFAULT_FUTEX_CAP	4096
 #define WS_MIN_CAPACITY		64
-#define WS_MAX_CAPACITY		(1U << 22)
+#define WS_MAX_CAPACITY		4194304U	/* 4 GiB of thread entries */
 #define WS_DEFAULT_BLOCKED_MS	100
 /* How often the collector frees entries of threads that vanished unseen. */
 #define WS_COLLECT_PERIOD_S	5

@@ -86,26 +86,35 @@ static void ws_record_futex(struct ws_thread *e, unsigned int reason, u64 ns)
 		ws_futex_add(&ws_futexes, e->tgid, e->futex_uaddr, ns);
 }
 
+/* Where a blocking task waits: its reason, syscall and futex word. */
+struct ws_wait_site {
+	long nr;
+	unsigned long uaddr;
+	unsigned int futex_op;
+};
+
 static unsigned int ws_block_reason(struct task_struct *prev, unsigned int prev_state,
-				    long *nr, unsigned long *uaddr)
+				    struct ws_wait_site *w)
 {
 	struct ws_switch_info si = {
 		.prev_state = prev_state,
 		.iowait = prev->in_iowait,
 	};
+	unsigned int reason;
 
-	si.syscall = ws_task_syscall(prev, uaddr, &si.futex_op, &si.compat);
-	*nr = si.syscall;
-	return ws_classify(&si);
+	si.syscall = ws_task_syscall(prev, &w->uaddr, &si.futex_op, &si.compat);
+	w->nr = si.syscall;
+	reason = ws_classify(&si);
+	w->futex_op = reason == WS_R_FUTEX ? ws_futex_op(si.syscall, si.futex_op) : 0;
+	return reason;
 }
 
 static void ws_switch_out(struct task_struct *prev, struct task_struct *next,
 			  bool preempt, unsigned int prev_state, u64 now)
 {
-	unsigned long uaddr = 0;
+	struct ws_wait_site w = { .nr = -1 };
 	unsigned int reason;
 	struct ws_thread *e;
-	long nr = -1;
 
 	if (ws_switch_is_exit(prev_state)) {
 		e = ws_entry(prev);
@@ -121,7 +130,7 @@ static void ws_switch_out(struct task_struct *prev, struct task_struct *next,
 	if (preempt || prev_state == TASK_RUNNING)
 		reason = WS_R_RUNQ;
 	else
-		reason = ws_block_reason(prev, prev_state, &nr, &uaddr);
+		reason = ws_block_reason(prev, prev_state, &w);
 
 	ws_thread_write_begin(e);
 	if (e->state == WS_ST_ONCPU && e->since)
@@ -133,9 +142,11 @@ static void ws_switch_out(struct task_struct *prev, struct task_struct *next,
 			e->preempt_tid = next->pid;
 	} else {
 		e->nvcsw++;
-		e->syscall = nr;
-		if (reason == WS_R_FUTEX)
-			e->futex_uaddr = uaddr;
+		e->syscall = w.nr;
+		if (reason == WS_R_FUTEX) {
+			e->futex_uaddr = w.uaddr;
+			e->futex_op = w.futex_op;
+		}
 	}
 	e->state = ws_state_off(reason);
 	e->since = now;
@@ -221,16 +232,16 @@ void ws_account_sweep(void)
 	rcu_read_lock();
 	for_each_process_thread(g, t) {
 		unsigned int state = READ_ONCE(t->__state);
-		unsigned long uaddr = 0;
+		struct ws_wait_site w = { .nr = -1 };
 		struct ws_birth b;
-		long nr = -1;
 
 		if (state == TASK_RUNNING || !ws_wants(t))
 			continue;
 		ws_birth_init(&b, t);
-		b.state = ws_state_off(ws_block_reason(t, state, &nr, &uaddr));
-		b.syscall = nr;
-		b.futex_uaddr = uaddr;
+		b.state = ws_state_off(ws_block_reason(t, state, &w));
+		b.syscall = w.nr;
+		b.futex_uaddr = w.uaddr;
+		b.futex_op = w.futex_op;
 		b.since = now;
 		b.flags = WS_F_PARTIAL;
 		ws_table_add(&ws_threads, &b);

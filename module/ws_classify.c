@@ -62,6 +62,30 @@ bool ws_is_futex_wait(long nr, bool compat, unsigned long op)
 	return nr == WS_NR_FUTEX && ws_futex_op_waits(op);
 }
 
+/* The kind of a futex wait, for a syscall ws_is_futex_wait() accepted. */
+unsigned int ws_futex_op(long nr, unsigned long op)
+{
+	if (nr == WS_NR_FUTEX_WAITV)
+		return WS_FUTEX_OP_WAITV;
+	if (nr == WS_NR_FUTEX_WAIT)
+		return WS_FUTEX_OP_WAIT2;
+	return op & FUTEX_CMD_MASK;
+}
+
+const char *ws_futex_op_name(unsigned int op)
+{
+	switch (op) {
+	case FUTEX_WAIT:		return "wait";
+	case FUTEX_WAIT_BITSET:		return "wait_bitset";
+	case FUTEX_WAIT_REQUEUE_PI:	return "wait_requeue_pi";
+	case FUTEX_LOCK_PI:		return "lock_pi";
+	case FUTEX_LOCK_PI2:		return "lock_pi2";
+	case WS_FUTEX_OP_WAITV:		return "waitv";
+	case WS_FUTEX_OP_WAIT2:		return "futex_wait";
+	default:			return "-";
+	}
+}
+
 bool ws_switch_is_exit(unsigned int prev_state)
 {
 	return prev_state & TASK_DEAD;

@@ -43,7 +43,13 @@ struct ws_switch_info {
 	unsigned long futex_op;		/* second syscall argument */
 };
 
+/* How a futex wait was made: the futex() command, or one of these syscalls. */
+#define WS_FUTEX_OP_WAITV	0x100	/* futex_waitv() */
+#define WS_FUTEX_OP_WAIT2	0x101	/* futex_wait() */
+
 const char *ws_reason_name(unsigned int reason);
+unsigned int ws_futex_op(long nr, unsigned long op);
+const char *ws_futex_op_name(unsigned int op);
 unsigned int ws_slot(u64 ns);
 u64 ws_slot_low_us(unsigned int slot);
 bool ws_is_futex_wait(long nr, bool compat, unsigned long op);

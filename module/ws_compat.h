@@ -7,7 +7,6 @@
 #ifndef WS_COMPAT_H
 #define WS_COMPAT_H
 
-#include <linux/version.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/clock.h>
@@ -16,24 +15,31 @@
 #include <asm/syscall.h>
 
 #ifndef CONFIG_X86_64
-#error "waitscope reads x86-64 syscall numbers and registers; other architectures are not supported yet"
+/* Syscall numbers and registers are read the x86-64 way. */
+#error "waitscope supports x86-64 only"
 #endif
 
 /*
  * sched_process_exit gained a group_dead argument in 6.16.  The probe
- * prototype must match exactly: kCFI kernels trap on a mismatch.
+ * prototype must match exactly (kCFI kernels trap on a mismatch), so Kbuild
+ * reads the kernel's own trace header rather than trusting a version number,
+ * and check_trace_callback_type_*() in ws_probes.c turns any mismatch into
+ * a build error.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 16, 0)
-#define WS_EXIT_PROTO		void *data, struct task_struct *p, bool group_dead
-#define WS_EXIT_GROUP_DEAD(p)	(group_dead)
+#ifdef WS_HAVE_EXIT_GROUP_DEAD
+#define WS_EXIT_PROTO	void *data, struct task_struct *p, bool group_dead
+#define WS_EXIT_ARGS	group_dead
+static inline bool ws_exit_group_dead(bool group_dead)
+{
+	return group_dead;
+}
 #else
-#define WS_EXIT_PROTO		void *data, struct task_struct *p
-#define WS_EXIT_GROUP_DEAD(p)	(atomic_read(&(p)->signal->live) == 0)
-#endif
-
-/* sched_switch has carried prev_state since 5.18; older kernels are not supported. */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 18, 0)
-#error "waitscope needs Linux 5.18 or later"
+#define WS_EXIT_PROTO	void *data, struct task_struct *p
+#define WS_EXIT_ARGS	p
+static inline bool ws_exit_group_dead(struct task_struct *p)
+{
+	return atomic_read(&p->signal->live) == 0;
+}
 #endif
 
 /*

@@ -84,6 +84,13 @@ static void ws_put_comm(struct seq_file *m, const char *comm, int width)
 	seq_printf(m, " %-*s", width, esc[0] ? esc : "-");
 }
 
+/* The tid, tgid and comm columns every per-thread row starts with. */
+static void ws_put_ident(struct seq_file *m, const struct ws_col *c, const struct ws_thread *e)
+{
+	seq_printf(m, " %*u %*u", ws_colw(&c[0]), e->tid, ws_colw(&c[1]), e->tgid);
+	ws_put_comm(m, e->comm, ws_colw(&c[2]));
+}
+
 static const char *ws_state_name(unsigned int state)
 {
 	if (state == WS_ST_ONCPU)
@@ -91,6 +98,17 @@ static const char *ws_state_name(unsigned int state)
 	if (state >= WS_ST_OFF)
 		return ws_reason_name(state - WS_ST_OFF);
 	return "unknown";
+}
+
+/* The futex_addr and futex_op columns: the futex wait in progress, if any. */
+static void ws_put_futex(struct seq_file *m, const struct ws_col *c, const struct ws_thread *e)
+{
+	if (e->state != ws_state_off(WS_R_FUTEX)) {
+		seq_printf(m, " %*s %s\n", ws_colw(c), "-", "-");
+		return;
+	}
+	seq_printf(m, " 0x%0*llx %s\n", ws_colw(c) - 2, e->futex_uaddr,
+		   ws_futex_op_name(e->futex_op));
 }
 
 static u64 ws_off_ns(const struct ws_thread *e, u64 now)
@@ -147,8 +165,15 @@ static void ws_iter_stop(struct seq_file *m, void *v)
 
 /* ---- threads ---- */
 
-enum { WS_TC_TID, WS_TC_TGID, WS_TC_COMM, WS_TC_STATE, WS_TC_ONCPU, WS_TC_NVCSW,
-       WS_TC_NIVCSW, WS_TC_REASONS };
+/* Column indexes in ws_thread_cols, up to the per-reason triples. */
+enum {
+	WS_TC_COMM = 2,
+	WS_TC_STATE,
+	WS_TC_ONCPU,
+	WS_TC_NVCSW,
+	WS_TC_NIVCSW,
+	WS_TC_REASONS,
+};
 
 static const struct ws_col ws_thread_cols[] = {
 	{ "tid", 7 }, { "tgid", 7 }, { "comm", 16, true }, { "state", 15, true },
@@ -162,7 +187,7 @@ static const struct ws_col ws_thread_cols[] = {
 	{ "waker", 7 }, { "waker_comm", 16, true },
 	{ "preemptor", 7 }, { "preemptor_comm", 16, true },
 	{ "cgroup", 6 }, { "off_ns", 14 }, { "partial", 1 }, { "syscall", 4 },
-	{ "futex_addr", 18 },
+	{ "futex_addr", 18 }, { "futex_op", 11, true },
 };
 
 static void ws_put_peer(struct seq_file *m, const struct ws_col *c, u32 tid, bool irq_ok)
@@ -183,11 +208,9 @@ static void ws_put_peer(struct seq_file *m, const struct ws_col *c, u32 tid, boo
 static void ws_put_thread(struct seq_file *m, const struct ws_thread *e, u64 now)
 {
 	const struct ws_col *c = ws_thread_cols;
-	bool futex = e->state == ws_state_off(WS_R_FUTEX);
 	int r;
 
-	seq_printf(m, " %*u %*u", ws_colw(&c[0]), e->tid, ws_colw(&c[1]), e->tgid);
-	ws_put_comm(m, e->comm, ws_colw(&c[WS_TC_COMM]));
+	ws_put_ident(m, c, e);
 	seq_printf(m, " %-*s %*llu %*llu %*llu", ws_colw(&c[WS_TC_STATE]), ws_state_name(e->state),
 		   ws_colw(&c[WS_TC_ONCPU]), e->oncpu_ns, ws_colw(&c[WS_TC_NVCSW]), e->nvcsw,
 		   ws_colw(&c[WS_TC_NIVCSW]), e->nivcsw);
@@ -201,10 +224,7 @@ static void ws_put_thread(struct seq_file *m, const struct ws_thread *e, u64 now
 	seq_printf(m, " %*llu %*llu %*u %*d", ws_colw(c), e->cgroup_id, ws_colw(c + 1),
 		   ws_off_ns(e, now), ws_colw(c + 2), !!(e->flags & WS_F_PARTIAL),
 		   ws_colw(c + 3), e->syscall);
-	if (futex)
-		seq_printf(m, " 0x%0*llx\n", ws_colw(c + 4) - 2, e->futex_uaddr);
-	else
-		seq_printf(m, " %*s\n", ws_colw(c + 4), "-");
+	ws_put_futex(m, c + 4, e);
 }
 
 static int ws_threads_show(struct seq_file *m, void *v)
@@ -223,6 +243,17 @@ static int ws_threads_show(struct seq_file *m, void *v)
 
 /* ---- histograms ---- */
 
+/* Non-empty buckets as low_us:count. */
+static void ws_put_buckets(struct seq_file *m, const u64 *n)
+{
+	unsigned int s;
+
+	for (s = 0; s < WS_NR_SLOTS; s++)
+		if (n[s])
+			seq_printf(m, " %llu:%llu", ws_slot_low_us(s), n[s]);
+	seq_putc(m, '\n');
+}
+
 static const struct ws_col ws_hist_cols[] = {
 	{ "tid", 7 }, { "tgid", 7 }, { "comm", 16, true }, { "reason", 15, true },
 	{ "count", 10 }, { "total_ns", 16 }, { "max_ns", 14 }, { "buckets", 0, true },
@@ -232,10 +263,12 @@ static int ws_hists_show(struct seq_file *m, void *v)
 {
 	const struct ws_col *c = ws_hist_cols;
 	const struct ws_thread *e = v;
+	u64 buckets[WS_NR_SLOTS];
 	unsigned int r, s;
 
 	if (v == SEQ_START_TOKEN) {
-		seq_printf(m, "# waitscope histograms v%d unit=ns buckets=low_us:count (bucket [2^k,2^(k+1)) us, first [0,2) us, last open)\n",
+		/* Bucket k holds [2^k, 2^(k+1)) us, bucket 0 [0, 2) us, the last is open. */
+		seq_printf(m, "# waitscope histograms v%d unit=ns buckets=low_us:count\n",
 			   WS_FMT_VERSION);
 		ws_put_header(m, ws_hist_cols, ARRAY_SIZE(ws_hist_cols));
 		return 0;
@@ -246,14 +279,13 @@ static int ws_hists_show(struct seq_file *m, void *v)
 
 		if (!n)
 			continue;
-		seq_printf(m, " %*u %*u", ws_colw(&c[0]), e->tid, ws_colw(&c[1]), e->tgid);
-		ws_put_comm(m, e->comm, ws_colw(&c[2]));
+		ws_put_ident(m, c, e);
 		seq_printf(m, " %-*s %*llu %*llu %*llu", ws_colw(&c[3]), ws_reason_name(r),
-			   ws_colw(&c[4]), n, ws_colw(&c[5]), h->total_ns, ws_colw(&c[6]), h->max_ns);
+			   ws_colw(&c[4]), n, ws_colw(&c[5]), h->total_ns,
+			   ws_colw(&c[6]), h->max_ns);
 		for (s = 0; s < WS_NR_SLOTS; s++)
-			if (ws_hist_bucket(h, s))
-				seq_printf(m, " %llu:%llu", ws_slot_low_us(s), ws_hist_bucket(h, s));
-		seq_putc(m, '\n');
+			buckets[s] = ws_hist_bucket(h, s);
+		ws_put_buckets(m, buckets);
 	}
 	return 0;
 }
@@ -263,6 +295,7 @@ static int ws_hists_show(struct seq_file *m, void *v)
 static const struct ws_col ws_blocked_cols[] = {
 	{ "tid", 7 }, { "tgid", 7 }, { "comm", 16, true }, { "reason", 15, true },
 	{ "off_ns", 14 }, { "partial", 1 }, { "syscall", 4 }, { "futex_addr", 18 },
+	{ "futex_op", 11, true },
 };
 
 static bool ws_blocked_want(struct ws_iter *it)
@@ -314,15 +347,11 @@ static int ws_blocked_show(struct seq_file *m, void *v)
 		ws_put_header(m, ws_blocked_cols, ARRAY_SIZE(ws_blocked_cols));
 		return 0;
 	}
-	seq_printf(m, " %*u %*u", ws_colw(&c[0]), e->tid, ws_colw(&c[1]), e->tgid);
-	ws_put_comm(m, e->comm, ws_colw(&c[2]));
+	ws_put_ident(m, c, e);
 	seq_printf(m, " %-*s %*llu %*u %*d", ws_colw(&c[3]), ws_state_name(e->state),
 		   ws_colw(&c[4]), ws_off_ns(e, it->now), ws_colw(&c[5]),
 		   !!(e->flags & WS_F_PARTIAL), ws_colw(&c[6]), e->syscall);
-	if (e->state == ws_state_off(WS_R_FUTEX))
-		seq_printf(m, " 0x%0*llx\n", ws_colw(&c[7]) - 2, e->futex_uaddr);
-	else
-		seq_printf(m, " %*s\n", ws_colw(&c[7]), "-");
+	ws_put_futex(m, &c[7], e);
 	n = ws_stack_of(e, it->stack);
 	for (i = 0; i < n; i++)
 		ws_put_frame(m, it->stack[i]);
@@ -511,16 +540,10 @@ static int ws_futex_release(struct inode *inode, struct file *file)
 static void ws_put_runq_hist(struct seq_file *m)
 {
 	int cpu;
-	unsigned int s;
 
 	for_each_possible_cpu(cpu) {
-		const struct ws_cpu_stats *st = per_cpu_ptr(&ws_cpu_stats, cpu);
-
 		seq_printf(m, "runq_cpu%-3d", cpu);
-		for (s = 0; s < WS_NR_SLOTS; s++)
-			if (st->runq[s])
-				seq_printf(m, " %llu:%llu", ws_slot_low_us(s), st->runq[s]);
-		seq_putc(m, '\n');
+		ws_put_buckets(m, per_cpu_ptr(&ws_cpu_stats, cpu)->runq);
 	}
 }
 
@@ -621,7 +644,7 @@ int ws_debugfs_init(void)
 	ws_dir = debugfs_create_dir("waitscope", NULL);
 	if (IS_ERR(ws_dir)) {
 		/* Not an error for the module: parameters still control it. */
-		pr_warn("no debugfs interface (debugfs disabled or locked down: %ld); use the module parameters\n",
+		pr_warn("no debugfs interface (%ld: debugfs is off); use the module parameters\n",
 			PTR_ERR(ws_dir));
 		return 0;
 	}

@@ -72,7 +72,7 @@ static struct ws_futex *ws_futex_find(struct ws_futex_table *ft, u32 b,
 {
 	u32 ref;
 
-	ws_index_for_each(&ft->index, &ft->pool, b, ref) {
+	for (ref = ws_index_first(&ft->index, b); ref; ref = ws_pool_next(&ft->pool, ref)) {
 		struct ws_futex *f = ws_futex_ent(ft, ref);
 
 		if (f->tgid == tgid && f->uaddr == uaddr)
@@ -145,7 +145,7 @@ static bool ws_process_alive(u32 tgid)
 	bool alive;
 
 	rcu_read_lock();
-	alive = pid_task(find_pid_ns(tgid, &init_pid_ns), PIDTYPE_TGID) != NULL;
+	alive = !!pid_task(find_pid_ns(tgid, &init_pid_ns), PIDTYPE_TGID);
 	rcu_read_unlock();
 	return alive;
 }

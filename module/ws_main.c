@@ -247,15 +247,19 @@ static int ws_get_zero(char *buf, const struct kernel_param *kp)
 static const struct kernel_param_ops ws_capacity_ops = {
 	.set = ws_set_capacity, .get = param_get_uint,
 };
+
 static const struct kernel_param_ops ws_enabled_ops = {
 	.set = ws_set_enabled, .get = param_get_bool,
 };
+
 static const struct kernel_param_ops ws_filter_ops = {
 	.set = ws_set_filter, .get = param_get_uint,
 };
+
 static const struct kernel_param_ops ws_blocked_min_ops = {
 	.set = ws_set_blocked_min, .get = param_get_uint,
 };
+
 static const struct kernel_param_ops ws_reset_ops = {
 	.set = ws_set_reset, .get = ws_get_zero,
 };

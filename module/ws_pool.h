@@ -64,7 +64,14 @@ static inline void ws_index_link(struct ws_index *ix, struct ws_pool *pl,
 
 bool ws_index_unlink(struct ws_index *ix, struct ws_pool *pl, u32 bucket, u32 ref);
 
-#define ws_index_for_each(ix, pl, bucket, ref) \
-	for ((ref) = (ix)->heads[bucket]; (ref); (ref) = (pl)->next[(ref) - 1])
+static inline u32 ws_index_first(struct ws_index *ix, u32 bucket)
+{
+	return ix->heads[bucket];
+}
+
+static inline u32 ws_pool_next(struct ws_pool *pl, u32 ref)
+{
+	return pl->next[ref - 1];
+}
 
 #endif /* WS_POOL_H */

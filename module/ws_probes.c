@@ -11,6 +11,7 @@
 #include <linux/kernel.h>
 #include <linux/tracepoint.h>
 #include <trace/events/sched.h>
+#include "waitscope.h"
 #include "ws_account.h"
 #include "ws_compat.h"
 #include "ws_probes.h"
@@ -40,13 +41,11 @@ static void ws_probe_wakeup_new(void *data, struct task_struct *p)
 	ws_account_wakeup(p);
 }
 
-void ws_collect_soon(void);
-
 /* A process is gone: let the collector free its futex entries soon. */
 static void ws_probe_exit(WS_EXIT_PROTO)
 {
 	ws_count_event(WS_P_EXIT);
-	if (WS_EXIT_GROUP_DEAD(p))
+	if (ws_exit_group_dead(WS_EXIT_ARGS))
 		ws_collect_soon();
 }
 

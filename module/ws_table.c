@@ -123,7 +123,7 @@ static struct ws_thread *ws_chain_find(struct ws_table *t, u32 b, u32 tid, u64 s
 {
 	u32 ref;
 
-	ws_index_for_each(&t->index, &t->pool, b, ref) {
+	for (ref = ws_index_first(&t->index, b); ref; ref = ws_pool_next(&t->pool, ref)) {
 		struct ws_thread *e = ws_ent(t, ref);
 
 		if (e->tid == tid && e->start == start)
@@ -153,6 +153,7 @@ static void ws_thread_fill(struct ws_thread *e, const struct ws_birth *b)
 	e->cgroup_id = b->cgroup_id;
 	e->since = b->since;
 	e->futex_uaddr = b->futex_uaddr;
+	e->futex_op = b->futex_op;
 	e->syscall = b->syscall;
 	e->state = b->state;
 	e->flags = b->flags;
@@ -256,7 +257,7 @@ bool ws_table_comm(struct ws_table *t, u32 tid, char *comm)
 	bool found = false;
 
 	raw_spin_lock_irqsave(lock, flags);
-	ws_index_for_each(&t->index, &t->pool, b, ref) {
+	for (ref = ws_index_first(&t->index, b); ref; ref = ws_pool_next(&t->pool, ref)) {
 		struct ws_thread *e = ws_ent(t, ref);
 
 		if (e->tid == tid) {

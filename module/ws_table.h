@@ -42,7 +42,7 @@ struct ws_thread {
 	s32 syscall;		/* syscall of the current or last block, -1 none */
 	u8 state;		/* enum ws_state */
 	u8 flags;
-	u16 pad2;
+	u16 futex_op;		/* how it waits on it: ws_futex_op() */
 	u32 waker_tid;		/* last waker, 0 = interrupt */
 	u32 preempt_tid;	/* last task that took its CPU */
 	char comm[TASK_COMM_LEN];
@@ -58,6 +58,7 @@ struct ws_birth {
 	u64 since;
 	u64 futex_uaddr;
 	s32 syscall;
+	u16 futex_op;
 	u8 state;
 	u8 flags;
 	char comm[TASK_COMM_LEN];

@@ -37,32 +37,47 @@ echo blocked_min_ms=100 > $D/control
 
 # ---- accuracy against schedstat ----
 # accuracy TID NAME: runq vs run_delay, blocking vs sum_sleep_runtime and
-# D-state vs sum_block_runtime.  The kernel skips its clock update when a
-# wakeup preempts or ends idle (rq_clock_skip_update), so run_delay leaves
-# out the wakeup-to-switch latency that waitscope (like runqlat) includes:
-# up to WAKE_SLACK_NS per wakeup, and never the other way round.
+# D-state vs sum_block_runtime.
+#
+# Two known differences of the kernel's own accounting:
+# - it skips its clock update when a wakeup preempts or ends idle
+#   (rq_clock_skip_update), so run_delay leaves out the wakeup-to-switch
+#   latency that waitscope (like runqlat) includes: up to WAKE_SLACK_NS per
+#   wakeup under TCG, and never the other way round;
+# - on PREEMPT_RT a wait for a sleeping spinlock (TASK_RTLOCK_WAIT) is D
+#   state for waitscope (as for ps) but neither sleep nor block for
+#   schedstat, so there the check compares interruptible sleep only, and
+#   D state as a lower bound.
 WAKE_SLACK_NS=500000
+RT=0
+uname -v | grep -q PREEMPT_RT && RT=1
 accuracy() {
-	local tid=$1 name=$2 runq wakeups blk d rd ss sb slack r
+	local tid=$1 name=$2 runq wakeups intr d rd ss sb slack
 	cat $D/threads > /tmp/acc
 	runq=$(col /tmp/acc tid $tid runq_ns)
 	wakeups=$(col /tmp/acc tid $tid nvcsw)
-	blk=0
-	for r in futex io uninterruptible sleep; do
-		blk=$((blk + $(col /tmp/acc tid $tid ${r}_ns)))
-	done
+	intr=$(( $(col /tmp/acc tid $tid futex_ns) + $(col /tmp/acc tid $tid sleep_ns) ))
 	d=$(( $(col /tmp/acc tid $tid uninterruptible_ns) + $(col /tmp/acc tid $tid io_ns) ))
 	rd=$(run_delay $tid)
 	ss=$(sched_ns $tid sum_sleep_runtime)
 	sb=$(sched_ns $tid sum_block_runtime)
-	note "$name tid $tid: runq $runq run_delay $rd (wakeups $wakeups); blocked $blk sum_sleep $ss; D $d sum_block $sb"
+	note "$name tid $tid: runq $runq run_delay $rd (wakeups $wakeups); interruptible $intr + D $d vs sum_sleep $ss with sum_block $sb"
 	slack=$((wakeups * WAKE_SLACK_NS))
 	check "$name: runq within 5% (or 1 ms + wakeup latency) of run_delay" \
 		awk -v a="$runq" -v b="$rd" -v s="$slack" 'BEGIN {
 			t = b * 0.05; if (t < 1000000) t = 1000000
 			exit !(a >= b - t && a <= b + t + s) }'
-	check "$name: blocked time within 5% (or 1 ms) of sum_sleep_runtime" within "$blk" "$ss" 5 1000000
-	check "$name: D-state time within 5% (or 1 ms) of sum_block_runtime" within "$d" "$sb" 5 1000000
+	if [ $RT = 0 ]; then
+		check "$name: blocked time within 5% (or 1 ms) of sum_sleep_runtime" \
+			within "$((intr + d))" "$ss" 5 1000000
+		check "$name: D-state time within 5% (or 1 ms) of sum_block_runtime" \
+			within "$d" "$sb" 5 1000000
+	else
+		check "$name: interruptible sleep within 5% (or 1 ms) of sum_sleep - sum_block" \
+			within "$intr" "$((ss - sb))" 5 1000000
+		check "$name: D-state time (with rtlock waits) at least sum_block_runtime" \
+			awk -v a="$d" -v b="$sb" 'BEGIN { exit !(a >= b - 1000000) }'
+	fi
 }
 
 # ---- sleeper: 20 x 50 ms ----
@@ -90,7 +105,13 @@ if start_scenario locker 4 200; then
 	note "locker: futex_n sum $sum, futex file rows $rows count $cnt"
 	check "locker: all futex waits are on one address" [ "$rows" = 1 ]
 	check "locker: the futex file counts every wait the threads counted" [ "$cnt" = "$sum" ]
-	for i in 1 2 3 4; do accuracy "$(col /tmp/t comm locker-$i tid)" locker-$i; done
+	if [ $RT = 0 ]; then
+		for i in 1 2 3 4; do accuracy "$(col /tmp/t comm locker-$i tid)" locker-$i; done
+	else
+		# Measured 5-12% apart on 6.12-rt: schedstat there books part of
+		# the lock hand-off time as run time (see the README).
+		echo "skip - lockers: schedstat accuracy on PREEMPT_RT"
+	fi
 	stop_scenario
 fi
 
@@ -151,10 +172,18 @@ sleep 1
 after=$(stat_of used)
 note "churn: used $base before, $after after"
 check "churn: table usage returns to its baseline" [ "$after" -le "$((base + 2))" ]
-check "churn: no entry left for a thread that is gone" sh -c '
-	awk "!/^#/ { print \$1 }" '$D'/threads | while read tid; do
-		[ -d /proc/$tid ] || { echo "stale tid $tid"; exit 1; }
-	done'
+# Readers (this shell's own awk) come and go: an entry is stale only if its
+# thread is gone and the entry is still there a second later.
+gone_tids() {
+	awk '!/^#/ { print $1 }' $D/threads > /tmp/tids
+	while read -r tid; do [ -d /proc/$tid ] || echo $tid; done < /tmp/tids
+}
+gone_tids > /tmp/gone1
+sleep 1
+gone_tids > /tmp/gone2
+stale=$(grep -xFf /tmp/gone1 /tmp/gone2 | tr '\n' ' ')
+[ -z "$stale" ] || note "stale entries: $stale"
+check "churn: no entry left for a thread that is gone" [ -z "$stale" ]
 check "churn: nothing dropped" [ "$(stat_of dropped_total)" = 0 ]
 
 check "rmmod waitscope" rmmod waitscope

@@ -1,9 +1,9 @@
 #!/bin/sh
 # Build a gzip'd cpio initramfs for the test VM:
-#   initramfs.sh OUT.cpio.gz SUITE FILE...
+#   initramfs.sh OUT.cpio.gz "SUITE..." FILE...
 # It holds busybox, /init, the guest test scripts (tests/guest/*.sh) and the
-# given files (modules, programs) in /opt/ws/.  /init runs
-# /tests/SUITE.sh, reports on the second serial port, and powers off.
+# given files (modules, programs) in /opt/ws/.  /init runs each
+# /tests/SUITE.sh in turn, reports on the second serial port, and powers off.
 set -eu
 
 out=$1 suite=$2
@@ -34,7 +34,10 @@ mount -t debugfs none /sys/kernel/debug 2>/dev/null
 # Kernel messages above warning level stay on the console; results go to ttyS1.
 dmesg -n 5
 cd /tmp
-sh /tests/$suite.sh > /dev/ttyS1 2>&1
+for s in $suite; do
+	echo "WS-SUITE \$s" > /dev/ttyS1
+	sh /tests/\$s.sh > /dev/ttyS1 2>&1
+done
 echo "WS-DMESG-BEGIN" > /dev/ttyS1
 dmesg > /dev/ttyS1
 echo "WS-DMESG-END" > /dev/ttyS1

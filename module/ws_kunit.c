@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suites for waitscope's pure logic: bucketing, classification, the
+ * thread table, control parsing.  Built as waitscope_kunit.ko, never
+ * installed with the product.  The code under test is compiled in here from
+ * its own source files, so the tests need no exported symbols.
+ */
+#include <kunit/test.h>
+#include <linux/futex.h>
+#include "ws_classify.c"
+#include "ws_control.c"
+#include "ws_pool.c"
+#include "ws_table.c"
+
+/* ---- buckets ---- */
+
+static void ws_test_slots(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, ws_slot(0), 0U);
+	KUNIT_EXPECT_EQ(test, ws_slot(1999), 0U);	/* 1 us */
+	KUNIT_EXPECT_EQ(test, ws_slot(2000), 1U);	/* 2 us */
+	KUNIT_EXPECT_EQ(test, ws_slot(3999), 1U);
+	KUNIT_EXPECT_EQ(test, ws_slot(4000), 2U);
+	KUNIT_EXPECT_EQ(test, ws_slot(50 * NSEC_PER_MSEC), 15U);	/* 32768..65535 us */
+	KUNIT_EXPECT_EQ(test, ws_slot(32768000), 15U);
+	KUNIT_EXPECT_EQ(test, ws_slot(32767999), 14U);
+	KUNIT_EXPECT_EQ(test, ws_slot((1ULL << 26) * 1000), 26U);
+	KUNIT_EXPECT_EQ(test, ws_slot((1ULL << 27) * 1000), WS_NR_SLOTS - 1);
+	KUNIT_EXPECT_EQ(test, ws_slot(U64_MAX), WS_NR_SLOTS - 1);
+	KUNIT_EXPECT_EQ(test, ws_slot_low_us(0), 0ULL);
+	KUNIT_EXPECT_EQ(test, ws_slot_low_us(15), 32768ULL);
+}
+
+static void ws_test_hist(struct kunit *test)
+{
+	struct ws_hist h = {};
+	int i;
+
+	for (i = 0; i < 20; i++)
+		ws_hist_add(&h, 50 * NSEC_PER_MSEC);
+	ws_hist_add(&h, 5000);
+	KUNIT_EXPECT_EQ(test, ws_hist_bucket(&h, 15), 20ULL);
+	KUNIT_EXPECT_EQ(test, ws_hist_bucket(&h, 2), 1ULL);
+	KUNIT_EXPECT_EQ(test, ws_hist_count(&h), 21ULL);
+	KUNIT_EXPECT_EQ(test, h.total_ns, 20 * 50 * NSEC_PER_MSEC + 5000);
+	KUNIT_EXPECT_EQ(test, h.max_ns, 50 * NSEC_PER_MSEC);
+	/* The 32-bit low word carries into the high word: 48-bit counters. */
+	h.lo[3] = U32_MAX;
+	ws_hist_add(&h, 8000);
+	KUNIT_EXPECT_EQ(test, ws_hist_bucket(&h, 3), 1ULL << 32);
+	ws_hist_add(&h, 8000);
+	KUNIT_EXPECT_EQ(test, ws_hist_bucket(&h, 3), (1ULL << 32) + 1);
+}
+
+/* ---- classification ---- */
+
+static unsigned int ws_cls(unsigned int state, bool preempt, bool iowait, long nr,
+			   bool compat, unsigned long op)
+{
+	struct ws_switch_info si = {
+		.prev_state = state, .preempt = preempt, .iowait = iowait,
+		.syscall = nr, .compat = compat, .futex_op = op,
+	};
+
+	return ws_classify(&si);
+}
+
+static void ws_test_classify_states(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, ws_cls(TASK_RUNNING, false, false, -1, false, 0), WS_R_RUNQ);
+	KUNIT_EXPECT_EQ(test, ws_cls(TASK_INTERRUPTIBLE, true, false, 0, false, 0), WS_R_RUNQ);
+	KUNIT_EXPECT_EQ(test, ws_cls(TASK_UNINTERRUPTIBLE, true, true, 0, false, 0), WS_R_RUNQ);
+	KUNIT_EXPECT_EQ(test, ws_cls(TASK_INTERRUPTIBLE, false, false, 0, false, 0), WS_R_SLEEP);
+	KUNIT_EXPECT_EQ(test, ws_cls(TASK_UNINTERRUPTIBLE, false, false, -1, false, 0), WS_R_UNINT);
+	KUNIT_EXPECT_EQ(test, ws_cls(TASK_UNINTERRUPTIBLE, false, true, -1, false, 0), WS_R_IO);
+	KUNIT_EXPECT_EQ(test, ws_cls(TASK_KILLABLE, false, false, 58, false, 0), WS_R_UNINT);
+	KUNIT_EXPECT_EQ(test, ws_cls(TASK_IDLE, false, false, -1, false, 0), WS_R_SLEEP);
+	KUNIT_EXPECT_EQ(test, ws_cls(TASK_IDLE, false, true, -1, false, 0), WS_R_SLEEP);
+	KUNIT_EXPECT_EQ(test, ws_cls(TASK_RTLOCK_WAIT, false, false, 0, false, 0), WS_R_UNINT);
+	KUNIT_EXPECT_EQ(test, ws_cls(TASK_INTERRUPTIBLE | TASK_FREEZABLE, false, false, 7,
+				     false, 0), WS_R_SLEEP);
+	KUNIT_EXPECT_EQ(test, ws_cls(__TASK_STOPPED, false, false, -1, false, 0), WS_R_SLEEP);
+	/* A D-state sleep inside a futex call is still D state. */
+	KUNIT_EXPECT_EQ(test, ws_cls(TASK_UNINTERRUPTIBLE, false, false, WS_NR_FUTEX, false,
+				     FUTEX_WAIT), WS_R_UNINT);
+	KUNIT_EXPECT_TRUE(test, ws_switch_is_exit(TASK_DEAD));
+	KUNIT_EXPECT_FALSE(test, ws_switch_is_exit(TASK_INTERRUPTIBLE));
+}
+
+static void ws_test_classify_futex(struct kunit *test)
+{
+	static const unsigned long waits[] = {
+		FUTEX_WAIT, FUTEX_WAIT_PRIVATE, FUTEX_WAIT_BITSET_PRIVATE,
+		FUTEX_WAIT_BITSET | FUTEX_CLOCK_REALTIME, FUTEX_WAIT_REQUEUE_PI_PRIVATE,
+		FUTEX_LOCK_PI, FUTEX_LOCK_PI_PRIVATE, FUTEX_LOCK_PI2,
+	};
+	static const unsigned long others[] = {
+		FUTEX_WAKE, FUTEX_WAKE_PRIVATE, FUTEX_REQUEUE, FUTEX_CMP_REQUEUE,
+		FUTEX_UNLOCK_PI, FUTEX_TRYLOCK_PI, FUTEX_WAKE_OP,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(waits); i++) {
+		KUNIT_EXPECT_EQ(test, ws_cls(TASK_INTERRUPTIBLE, false, false, WS_NR_FUTEX,
+					     false, waits[i]), WS_R_FUTEX);
+		KUNIT_EXPECT_EQ(test, ws_cls(TASK_INTERRUPTIBLE, false, false,
+					     WS_NR_IA32_FUTEX, true, waits[i]), WS_R_FUTEX);
+		KUNIT_EXPECT_EQ(test, ws_cls(TASK_INTERRUPTIBLE, false, false,
+					     WS_NR_IA32_FUTEX_TIME64, true, waits[i]), WS_R_FUTEX);
+		KUNIT_EXPECT_EQ(test, ws_cls(TASK_INTERRUPTIBLE, false, false,
+					     WS_X32_SYSCALL_BIT | WS_NR_FUTEX, false, waits[i]),
+				WS_R_FUTEX);
+	}
+	for (i = 0; i < ARRAY_SIZE(others); i++)
+		KUNIT_EXPECT_EQ(test, ws_cls(TASK_INTERRUPTIBLE, false, false, WS_NR_FUTEX,
+					     false, others[i]), WS_R_SLEEP);
+	KUNIT_EXPECT_EQ(test, ws_cls(TASK_INTERRUPTIBLE, false, false, WS_NR_FUTEX_WAITV,
+				     false, 0), WS_R_FUTEX);
+	KUNIT_EXPECT_EQ(test, ws_cls(TASK_INTERRUPTIBLE, false, false, WS_NR_FUTEX_WAIT,
+				     false, 0), WS_R_FUTEX);
+	/* 202 is futex only in the 64-bit table; 240 only in the ia32 one. */
+	KUNIT_EXPECT_EQ(test, ws_cls(TASK_INTERRUPTIBLE, false, false, WS_NR_FUTEX, true,
+				     FUTEX_WAIT), WS_R_SLEEP);
+	KUNIT_EXPECT_EQ(test, ws_cls(TASK_INTERRUPTIBLE, false, false, WS_NR_IA32_FUTEX,
+				     false, FUTEX_WAIT), WS_R_SLEEP);
+	/* restart_syscall after a signal: the futex is no longer visible. */
+	KUNIT_EXPECT_EQ(test, ws_cls(TASK_INTERRUPTIBLE, false, false, 219, false, 0),
+			WS_R_SLEEP);
+	KUNIT_EXPECT_EQ(test, ws_cls(TASK_INTERRUPTIBLE, false, false, -1, false, 0),
+			WS_R_SLEEP);
+	KUNIT_EXPECT_EQ(test, ws_futex_op(WS_NR_FUTEX, FUTEX_WAIT_BITSET_PRIVATE),
+			(unsigned int)FUTEX_WAIT_BITSET);
+	KUNIT_EXPECT_STREQ(test, ws_futex_op_name(ws_futex_op(WS_NR_FUTEX, FUTEX_WAIT_PRIVATE)),
+			   "wait");
+	KUNIT_EXPECT_STREQ(test, ws_futex_op_name(ws_futex_op(WS_NR_FUTEX_WAITV, 0)), "waitv");
+	KUNIT_EXPECT_STREQ(test, ws_futex_op_name(ws_futex_op(WS_NR_FUTEX_WAIT, 0)),
+			   "futex_wait");
+	KUNIT_EXPECT_STREQ(test, ws_futex_op_name(FUTEX_LOCK_PI2), "lock_pi2");
+	KUNIT_EXPECT_STREQ(test, ws_reason_name(WS_R_UNINT), "uninterruptible");
+	KUNIT_EXPECT_STREQ(test, ws_reason_name(WS_NR_REASONS), "?");
+}
+
+/* ---- thread table ---- */
+
+#define WS_TEST_CAP	64
+
+static struct ws_birth ws_b(u32 tid, u64 start)
+{
+	struct ws_birth b = { .tid = tid, .tgid = tid, .start = start, .syscall = -1 };
+
+	snprintf(b.comm, sizeof(b.comm), "t%u", tid);
+	return b;
+}
+
+static struct ws_table *ws_test_table(struct kunit *test)
+{
+	struct ws_table *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_EQ(test, ws_table_init(t, WS_TEST_CAP), 0);
+	return t;
+}
+
+/* Per-test scratch: entry pointers and a copy buffer, too big for the stack. */
+struct ws_test_scratch {
+	struct ws_thread *e[WS_TEST_CAP];
+	struct ws_thread copy;
+};
+
+static struct ws_test_scratch *ws_test_scratch(struct kunit *test)
+{
+	struct ws_test_scratch *sc = kunit_kzalloc(test, sizeof(*sc), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, sc);
+	return sc;
+}
+
+static void ws_test_table_insert_lookup(struct kunit *test)
+{
+	struct ws_table *t = ws_test_table(test);
+	struct ws_test_scratch *sc = ws_test_scratch(test);
+	struct ws_thread **e = sc->e;
+	struct ws_birth b;
+	u32 i;
+
+	for (i = 0; i < WS_TEST_CAP; i++) {
+		/* Multiples of 1024 collide in small tables: chains get long. */
+		b = ws_b(1 + i * 1024, 7);
+		e[i] = ws_table_add(t, &b);
+		KUNIT_ASSERT_NOT_NULL(test, e[i]);
+	}
+	KUNIT_EXPECT_EQ(test, ws_table_used(t), WS_TEST_CAP);
+	for (i = 0; i < WS_TEST_CAP; i++) {
+		KUNIT_EXPECT_PTR_EQ(test, ws_table_find(t, 1 + i * 1024, 7), e[i]);
+		KUNIT_EXPECT_STREQ(test, e[i]->comm, ws_b(1 + i * 1024, 7).comm);
+	}
+	/* Adding an existing thread returns its entry, unchanged. */
+	b = ws_b(1, 7);
+	b.state = WS_ST_ONCPU;
+	KUNIT_EXPECT_PTR_EQ(test, ws_table_add(t, &b), e[0]);
+	KUNIT_EXPECT_EQ(test, e[0]->state, (u8)WS_ST_UNKNOWN);
+	KUNIT_EXPECT_TRUE(test, ws_table_read(t, e[5] - t->ent, &sc->copy));
+	KUNIT_EXPECT_EQ(test, sc->copy.tid, 1 + 5 * 1024U);
+	KUNIT_EXPECT_NULL(test, ws_table_find(t, 2, 7));
+	ws_table_destroy(t);
+}
+
+static void ws_test_table_pid_reuse(struct kunit *test)
+{
+	struct ws_table *t = ws_test_table(test);
+	struct ws_birth old = ws_b(100, 1000), young = ws_b(100, 2000);
+	struct ws_thread *a, *b;
+
+	a = ws_table_add(t, &old);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	ws_hist_add(&a->hist[WS_R_SLEEP], 50 * NSEC_PER_MSEC);
+	a->oncpu_ns = 12345;
+	/* Same tid, later start: a different thread, which inherits nothing. */
+	KUNIT_EXPECT_NULL(test, ws_table_find(t, 100, 2000));
+	b = ws_table_add(t, &young);
+	KUNIT_ASSERT_NOT_NULL(test, b);
+	KUNIT_EXPECT_PTR_NE(test, a, b);
+	KUNIT_EXPECT_EQ(test, ws_hist_count(&b->hist[WS_R_SLEEP]), 0ULL);
+	KUNIT_EXPECT_EQ(test, b->oncpu_ns, 0ULL);
+	/* The old one dies; its entry is reused clean by a third thread. */
+	KUNIT_EXPECT_TRUE(test, ws_table_del(t, a));
+	KUNIT_EXPECT_FALSE(test, ws_table_del(t, a));
+	KUNIT_EXPECT_NULL(test, ws_table_find(t, 100, 1000));
+	KUNIT_EXPECT_PTR_EQ(test, ws_table_find(t, 100, 2000), b);
+	old = ws_b(100, 3000);
+	a = ws_table_add(t, &old);
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	KUNIT_EXPECT_EQ(test, ws_hist_count(&a->hist[WS_R_SLEEP]), 0ULL);
+	KUNIT_EXPECT_EQ(test, a->oncpu_ns, 0ULL);
+	ws_table_destroy(t);
+}
+
+static void ws_test_table_reclaim(struct kunit *test)
+{
+	struct ws_table *t = ws_test_table(test);
+	struct ws_test_scratch *sc = ws_test_scratch(test);
+	struct ws_thread **e = sc->e;
+	struct ws_birth b;
+	int round, i;
+
+	/* Many generations through a small table: nothing leaks. */
+	for (round = 0; round < 50; round++) {
+		for (i = 0; i < WS_TEST_CAP; i++) {
+			b = ws_b(5 + i * 3, round);
+			e[i] = ws_table_add(t, &b);
+			KUNIT_ASSERT_NOT_NULL(test, e[i]);
+		}
+		KUNIT_EXPECT_EQ(test, ws_table_used(t), WS_TEST_CAP);
+		/* Free from the middle of chains, in another order. */
+		for (i = WS_TEST_CAP - 1; i >= 0; i -= 2)
+			KUNIT_EXPECT_TRUE(test, ws_table_del(t, e[i]));
+		for (i = 0; i < WS_TEST_CAP; i += 2)
+			KUNIT_EXPECT_PTR_EQ(test, ws_table_find(t, 5 + i * 3, round), e[i]);
+		for (i = 0; i < WS_TEST_CAP; i += 2)
+			KUNIT_EXPECT_TRUE(test, ws_table_del(t, e[i]));
+		KUNIT_EXPECT_EQ(test, ws_table_used(t), 0U);
+	}
+	for (i = 0; i < WS_TEST_CAP; i++)
+		KUNIT_EXPECT_FALSE(test, ws_table_read(t, i, &sc->copy));
+	ws_table_destroy(t);
+}
+
+static void ws_test_table_full(struct kunit *test)
+{
+	struct ws_table *t = ws_test_table(test);
+	struct ws_thread *first = NULL;
+	struct ws_birth b;
+	u32 i;
+
+	for (i = 0; i < WS_TEST_CAP; i++) {
+		struct ws_thread *e;
+
+		b = ws_b(10 + i, 1);
+		e = ws_table_add(t, &b);
+		KUNIT_ASSERT_NOT_NULL(test, e);
+		if (!first)
+			first = e;
+	}
+	ws_hist_add(&first->hist[WS_R_RUNQ], 3000);
+	/* Full: new threads are dropped, each counted once. */
+	b = ws_b(5000, 1);
+	KUNIT_EXPECT_NULL(test, ws_table_add(t, &b));
+	KUNIT_EXPECT_NULL(test, ws_table_add(t, &b));
+	b = ws_b(5001, 1);
+	KUNIT_EXPECT_NULL(test, ws_table_add(t, &b));
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->dropped_now), 2);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&t->dropped_total), 2LL);
+	KUNIT_EXPECT_TRUE(test, ws_table_is_dropped(t, 5000));
+	/* Tracked threads are undisturbed. */
+	KUNIT_EXPECT_PTR_EQ(test, ws_table_find(t, 10, 1), first);
+	KUNIT_EXPECT_EQ(test, ws_hist_count(&first->hist[WS_R_RUNQ]), 1ULL);
+	/* A dropped thread that exits is no longer "dropped now". */
+	ws_table_forget_dropped(t, 5000);
+	ws_table_forget_dropped(t, 5000);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->dropped_now), 1);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&t->dropped_total), 2LL);
+	ws_table_clear(t);
+	KUNIT_EXPECT_EQ(test, ws_table_used(t), 0U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->dropped_now), 0);
+	KUNIT_EXPECT_FALSE(test, ws_table_is_dropped(t, 5001));
+	ws_table_destroy(t);
+}
+
+static void ws_test_table_entry_size(struct kunit *test)
+{
+	/* Lockdep grows the seqcount; the bound holds for production builds. */
+	if (IS_ENABLED(CONFIG_DEBUG_LOCK_ALLOC))
+		kunit_skip(test, "seqcount carries a lockdep map in this build");
+	KUNIT_EXPECT_LE(test, sizeof(struct ws_thread), (size_t)1024);
+}
+
+/* ---- control parsing ---- */
+
+static void ws_test_control_accepts(struct kunit *test)
+{
+	static const struct {
+		const char *in;
+		enum ws_cmd_op op;
+		u32 value;
+	} good[] = {
+		{ "reset", WS_CMD_RESET, 0 }, { "reset\n", WS_CMD_RESET, 0 },
+		{ "enable\n", WS_CMD_ENABLE, 0 }, { "disable", WS_CMD_DISABLE, 0 },
+		{ "filter tgid=1", WS_CMD_FILTER, 1 },
+		{ "filter tgid=4321\n", WS_CMD_FILTER, 4321 },
+		{ "filter off", WS_CMD_FILTER_OFF, 0 },
+		{ "blocked_min_ms=0", WS_CMD_BLOCKED_MIN, 0 },
+		{ "blocked_min_ms=86400000\n", WS_CMD_BLOCKED_MIN, 86400000 },
+	};
+	struct ws_cmd cmd;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(good); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, ws_control_parse(good[i].in, strlen(good[i].in), &cmd),
+				    0, "input '%s'", good[i].in);
+		KUNIT_EXPECT_EQ(test, cmd.op, good[i].op);
+		KUNIT_EXPECT_EQ(test, cmd.value, good[i].value);
+	}
+}
+
+static void ws_test_control_refuses(struct kunit *test)
+{
+	static const char * const bad[] = {
+		"", "\n", "\n\n", "reset\n\n", " reset", "reset ", "RESET", "resetx",
+		"filter", "filter tgid=", "filter tgid=0", "filter tgid=-1", "filter tgid=+5",
+		"filter tgid=0x10", "filter tgid=99999999", "filter  off", "filter tgid= 5",
+		"blocked_min_ms=86400001", "blocked_min_ms=-1", "blocked_min_ms=1 ",
+		"blocked_min_ms=4294967296", "blocked_min_ms=1\n\n", "enable\r\n",
+	};
+	struct ws_cmd cmd = { .op = WS_CMD_BLOCKED_MIN, .value = 77 };
+	char big[WS_CTL_MAX + 2];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_EQ_MSG(test, ws_control_parse(bad[i], strlen(bad[i]), &cmd),
+				    -EINVAL, "input '%s'", bad[i]);
+	/* An embedded NUL and an over-long line. */
+	KUNIT_EXPECT_EQ(test, ws_control_parse("reset\0x", 7, &cmd), -EINVAL);
+	memset(big, '1', sizeof(big));
+	memcpy(big, "blocked_min_ms=", 15);
+	KUNIT_EXPECT_EQ(test, ws_control_parse(big, sizeof(big), &cmd), -EINVAL);
+	/* A refused command leaves the output untouched. */
+	KUNIT_EXPECT_EQ(test, cmd.op, WS_CMD_BLOCKED_MIN);
+	KUNIT_EXPECT_EQ(test, cmd.value, 77U);
+}
+
+static struct kunit_case ws_classify_cases[] = {
+	KUNIT_CASE(ws_test_slots),
+	KUNIT_CASE(ws_test_hist),
+	KUNIT_CASE(ws_test_classify_states),
+	KUNIT_CASE(ws_test_classify_futex),
+	{}
+};
+
+static struct kunit_case ws_table_cases[] = {
+	KUNIT_CASE(ws_test_table_insert_lookup),
+	KUNIT_CASE(ws_test_table_pid_reuse),
+	KUNIT_CASE(ws_test_table_reclaim),
+	KUNIT_CASE(ws_test_table_full),
+	KUNIT_CASE(ws_test_table_entry_size),
+	{}
+};
+
+static struct kunit_case ws_control_cases[] = {
+	KUNIT_CASE(ws_test_control_accepts),
+	KUNIT_CASE(ws_test_control_refuses),
+	{}
+};
+
+static struct kunit_suite ws_classify_suite = {
+	.name = "waitscope_classify",
+	.test_cases = ws_classify_cases,
+};
+
+static struct kunit_suite ws_table_suite = {
+	.name = "waitscope_table",
+	.test_cases = ws_table_cases,
+};
+
+static struct kunit_suite ws_control_suite = {
+	.name = "waitscope_control",
+	.test_cases = ws_control_cases,
+};
+
+kunit_test_suites(&ws_classify_suite, &ws_table_suite, &ws_control_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for waitscope");

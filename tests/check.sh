@@ -1,0 +1,155 @@
+#!/bin/sh
+# make check: every test of waitscope, ending with "N passed, N failed".
+#
+#   host:   style (checkpatch --strict), W=1 and sparse builds per kernel
+#   guests: each installed Debian kernel (6.1, 6.12, 6.12-rt) and the debug
+#           kernel boot in qemu TCG with the module suite; the debug kernel
+#           also runs the KUnit suites and a kmemleak scan.
+#
+# WS_KERNELS="6.12 debug" limits the kernels (labels from tests/rig/kernels.sh).
+set -u
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+rig=$top/tests/rig
+out=$top/tests/out
+mkdir -p "$out"
+pass=0 fail=0 skip=0
+BOOT_TIMEOUT=${WS_BOOT_TIMEOUT:-600}
+
+pass() { pass=$((pass + 1)); echo "PASS: $*"; }
+fail() { fail=$((fail + 1)); echo "FAIL: $*"; }
+skip() { skip=$((skip + 1)); echo "SKIP: $*"; }
+# t NAME CMD...: one host-side test
+t() {
+	name=$1
+	shift
+	if "$@" > "$out/last.log" 2>&1; then pass "$name"; else fail "$name"; sed 's/^/    /' "$out/last.log" | tail -40; fi
+}
+wanted() { [ -z "${WS_KERNELS:-}" ] || echo " $WS_KERNELS " | grep -q " $1 "; }
+
+finish() {
+	echo
+	echo "$pass passed, $fail failed, $skip skipped"
+	[ "$fail" = 0 ]
+	exit $?
+}
+
+# Tally one guest run: its ok/not ok lines, whether it finished, splats.
+tally_guest() {
+	label=$1 dir=$2
+	sed '/^WS-DMESG-BEGIN/,/^WS-DMESG-END/d' "$dir/results.log" > "$dir/tests.log"
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) pass "$label: ${line#ok - }" ;;
+		"not ok - "*) fail "$label: ${line#not ok - }" ;;
+		"skip - "*) skip "$label: ${line#skip - }" ;;
+		"# "*) echo "      $line" ;;
+		esac
+	done < "$dir/tests.log"
+	tally_ktap "$label" "$dir/tests.log"
+	if grep -q '^WS-END' "$dir/results.log"; then
+		pass "$label: guest ran every suite to the end"
+	else
+		fail "$label: guest did not finish (timeout or crash; see $dir/console.log)"
+		tail -30 "$dir/console.log" | sed 's/^/    /'
+	fi
+	sed -n '/^WS-DMESG-BEGIN/,/^WS-DMESG-END/p' "$dir/results.log" > "$dir/dmesg.log"
+	if "$rig/splats.sh" "$dir/console.log" "$dir/dmesg.log" > "$dir/splats.log"; then
+		pass "$label: no kernel warning, BUG, lockdep, KASAN or kmemleak report"
+	else
+		fail "$label: kernel reports in the console log"
+		head -40 "$dir/splats.log" | sed 's/^/    /'
+	fi
+}
+
+# KTAP test-case lines that the kunit suite relays ("    ok 3 name").
+tally_ktap() {
+	label=$1 log=$2
+	awk '/^WS-KTAP-BEGIN/ { k = 1; next } /^WS-KTAP-END/ { k = 0 } k' "$log" |
+	while IFS= read -r line; do
+		case $line in
+		*"# SKIP"*) echo "SKIP-KTAP $line" ;;
+		"    ok "*) echo "PASS-KTAP $line" ;;
+		"    not ok "*) echo "FAIL-KTAP $line" ;;
+		esac
+	done > "$log.ktap"
+	while read -r kind rest; do
+		case $kind in
+		PASS-KTAP) pass "$label: kunit: $rest" ;;
+		FAIL-KTAP) fail "$label: kunit: $rest" ;;
+		SKIP-KTAP) skip "$label: kunit: $rest" ;;
+		esac
+	done < "$log.ktap"
+}
+
+boot_suite() {
+	label=$1 vmlinuz=$2 suites=$3 extra=$4
+	shift 4
+	dir=$out/$label
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	"$rig/initramfs.sh" "$dir/initrd.cpio.gz" "$suites" "$@" || { fail "$label: initramfs"; return; }
+	"$rig/boot.sh" "$vmlinuz" "$dir/initrd.cpio.gz" "$dir" "$BOOT_TIMEOUT" "$extra" || true
+	tally_guest "$label" "$dir"
+}
+
+# ---- set up ----
+if ! "$rig/deps.sh"; then
+	fail "rig dependencies are installed"
+	finish
+fi
+t "scenario programs build (static, -Wall -Wextra -Werror)" \
+	gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$out/scenario" "$top/tests/scenarios/scenario.c"
+
+debug_tree=
+if wanted debug; then
+	if debug_tree=$("$rig/debug-kernel.sh" 2> "$out/debug-kernel.log"); then
+		pass "debug kernel (KASAN, lockdep, kmemleak, KUnit) is built"
+	else
+		fail "debug kernel build"
+		tail -20 "$out/debug-kernel.log" | sed 's/^/    /'
+		debug_tree=
+	fi
+fi
+
+# ---- style ----
+checkpatch=
+for c in "$debug_tree/scripts/checkpatch.pl" "$HOME"/.cache/waitscope/debug-*/linux/scripts/checkpatch.pl; do
+	[ -f "$c" ] && { checkpatch=$c; break; }
+done
+if [ -n "$checkpatch" ]; then
+	t "module sources are checkpatch --strict clean" \
+		perl "$checkpatch" --strict --no-tree --terse --show-types -f \
+		"$top"/module/*.c "$top"/module/*.h
+else
+	skip "checkpatch: no kernel source tree with scripts/checkpatch.pl"
+fi
+
+# ---- kernels ----
+"$rig/kernels.sh" > "$out/kernels.txt"
+while read -r label vmlinuz kdir; do
+	wanted "$label" || continue
+	build=$out/build-$label
+	if "$rig/build-module.sh" "$kdir" "$build" --sparse > "$out/build-$label.log" 2>&1; then
+		pass "$label: module builds with W=1 and sparse, no warning"
+	else
+		fail "$label: module build"
+		tail -30 "$out/build-$label.log" | sed 's/^/    /'
+		continue
+	fi
+	boot_suite "$label" "$vmlinuz" "module" "" "$build/waitscope.ko" "$out/scenario"
+done < "$out/kernels.txt"
+
+if [ -n "$debug_tree" ]; then
+	build=$out/build-debug
+	if "$rig/build-module.sh" "$debug_tree" "$build" --kunit --sparse > "$out/build-debug.log" 2>&1; then
+		pass "debug: module and KUnit module build with W=1 and sparse, no warning"
+		boot_suite debug "$debug_tree/arch/x86/boot/bzImage" "kunit module kmemleak" "" \
+			"$build/waitscope.ko" "$build/waitscope_kunit.ko" "$out/scenario"
+	else
+		fail "debug: module build"
+		tail -30 "$out/build-debug.log" | sed 's/^/    /'
+	fi
+fi
+
+finish
