@@ -39,6 +39,7 @@ static void ws_birth_init(struct ws_birth *b, struct task_struct *p)
 	b->start = ws_task_start(p);
 	b->cgroup_id = ws_task_cgroup_id(p);
 	b->syscall = -1;
+	b->flags = p->flags & PF_KTHREAD ? WS_F_KTHREAD : 0;
 	memcpy(b->comm, p->comm, sizeof(b->comm));
 	b->comm[sizeof(b->comm) - 1] = '\0';
 }
@@ -83,7 +84,7 @@ static unsigned int ws_close_off(struct ws_thread *e, u64 now, u64 *ns)
 static void ws_record_futex(struct ws_thread *e, unsigned int reason, u64 ns)
 {
 	if (reason == WS_R_FUTEX)
-		ws_futex_add(&ws_futexes, e->tgid, e->futex_uaddr, ns);
+		ws_futex_add(&ws_futexes, e->tgid, e->futex_uaddr, e->futex_op, ns);
 }
 
 /* Where a blocking task waits: its reason, syscall and futex word. */
@@ -150,7 +151,7 @@ static void ws_switch_out(struct task_struct *prev, struct task_struct *next,
 	}
 	e->state = ws_state_off(reason);
 	e->since = now;
-	e->flags = 0;
+	e->flags &= ~WS_F_PARTIAL;
 	ws_thread_write_end(e);
 }
 
@@ -167,7 +168,7 @@ static void ws_switch_in(struct task_struct *next, u64 now)
 		reason = ws_close_off(e, now, &ns);
 	e->state = WS_ST_ONCPU;
 	e->since = now;
-	e->flags = 0;
+	e->flags &= ~WS_F_PARTIAL;
 	ws_thread_write_end(e);
 
 	if (reason == WS_R_RUNQ)
@@ -193,8 +194,14 @@ void ws_account_wakeup(struct task_struct *p)
 	struct ws_thread *e;
 	u64 now, ns = 0;
 
+	/*
+	 * A task that is still on a CPU (woken before it got to switch out,
+	 * or waking itself, the one case that runs without the rq lock) has
+	 * no blocked interval to end.
+	 */
+	if (ws_task_on_cpu(p))
+		return;
 	e = ws_entry_or_new(p);
-	/* Woken before it finished switching out, or already runnable. */
 	if (!e || e->state == WS_ST_ONCPU || e->state == ws_state_off(WS_R_RUNQ))
 		return;
 	now = ws_now();
@@ -203,7 +210,7 @@ void ws_account_wakeup(struct task_struct *p)
 		reason = ws_close_off(e, now, &ns);
 	e->state = ws_state_off(WS_R_RUNQ);
 	e->since = now;
-	e->flags = 0;
+	e->flags &= ~WS_F_PARTIAL;
 	ws_thread_write_end(e);
 	ws_record_futex(e, reason, ns);
 }
@@ -235,7 +242,8 @@ void ws_account_sweep(void)
 		struct ws_wait_site w = { .nr = -1 };
 		struct ws_birth b;
 
-		if (state == TASK_RUNNING || !ws_wants(t))
+		/* Running, or on its way into schedule(): not blocked yet. */
+		if (state == TASK_RUNNING || ws_task_on_cpu(t) || !ws_wants(t))
 			continue;
 		ws_birth_init(&b, t);
 		b.state = ws_state_off(ws_block_reason(t, state, &w));
@@ -243,7 +251,7 @@ void ws_account_sweep(void)
 		b.futex_uaddr = w.uaddr;
 		b.futex_op = w.futex_op;
 		b.since = now;
-		b.flags = WS_F_PARTIAL;
+		b.flags |= WS_F_PARTIAL;
 		ws_table_add(&ws_threads, &b);
 	}
 	rcu_read_unlock();

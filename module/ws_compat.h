@@ -74,9 +74,25 @@ static inline u64 ws_task_start(const struct task_struct *p)
 }
 
 /*
+ * On a CPU right now, or still switching out.  Under the task's rq lock
+ * this is only ever true for that rq's running task.
+ */
+static inline bool ws_task_on_cpu(struct task_struct *p)
+{
+	return p == current || READ_ONCE(p->on_cpu);
+}
+
+/* Threads whose user registers are zero: "no syscall", not read(). */
+#ifdef PF_USER_WORKER
+#define WS_PF_NO_USER_REGS	(PF_KTHREAD | PF_IO_WORKER | PF_USER_WORKER)
+#else
+#define WS_PF_NO_USER_REGS	(PF_KTHREAD | PF_IO_WORKER)
+#endif
+
+/*
  * The syscall a task is in and its first two arguments, read from its saved
- * user registers (what /proc/PID/syscall shows).  Kernel threads and
- * io_uring workers have zeroed user registers: report "no syscall" (-1).
+ * user registers (what /proc/PID/syscall shows).  Kernel threads, io_uring
+ * and other user workers have zeroed user registers: "no syscall" (-1).
  */
 static inline long ws_task_syscall(struct task_struct *p, unsigned long *arg0,
 				   unsigned long *arg1, bool *compat)
@@ -87,7 +103,7 @@ static inline long ws_task_syscall(struct task_struct *p, unsigned long *arg0,
 	*arg0 = 0;
 	*arg1 = 0;
 	*compat = false;
-	if (p->flags & (PF_KTHREAD | PF_IO_WORKER))
+	if (p->flags & WS_PF_NO_USER_REGS)
 		return -1;
 	regs = task_pt_regs(p);
 	syscall_get_arguments(p, regs, args);

@@ -135,6 +135,7 @@ static void *ws_iter_find(struct seq_file *m, loff_t *pos)
 	if (*pos == 0)
 		return SEQ_START_TOKEN;
 	for (; *pos <= ws_table_capacity(&ws_threads); ++*pos) {
+		cond_resched();
 		if (ws_table_read(&ws_threads, *pos - 1, &it->copy) &&
 		    (!it->want || it->want(it)))
 			return &it->copy;
@@ -187,7 +188,7 @@ static const struct ws_col ws_thread_cols[] = {
 	{ "waker", 7 }, { "waker_comm", 16, true },
 	{ "preemptor", 7 }, { "preemptor_comm", 16, true },
 	{ "cgroup", 6 }, { "off_ns", 14 }, { "partial", 1 }, { "syscall", 4 },
-	{ "futex_addr", 18 }, { "futex_op", 11, true },
+	{ "kthread", 1 }, { "futex_addr", 18 }, { "futex_op", 11, true },
 };
 
 static void ws_put_peer(struct seq_file *m, const struct ws_col *c, u32 tid, bool irq_ok)
@@ -221,10 +222,10 @@ static void ws_put_thread(struct seq_file *m, const struct ws_thread *e, u64 now
 	ws_put_peer(m, c, READ_ONCE(e->waker_tid), e->nvcsw > 0);
 	ws_put_peer(m, c + 2, e->preempt_tid, false);
 	c += 4;
-	seq_printf(m, " %*llu %*llu %*u %*d", ws_colw(c), e->cgroup_id, ws_colw(c + 1),
+	seq_printf(m, " %*llu %*llu %*u %*d %*u", ws_colw(c), e->cgroup_id, ws_colw(c + 1),
 		   ws_off_ns(e, now), ws_colw(c + 2), !!(e->flags & WS_F_PARTIAL),
-		   ws_colw(c + 3), e->syscall);
-	ws_put_futex(m, c + 4, e);
+		   ws_colw(c + 3), e->syscall, ws_colw(c + 4), !!(e->flags & WS_F_KTHREAD));
+	ws_put_futex(m, c + 5, e);
 }
 
 static int ws_threads_show(struct seq_file *m, void *v)
@@ -405,6 +406,7 @@ static int ws_blocked_open(struct inode *inode, struct file *file)
 struct ws_futex_row {
 	u32 tgid;
 	u32 waiting;
+	u32 op;
 	u64 uaddr;
 	u64 count;
 	u64 total_ns;
@@ -428,28 +430,33 @@ static int ws_row_cmp(const void *a, const void *b)
 	return 0;
 }
 
-static u32 ws_snap_completed(struct ws_futex_row *rows)
+static u32 ws_snap_completed(struct ws_futex_row *rows, u32 max)
 {
 	struct ws_futex f;
 	u32 i, n = 0;
 
 	for (i = 0; i < ws_futexes.pool.capacity; i++) {
-		if (!ws_futex_read(&ws_futexes, i, &f))
+		cond_resched();
+		if (n == max || !ws_futex_read(&ws_futexes, i, &f))
 			continue;
-		rows[n++] = (struct ws_futex_row){ .tgid = f.tgid, .uaddr = f.uaddr,
+		rows[n++] = (struct ws_futex_row){ .tgid = f.tgid, .uaddr = f.uaddr, .op = f.op,
 			.count = f.count, .total_ns = f.total_ns, .max_ns = f.max_ns };
 	}
 	return n;
 }
 
-static u32 ws_snap_waiting(struct ws_futex_row *rows, struct ws_thread *e, u64 now)
+static u32 ws_snap_waiting(struct ws_futex_row *rows, u32 max, struct ws_thread *e, u64 now)
 {
 	u32 i, n = 0;
 
 	for (i = 0; i < ws_table_capacity(&ws_threads); i++) {
+		cond_resched();
 		if (!ws_table_read(&ws_threads, i, e) || e->state != ws_state_off(WS_R_FUTEX))
 			continue;
+		if (n == max)
+			break;
 		rows[n++] = (struct ws_futex_row){ .tgid = e->tgid, .uaddr = e->futex_uaddr,
+			.op = e->futex_op,
 			.waiting = 1, .longest_now_ns = ws_off_ns(e, now) };
 	}
 	return n;
@@ -479,7 +486,7 @@ static u32 ws_rows_merge(struct ws_futex_row *rows, u32 n)
 
 static const struct ws_col ws_futex_cols[] = {
 	{ "tgid", 7 }, { "uaddr", 18 }, { "waiting", 7 }, { "count", 10 },
-	{ "total_ns", 16 }, { "max_ns", 14 }, { "longest_now_ns", 14 },
+	{ "total_ns", 16 }, { "max_ns", 14 }, { "longest_now_ns", 14 }, { "op", 11, true },
 };
 
 static int ws_futex_show(struct seq_file *m, void *v)
@@ -494,31 +501,33 @@ static int ws_futex_show(struct seq_file *m, void *v)
 	for (i = 0; i < snap->n; i++) {
 		const struct ws_futex_row *r = &snap->rows[i];
 
-		seq_printf(m, " %*u 0x%0*llx %*u %*llu %*llu %*llu %*llu\n",
+		seq_printf(m, " %*u 0x%0*llx %*u %*llu %*llu %*llu %*llu %s\n",
 			   ws_colw(&c[0]), r->tgid, ws_colw(&c[1]) - 2, r->uaddr,
 			   ws_colw(&c[2]), r->waiting, ws_colw(&c[3]), r->count,
 			   ws_colw(&c[4]), r->total_ns, ws_colw(&c[5]), r->max_ns,
-			   ws_colw(&c[6]), r->longest_now_ns);
+			   ws_colw(&c[6]), r->longest_now_ns, ws_futex_op_name(r->op));
 	}
 	return 0;
 }
 
 static int ws_futex_open(struct inode *inode, struct file *file)
 {
-	u32 cap = ws_futexes.pool.capacity + ws_table_capacity(&ws_threads);
+	/* Room for what is there now, not for the tables' capacity. */
+	u32 cap = ws_pool_used(&ws_futexes.pool) + ws_table_used(&ws_threads);
 	struct ws_futex_snap *snap;
 	struct ws_thread *scratch;
+	u32 done;
 	int err;
 
-	snap = kvzalloc(struct_size(snap, rows, cap), GFP_KERNEL);
+	snap = kvzalloc(struct_size(snap, rows, cap + 1), GFP_KERNEL);
 	scratch = kmalloc(sizeof(*scratch), GFP_KERNEL);
 	if (!snap || !scratch) {
 		err = -ENOMEM;
 		goto out;
 	}
 	ws_data_read_lock();
-	snap->n = ws_snap_completed(snap->rows);
-	snap->n += ws_snap_waiting(snap->rows + snap->n, scratch, ws_now());
+	done = ws_snap_completed(snap->rows, cap);
+	snap->n = done + ws_snap_waiting(snap->rows + done, cap - done, scratch, ws_now());
 	ws_data_read_unlock();
 	snap->n = ws_rows_merge(snap->rows, snap->n);
 	err = single_open_size(file, ws_futex_show, snap, 4096 + snap->n * 128);

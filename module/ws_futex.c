@@ -97,7 +97,7 @@ static struct ws_futex *ws_futex_new(struct ws_futex_table *ft, u32 b,
 }
 
 /* Record one completed wait of ns on (tgid, uaddr).  Any context. */
-void ws_futex_add(struct ws_futex_table *ft, u32 tgid, u64 uaddr, u64 ns)
+void ws_futex_add(struct ws_futex_table *ft, u32 tgid, u64 uaddr, u32 op, u64 ns)
 {
 	u32 b = ws_futex_bucket(ft, tgid, uaddr);
 	raw_spinlock_t *lock = ws_index_lock(&ft->index, b);
@@ -110,6 +110,7 @@ void ws_futex_add(struct ws_futex_table *ft, u32 tgid, u64 uaddr, u64 ns)
 		f = ws_futex_new(ft, b, tgid, uaddr);
 	if (f) {
 		f->count++;
+		f->op = op;
 		f->total_ns += ns;
 		if (ns > f->max_ns)
 			f->max_ns = ns;
@@ -163,6 +164,7 @@ unsigned int ws_futex_collect(struct ws_futex_table *ft)
 		unsigned long flags;
 		bool gone = false;
 
+		cond_resched();
 		if (!tgid || ws_process_alive(tgid))
 			continue;
 		b = ws_futex_bucket(ft, tgid, READ_ONCE(f->uaddr));
@@ -177,7 +179,6 @@ unsigned int ws_futex_collect(struct ws_futex_table *ft)
 			ws_pool_put(&ft->pool, i + 1);
 			freed++;
 		}
-		cond_resched();
 	}
 	return freed;
 }

@@ -7,7 +7,7 @@
 /* Completed futex waits of one process on one futex word. */
 struct ws_futex {
 	u32 tgid;		/* 0 while free */
-	u32 pad;
+	u32 op;			/* ws_futex_op() of the last wait */
 	u64 uaddr;
 	u64 count;
 	u64 total_ns;
@@ -24,7 +24,7 @@ struct ws_futex_table {
 int ws_futex_init(struct ws_futex_table *ft, u32 capacity);
 void ws_futex_destroy(struct ws_futex_table *ft);
 void ws_futex_clear(struct ws_futex_table *ft);
-void ws_futex_add(struct ws_futex_table *ft, u32 tgid, u64 uaddr, u64 ns);
+void ws_futex_add(struct ws_futex_table *ft, u32 tgid, u64 uaddr, u32 op, u64 ns);
 bool ws_futex_read(struct ws_futex_table *ft, u32 i, struct ws_futex *copy);
 unsigned int ws_futex_collect(struct ws_futex_table *ft);
 

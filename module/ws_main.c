@@ -179,7 +179,8 @@ static int ws_param_u32(const char *val, const char *name, u32 lo, u32 hi, u32 *
 	u32 v;
 
 	if (kstrtou32(val, 0, &v) || v < lo || v > hi) {
-		pr_err("%s=%s refused: must be a number from %u to %u\n", name, val, lo, hi);
+		pr_err("%s=%.*s refused: must be a number from %u to %u\n", name,
+		       (int)strcspn(val, "\n"), val, lo, hi);
 		return -EINVAL;
 	}
 	*out = v;
@@ -197,7 +198,7 @@ static int ws_set_enabled(const char *val, const struct kernel_param *kp)
 	bool on;
 
 	if (kstrtobool(val, &on)) {
-		pr_err("enabled=%s refused: must be 0 or 1\n", val);
+		pr_err("enabled=%.*s refused: must be 0 or 1\n", (int)strcspn(val, "\n"), val);
 		return -EINVAL;
 	}
 	cmd.op = on ? WS_CMD_ENABLE : WS_CMD_DISABLE;
@@ -233,7 +234,7 @@ static int ws_set_reset(const char *val, const struct kernel_param *kp)
 	bool on;
 
 	if (kstrtobool(val, &on) || !on) {
-		pr_err("reset=%s refused: write 1 to reset\n", val);
+		pr_err("reset=%.*s refused: write 1 to reset\n", (int)strcspn(val, "\n"), val);
 		return -EINVAL;
 	}
 	return ws_param_apply(&cmd);

@@ -7,8 +7,9 @@
  * them, or (briefly, between get and link) on neither.  Every free-list
  * change happens under that CPU's shard lock; every chain change under the
  * bucket's stripe lock.  Both are raw spinlocks taken with interrupts off,
- * so they are legal in scheduler tracepoints on PREEMPT_RT too, and they are
- * never nested in each other.
+ * so they are legal in scheduler tracepoints on PREEMPT_RT too.  The order
+ * is always run-queue lock, then stripe, then shard (an insert takes a free
+ * element while holding its bucket); never the other way round.
  */
 #include <linux/log2.h>
 #include <linux/slab.h>

@@ -205,15 +205,20 @@ static void ws_thread_wipe(struct ws_thread *e)
 	ws_thread_write_end(e);
 }
 
-static bool ws_table_unlink(struct ws_table *t, struct ws_thread *e)
+/*
+ * Unlink e if it still belongs to thread (tid, start): an entry read without
+ * the lock may have been freed and reused by another thread since.
+ */
+static bool ws_table_unlink(struct ws_table *t, struct ws_thread *e, u32 tid, u64 start)
 {
-	u32 b = ws_bucket(t, e->tid);
+	u32 b = ws_bucket(t, tid);
 	raw_spinlock_t *lock = ws_index_lock(&t->index, b);
 	unsigned long flags;
-	bool gone;
+	bool gone = false;
 
 	raw_spin_lock_irqsave(lock, flags);
-	gone = ws_index_unlink(&t->index, &t->pool, b, ws_ref(t, e));
+	if (e->tid == tid && e->start == start)
+		gone = ws_index_unlink(&t->index, &t->pool, b, ws_ref(t, e));
 	raw_spin_unlock_irqrestore(lock, flags);
 	return gone;
 }
@@ -221,7 +226,7 @@ static bool ws_table_unlink(struct ws_table *t, struct ws_thread *e)
 /* Unlink and free e now; false if someone else already unlinked it. */
 bool ws_table_del(struct ws_table *t, struct ws_thread *e)
 {
-	if (!ws_table_unlink(t, e))
+	if (!ws_table_unlink(t, e, e->tid, e->start))
 		return false;
 	ws_thread_wipe(e);
 	ws_pool_put(&t->pool, ws_ref(t, e));
@@ -285,16 +290,39 @@ static bool ws_thread_alive(u32 tid, u64 start)
 
 #define WS_COLLECT_BATCH	64
 
+/*
+ * Forget "dropped" marks of tids with no live thread: a thread that exec'd
+ * from a non-leader changed tid, and a tid can be reused between a thread's
+ * release and its last switch; either would leave a later thread untracked.
+ */
+static void ws_collect_dropped(struct ws_table *t)
+{
+	unsigned long tid;
+	bool alive;
+
+	for_each_set_bit(tid, t->dropped_map, PID_MAX_LIMIT) {
+		rcu_read_lock();
+		alive = !!pid_task(find_pid_ns(tid, &init_pid_ns), PIDTYPE_PID);
+		rcu_read_unlock();
+		if (!alive)
+			ws_table_forget_dropped(t, tid);
+		cond_resched();
+	}
+}
+
 static void ws_free_batch(struct ws_table *t, u32 *refs, unsigned int n)
 {
 	unsigned int i;
 
 	/* Probes that found these entries before the unlink have finished. */
 	synchronize_rcu();
+	/* A seqcount writer must not be preempted while readers may spin. */
+	preempt_disable();
 	for (i = 0; i < n; i++) {
 		ws_thread_wipe(ws_ent(t, refs[i]));
 		ws_pool_put(&t->pool, refs[i]);
 	}
+	preempt_enable();
 }
 
 /*
@@ -311,10 +339,15 @@ unsigned int ws_table_collect(struct ws_table *t)
 	for (i = 0; i < ws_table_capacity(t); i++) {
 		struct ws_thread *e = &t->ent[i];
 		u32 tid = READ_ONCE(e->tid);
+		u64 start;
 
-		if (!tid || ws_thread_alive(tid, READ_ONCE(e->start)))
+		cond_resched();
+		/* Read tid before start: ws_thread_fill() writes both under seq. */
+		smp_rmb();
+		start = READ_ONCE(e->start);
+		if (!tid || ws_thread_alive(tid, start))
 			continue;
-		if (!ws_table_unlink(t, e))
+		if (!ws_table_unlink(t, e, tid, start))
 			continue;
 		refs[n++] = i + 1;
 		if (n == WS_COLLECT_BATCH) {
@@ -322,9 +355,9 @@ unsigned int ws_table_collect(struct ws_table *t)
 			freed += n;
 			n = 0;
 		}
-		cond_resched();
 	}
 	if (n)
 		ws_free_batch(t, refs, n);
+	ws_collect_dropped(t);
 	return freed + n;
 }

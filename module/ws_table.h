@@ -21,6 +21,8 @@ static inline unsigned int ws_state_off(unsigned int reason)
 
 /* The current interval began before tracing saw it: its length is a floor. */
 #define WS_F_PARTIAL	0x01
+/* A kernel thread (PF_KTHREAD), set at birth. */
+#define WS_F_KTHREAD	0x02
 
 /*
  * One tracked thread.  Kept at 1 KiB: histograms are 920 bytes of it, and

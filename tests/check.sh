@@ -1,7 +1,9 @@
 #!/bin/sh
 # make check: every test of waitscope, ending with "N passed, N failed".
 #
-#   host:   style (checkpatch --strict), W=1 and sparse builds per kernel
+#   host:   style (checkpatch --strict), W=1 and sparse builds per kernel;
+#           the CLI built with -Werror and with ASan/UBSan, its tests on
+#           recorded fixtures, every truncated prefix, a bounded fuzz run
 #   guests: each installed Debian kernel (6.1, 6.12, 6.12-rt) and the debug
 #           kernel boot in qemu TCG with the module suite; the debug kernel
 #           also runs the KUnit suites and a kmemleak scan.
@@ -34,18 +36,39 @@ finish() {
 	exit $?
 }
 
+# tally_lines LABEL FILE: the ok / not ok / skip lines of a test log.
+tally_lines() {
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) pass "$1: ${line#ok - }" ;;
+		"not ok - "*) fail "$1: ${line#not ok - }" ;;
+		"skip - "*) skip "$1: ${line#skip - }" ;;
+		"# "*) echo "      $line" ;;
+		esac
+	done < "$2"
+}
+
+# The documents a guest's CLI suite relayed, checked with real parsers.
+check_relayed() {
+	label=$1 dir=$2
+	rm -rf "$dir/relayed"
+	"$rig/relayed.sh" "$dir/results.log" "$dir/relayed"
+	[ -f "$dir/relayed/report.json" ] || return 0
+	for j in report export blocked; do
+		t "$label: cli $j --json output parses as JSON" python3 -m json.tool "$dir/relayed/$j.json"
+	done
+	t "$label: cli export --format prometheus passes promtool check metrics" \
+		sh -c "promtool check metrics < '$dir/relayed/metrics.prom'"
+	t "$label: cli reads its own live snapshot offline" \
+		"$cli/waitscope-asan" --debugfs "$dir/relayed/scenarios" status
+}
+
 # Tally one guest run: its ok/not ok lines, whether it finished, splats.
 tally_guest() {
 	label=$1 dir=$2
-	sed '/^WS-DMESG-BEGIN/,/^WS-DMESG-END/d' "$dir/results.log" > "$dir/tests.log"
-	while IFS= read -r line; do
-		case $line in
-		"ok - "*) pass "$label: ${line#ok - }" ;;
-		"not ok - "*) fail "$label: ${line#not ok - }" ;;
-		"skip - "*) skip "$label: ${line#skip - }" ;;
-		"# "*) echo "      $line" ;;
-		esac
-	done < "$dir/tests.log"
+	sed -e 's/\r$//' -e '/^WS-DMESG-BEGIN/,/^WS-DMESG-END/d' "$dir/results.log" > "$dir/tests.log"
+	tally_lines "$label" "$dir/tests.log"
+	check_relayed "$label" "$dir"
 	tally_ktap "$label" "$dir/tests.log"
 	if grep -q '^WS-END' "$dir/results.log"; then
 		pass "$label: guest ran every suite to the end"
@@ -101,6 +124,40 @@ fi
 t "scenario programs build (static, -Wall -Wextra -Werror)" \
 	gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$out/scenario" "$top/tests/scenarios/scenario.c"
 
+# ---- the CLI on the host ----
+cli=$out/cli
+mkdir -p "$cli"
+t "cli builds with -Wall -Wextra -Werror" make -s -C "$top/userspace"
+SAN="-g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all"
+CLI_SRC="$top/userspace/parse.c $top/userspace/snapshot.c $top/userspace/fmt.c $top/userspace/diagnose.c $top/userspace/render.c"
+# shellcheck disable=SC2086
+t "cli builds with ASan and UBSan" clang $SAN -o "$cli/waitscope-asan" $CLI_SRC \
+	"$top/userspace/top.c" "$top/userspace/main.c"
+# shellcheck disable=SC2086
+t "cli builds static for the guests" gcc -static -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+	-o "$cli/waitscope" $CLI_SRC "$top/userspace/top.c" "$top/userspace/main.c"
+if [ -x "$cli/waitscope-asan" ]; then
+	"$top/tests/cli/run.sh" "$cli/waitscope-asan" > "$cli/run.log" 2>&1
+	tally_lines cli "$cli/run.log"
+	# shellcheck disable=SC2086
+	if clang $SAN -o "$cli/prefixes" "$top/tests/cli/prefixes.c" $CLI_SRC 2> "$cli/prefixes.build"; then
+		"$cli/prefixes" "$top"/tests/fixtures/* > "$cli/prefixes.log" 2>&1
+		tally_lines cli "$cli/prefixes.log"
+	else
+		fail "cli: truncated-prefix harness builds"
+	fi
+fi
+# shellcheck disable=SC2086
+if clang $SAN -fsanitize=fuzzer -o "$cli/fuzz" "$top/tests/fuzz/fuzz_parse.c" $CLI_SRC 2> "$cli/fuzz.build"; then
+	mkdir -p "$cli/corpus"
+	t "cli: the parser fuzz target runs ${WS_FUZZ_SECONDS:-30}s without a crash" \
+		"$cli/fuzz" -max_total_time="${WS_FUZZ_SECONDS:-30}" -timeout=10 -rss_limit_mb=2048 \
+		"$cli/corpus" "$top/tests/fuzz/corpus"
+else
+	fail "cli: fuzz target builds"
+	sed 's/^/    /' "$cli/fuzz.build" | tail -10
+fi
+
 debug_tree=
 if wanted debug; then
 	if debug_tree=$("$rig/debug-kernel.sh" 2> "$out/debug-kernel.log"); then
@@ -137,15 +194,16 @@ while read -r label vmlinuz kdir; do
 		tail -30 "$out/build-$label.log" | sed 's/^/    /'
 		continue
 	fi
-	boot_suite "$label" "$vmlinuz" "module" "" "$build/waitscope.ko" "$out/scenario"
+	boot_suite "$label" "$vmlinuz" "module cli" "" "$build/waitscope.ko" "$out/scenario" \
+		"$cli/waitscope"
 done < "$out/kernels.txt"
 
 if [ -n "$debug_tree" ]; then
 	build=$out/build-debug
 	if "$rig/build-module.sh" "$debug_tree" "$build" --kunit --sparse > "$out/build-debug.log" 2>&1; then
 		pass "debug: module and KUnit module build with W=1 and sparse, no warning"
-		boot_suite debug "$debug_tree/arch/x86/boot/bzImage" "kunit module kmemleak" "" \
-			"$build/waitscope.ko" "$build/waitscope_kunit.ko" "$out/scenario"
+		boot_suite debug "$debug_tree/arch/x86/boot/bzImage" "kunit module cli kmemleak" "" \
+			"$build/waitscope.ko" "$build/waitscope_kunit.ko" "$out/scenario" "$cli/waitscope"
 	else
 		fail "debug: module build"
 		tail -30 "$out/build-debug.log" | sed 's/^/    /'

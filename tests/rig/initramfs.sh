@@ -46,4 +46,7 @@ sync
 poweroff -f
 INIT
 chmod +x "$root/init"
-(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 > "$out"
+# mktemp made the root 0700: the unprivileged-user tests need to get in.
+chmod 755 "$root" "$root"/bin "$root"/opt "$root"/opt/ws "$root"/tests "$root"/etc
+chmod 1777 "$root/tmp"
+(cd "$root" && find . | cpio -o -H newc --quiet -R 0:0) | gzip -1 > "$out"

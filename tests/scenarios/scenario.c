@@ -9,8 +9,8 @@
  *   scenario starve N SECONDS   N busy workers pinned beside a busy hog
  *   scenario churn N            N short-lived threads, 50 at a time
  *
- * Each names its threads, does its work, then "parks": every thread blocks
- * on a pipe read that never returns, and the program writes
+ * Each names its threads, does its work, then "parks": every thread waits
+ * in pause() until killed, and the program writes
  * /tmp/<scenario>.done holding its pid.  The tests read the kernel's and
  * waitscope's numbers while the threads are parked, then kill the program.
  */
@@ -26,7 +26,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static int park_pipe[2];
 static int done_pipe[2];
 static const char *scenario;
 
@@ -52,7 +51,11 @@ static void sleep_ms(long ms)
 		;
 }
 
-/* Tell main this thread is done, then block forever. */
+/*
+ * Tell main this thread is done, then wait idly forever, in pause(): an
+ * idle wait that waitscope must not report (the stuck scenario's pipe read
+ * is the one planted problem of that kind).
+ */
 static void park(void)
 {
 	char c = 1;
@@ -60,8 +63,7 @@ static void park(void)
 	if (write(done_pipe[1], &c, 1) != 1)
 		die("write");
 	for (;;)
-		if (read(park_pipe[0], &c, 1) < 0 && errno != EINTR)
-			die("read");
+		pause();
 }
 
 /* Wait for n threads to park, announce it, then block forever too. */
@@ -124,17 +126,24 @@ static void *sleeper(void *arg)
 }
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static long locker_iters;
+static long locker_iters, locker_threads;
+static int lockers_ready;
 
 static void *locker(void *arg)
 {
 	long i;
 
 	set_name("locker-%d", (int)(long)arg);
+	/* Start together, without a futex of our own: every locker contends. */
+	__atomic_add_fetch(&lockers_ready, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&lockers_ready, __ATOMIC_SEQ_CST) < locker_threads)
+		sched_yield();
+	/* Work inside and outside the lock, so no thread can keep it. */
 	for (i = 0; i < locker_iters; i++) {
 		pthread_mutex_lock(&lock);
 		spin_ms(1);
 		pthread_mutex_unlock(&lock);
+		spin_ms(1);
 	}
 	park();
 	return NULL;
@@ -248,13 +257,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	scenario = argv[1];
-	if (pipe(park_pipe) || pipe(done_pipe))
+	if (pipe(done_pipe))
 		die("pipe");
 	if (!strcmp(scenario, "sleeper")) {
 		start(&t[0], sleeper, 0);
 		park_main(1);
 	} else if (!strcmp(scenario, "locker")) {
 		n = arg_or(argc, argv, 2, 4);
+		locker_threads = n < 64 ? n : 64;
 		locker_iters = arg_or(argc, argv, 3, 200);
 		for (i = 0; i < n && i < 64; i++)
 			start(&t[i], locker, i + 1);

@@ -1,0 +1,97 @@
+#!/bin/sh
+# Host tests of the CLI on recorded fixture snapshots (tests/fixtures/,
+# recorded from the scenario programs in the 6.12 VM, plus hand-made odd
+# ones), with the binary given (the ASan/UBSan build in make check).
+#   run.sh WAITSCOPE_BINARY
+# Prints "ok - ..." / "not ok - ..." lines.
+set -u
+W=$1
+F=$(cd "$(dirname "$0")/../fixtures" && pwd)
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+export ASAN_OPTIONS=exitcode=99:detect_leaks=1
+export UBSAN_OPTIONS=halt_on_error=1:exitcode=98
+
+check() {
+	what=$1
+	shift
+	if "$@" > "$T/out" 2>&1; then echo "ok - $what"; else echo "not ok - $what"; sed 's/^/#   /' "$T/out" | head -10; fi
+}
+# status CODE CMD...: the command exits with CODE
+status() {
+	want=$1
+	shift
+	"$@" > "$T/s.out" 2> "$T/s.err"
+	got=$?
+	[ "$got" = "$want" ] || { echo "exit $got, wanted $want"; cat "$T/s.err"; return 1; }
+}
+kinds() {
+	"$W" --debugfs "$1" report --stuck 2s --json |
+		python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join(sorted(set(f["kind"]+":"+str(f["pid"]) for f in d["findings"]))))'
+}
+
+S=$F/scenarios-6.12
+# The recorded run: stuck 20636, locker 20641, vfork 20656, starve 20675.
+found=$(kinds "$S")
+check "report finds exactly the planted problems in the recorded scenarios" \
+	[ "$found" = 'cpu-pressure:0 hidden-blocking:20656 lock-contention:20641 starving:20675 stuck:20636' ]
+check "report exits 1 on findings" status 1 "$W" --debugfs "$S" report --stuck 2s
+check "report on the recorded idle system finds nothing, exits 0" status 0 "$W" --debugfs "$F/idle-6.12" report --stuck 2s
+check "report --pid limits the findings to one process" sh -c "
+	[ \"\$(\"$W\" --debugfs $S report --stuck 2s --pid 20636 --json | grep -o '\"kind\"' | wc -l)\" = 1 ]"
+check "report --allow syscall=read silences the stuck pipe reader" sh -c "
+	! \"$W\" --debugfs $S report --stuck 2s --allow syscall=read | grep -q '\[stuck\]'"
+check "report --stuck 1h finds no stuck thread" sh -c "
+	! \"$W\" --debugfs $S report --stuck 1h | grep -q '\[stuck\]'"
+check "report --json is valid JSON with the schema" sh -c "
+	\"$W\" --debugfs $S report --stuck 2s --json | python3 -c 'import json,sys; assert json.load(sys.stdin)[\"schema\"] == \"waitscope.report/1\"'"
+check "hist: 20 sleeps in the 32768 -> 65535 us bucket, 40-star bar" sh -c "
+	\"$W\" --debugfs $S hist -t 20713 --reason sleep | grep -qE '^ +32768 -> 65535 +: 20 +\|\*{40}\|'"
+check "hist --ms shows msecs" sh -c "\"$W\" --debugfs $S hist -t 20713 --ms | grep -q msecs"
+check "blocked lists the stuck thread first among user threads, with pipe_read" sh -c "
+	\"$W\" --debugfs $S blocked --min 1s -p 20636 | grep -A3 ' stuck ' | grep -q pipe_read"
+check "futex shows the locker's mutex as a lock wait" sh -c "
+	\"$W\" --debugfs $S futex -p 20641 | grep -q ' 0x4bc360 *wait '"
+for fx in scenarios-6.12 idle-6.12 odd; do
+	check "export prometheus passes promtool ($fx)" sh -c "
+		\"$W\" --debugfs $F/$fx export --format prometheus --min-thread 0 > $T/m.prom && promtool check metrics < $T/m.prom"
+	check "export json is valid JSON ($fx)" sh -c "
+		\"$W\" --debugfs $F/$fx export --format json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"schema\"] == \"waitscope/1\" and d[\"threads\"]'"
+	check "blocked --json and futex --json are valid JSON ($fx)" sh -c "
+		\"$W\" --debugfs $F/$fx blocked --json | python3 -m json.tool > /dev/null &&
+		\"$W\" --debugfs $F/$fx futex --json | python3 -m json.tool > /dev/null"
+done
+check "odd comms: JSON keeps the bytes (space, quote, escape, newline)" sh -c "
+	\"$W\" --debugfs $F/odd export --format json | python3 -c '
+import json,sys
+c = [t[\"comm\"] for t in json.load(sys.stdin)[\"threads\"]]
+assert \"sl ee\\\"p\\x1b[2J\" in c, c
+assert \"w\\\\q\\x27\\n1\" in c, c'"
+check "odd comms: no control byte reaches the terminal" sh -c "
+	for c in 'report --stuck 2s' 'blocked' 'futex' 'top -b -n 1 -d 0.1' 'hist'; do
+		\"$W\" --debugfs $F/odd \$c > $T/t.out 2>&1
+		! grep -q \"\$(printf '\\033')\" $T/t.out || exit 1
+	done"
+
+# ---- bad input: exit 2 with one line, never a crash ----
+bad() {
+	name=$1 file=$2 edit=$3
+	rm -rf "$T/bad" && cp -r "$S" "$T/bad"
+	sh -c "$edit" < "$S/$file" > "$T/bad/$file"
+	check "bad input ($name) exits 2 with one line on stderr" sh -c "
+		\"$W\" --debugfs $T/bad report > /dev/null 2> $T/err; rc=\$?
+		[ \$rc = 2 ] && [ \$(wc -l < $T/err) = 1 ] && grep -q . $T/err"
+}
+bad "unknown format version" threads "sed '1s/ v1 / v9 /'"
+bad "truncated threads" threads "head -c 5000"
+bad "a missing column" threads "sed '2s/ nivcsw / nivcsw_x /'"
+bad "a non-number" threads "sed '3s/ sleep / sleep /; 3s/[0-9][0-9]* /12x4 /3'"
+bad "a NUL byte" histograms "sed '3s/ \\([0-9]*\\):/ \\x00:/'"
+bad "a row with a field missing" futex "sed '3s/ wait\$//'"
+bad "an empty file" stats "true"
+bad "a wrong file" blocked "cat $S/futex"
+bad "a bucket that is not a power of two" histograms "sed '3s/ [0-9]*:\\([0-9]*\\)\$/ 3:\\1/'"
+check "a missing directory exits 2" status 2 "$W" --debugfs /nonexistent report
+check "an unknown command exits 2" status 2 "$W" frobnicate
+check "a bad option value exits 2" status 2 "$W" --debugfs "$S" report --runq-share 250
+check "--help exits 0 and lists the commands" sh -c "\"$W\" --help | grep -q 'report'"

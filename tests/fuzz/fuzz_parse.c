@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer target for the CLI's parsers: the input is up to five files
+ * (threads, histograms, blocked, futex, stats) separated by "\n=====\n";
+ * whatever parses is then diagnosed and rendered in every format, so the
+ * code that consumes parsed data is fuzzed too.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "../../userspace/diagnose.h"
+#include "../../userspace/render.h"
+
+static const char sep[] = "\n=====\n";
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
+{
+	char *bufs[5] = { 0 };
+	size_t lens[5] = { 0 };
+	const char *p = (const char *)data, *end = p + size;
+	struct ws_snapshot s;
+	struct ws_err err;
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		const char *q = p < end ? memmem(p, end - p, sep, sizeof(sep) - 1) : NULL;
+		size_t n = q ? (size_t)(q - p) + 1 : (size_t)(end - p);
+
+		if (p > end)
+			n = 0;
+		bufs[i] = malloc(n + 1);
+		memcpy(bufs[i], p, n);
+		bufs[i][n] = '\0';
+		lens[i] = n;
+		p = q ? q + sizeof(sep) - 1 : end;
+	}
+	ws_snapshot_init(&s);
+	if (!ws_snapshot_parse_all(&s, bufs, lens, &err)) {
+		struct ws_findings fs = { 0 };
+		struct ws_opts o;
+		FILE *null = fopen("/dev/null", "w");
+		size_t k;
+
+		ws_opts_default(&o);
+		o.stuck_ns = 1;
+		ws_diagnose(&s, &o, &fs);
+		ws_render_report(null, &s, &fs, &o, false);
+		ws_render_report(null, &s, &fs, &o, true);
+		ws_render_blocked(null, &s, 0, 0, false);
+		ws_render_futex(null, &s, 0, false);
+		ws_export_prometheus(null, &s, 0);
+		ws_export_json(null, &s);
+		for (k = 0; k < s.nthreads; k++)
+			for (i = 0; i < NR_REASONS; i++)
+				ws_render_hist(null, &s, &s.threads[k], i, k & 1);
+		fclose(null);
+		ws_findings_free(&fs);
+	}
+	ws_snapshot_free(&s);
+	for (i = 0; i < 5; i++)
+		free(bufs[i]);
+	return 0;
+}

@@ -1,0 +1,763 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The diagnosis: from one snapshot (or the difference of two), findings an
+ * operator can act on, each one sentence with its evidence, the threshold
+ * it crossed, the likely cause and what to look at next.
+ */
+#include <ctype.h>
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "diagnose.h"
+
+#define NS_PER_S 1000000000ULL
+#define NS_PER_MS 1000000ULL
+
+void ws_opts_default(struct ws_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->stuck_ns = 10 * NS_PER_S;
+	o->runq_p99_ns = 10 * NS_PER_MS;
+	o->starve_ratio = 3.0;
+	o->runq_share = 0.5;
+	o->blocked_share = 0.2;
+	o->contention_ns = 100 * NS_PER_MS;
+	o->contention_share = 0.2;
+	o->cgroup_root = "/sys/fs/cgroup";
+}
+
+const char *ws_kind_name(enum ws_kind k)
+{
+	static const char *const names[] = { "stuck", "lock-contention", "hidden-blocking",
+					     "starving", "cpu-pressure", "module-health" };
+
+	return names[k];
+}
+
+static struct ws_finding *add(struct ws_findings *fs, enum ws_kind kind, uint32_t pid,
+			      uint64_t impact)
+{
+	struct ws_finding *f;
+
+	if (fs->n == fs->cap) {
+		size_t cap = fs->cap ? fs->cap * 2 : 16;
+		struct ws_finding *nf = realloc(fs->f, cap * sizeof(*nf));
+
+		if (!nf) {
+			fprintf(stderr, "waitscope: out of memory\n");
+			exit(2);
+		}
+		fs->f = nf;
+		fs->cap = cap;
+	}
+	f = &fs->f[fs->n++];
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	f->pid = pid;
+	f->impact_ns = impact;
+	return f;
+}
+
+#define SETF(field, ...) snprintf(f->field, sizeof(f->field), __VA_ARGS__)
+
+void ws_findings_free(struct ws_findings *fs)
+{
+	free(fs->f);
+	memset(fs, 0, sizeof(*fs));
+}
+
+static uint64_t off_total(const struct ws_thread *t)
+{
+	uint64_t n = 0;
+	int r;
+
+	for (r = 0; r < NR_REASONS; r++)
+		n += t->r[r].ns;
+	return n;
+}
+
+/* The time a thread was observed: on CPU plus every recorded interval. */
+static uint64_t wall(const struct ws_thread *t)
+{
+	return t->oncpu_ns + off_total(t);
+}
+
+
+/* "worker-12" -> "worker-N": the pool a thread belongs to. */
+void ws_pool_name(const char *comm, char *out, size_t n)
+{
+	size_t o = 0;
+	bool digits = false;
+
+	for (; *comm && o + 2 < n; comm++) {
+		if (isdigit((unsigned char)*comm)) {
+			if (!digits)
+				out[o++] = 'N';
+			digits = true;
+		} else {
+			out[o++] = *comm;
+			digits = false;
+		}
+	}
+	out[o] = '\0';
+}
+
+/* The first frame that says where, past the scheduler's own: "pipe_read". */
+const char *ws_top_frame(const struct ws_snapshot *s, const struct ws_thread *t, char *buf,
+			 size_t n)
+{
+	static const char *const sched[] = {
+		"__schedule", "schedule", "preempt_schedule", "io_schedule", "__switch_to",
+		"rt_mutex_schedule", "__traceiter", "__bpf_trace",
+	};
+	unsigned i, k;
+
+	for (i = 0; i < t->stack_len; i++) {
+		const char *f = ws_str(s, s->frames[t->stack_first + i]);
+		bool skip = false;
+
+		for (k = 0; k < sizeof(sched) / sizeof(sched[0]); k++)
+			if (!strncmp(f, sched[k], strlen(sched[k])))
+				skip = true;
+		if (skip)
+			continue;
+		snprintf(buf, n, "%.*s", (int)strcspn(f, "+"), f);
+		return buf;
+	}
+	return NULL;
+}
+
+static bool frame_in_stack(const struct ws_snapshot *s, const struct ws_thread *t,
+			   const char *const *names, size_t nn)
+{
+	unsigned i;
+	size_t k;
+
+	for (i = 0; i < t->stack_len; i++) {
+		const char *f = ws_str(s, s->frames[t->stack_first + i]);
+
+		for (k = 0; k < nn; k++)
+			if (!strncmp(f, names[k], strlen(names[k])) && f[strlen(names[k])] == '+')
+				return true;
+	}
+	return false;
+}
+
+static bool allowed(const struct ws_snapshot *s, const struct ws_thread *t,
+		    const struct ws_opts *o)
+{
+	char comm[64], val[64];
+	const char *sc;
+	int i;
+
+	ws_unescape_comm(ws_str(s, t->comm), comm, sizeof(comm));
+	for (i = 0; i < o->nallow; i++) {
+		const char *eq = strchr(o->allow[i], '='), *key = o->allow[i];
+
+		if (!eq)
+			continue;
+		if (!strncmp(key, "comm=", 5)) {
+			snprintf(val, sizeof(val), "%s", comm);
+		} else if (!strncmp(key, "syscall=", 8)) {
+			sc = ws_syscall_name(t->syscall);
+			snprintf(val, sizeof(val), "%s", sc ? sc : "?");
+		} else if (!strncmp(key, "reason=", 7)) {
+			snprintf(val, sizeof(val), "%s",
+				 t->state >= 0 ? ws_reason_names[t->state] : "-");
+		} else if (!strncmp(key, "futex_op=", 9)) {
+			snprintf(val, sizeof(val), "%s", ws_str(s, t->futex_op));
+		} else if (!strncmp(key, "frame=", 6)) {
+			if (!ws_top_frame(s, t, val, sizeof(val)))
+				continue;
+		} else {
+			continue;
+		}
+		if (!fnmatch(eq + 1, val, 0))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A wait that is how idle threads wait, not a problem however long it
+ * lasts: event loops, sleeps, child and signal waits, a server's accept or
+ * receive, a terminal read, kernel threads with nothing to do, and futex
+ * waits of condition-variable style (FUTEX_WAIT_BITSET: pthread_cond_wait,
+ * sem_wait), which is how an idle pool parks.  Lock waits (FUTEX_WAIT,
+ * LOCK_PI) and pipe reads are not idle.
+ */
+bool ws_is_idle_wait(const struct ws_snapshot *s, const struct ws_thread *t,
+		     const struct ws_opts *o)
+{
+	static const int idle_syscalls[] = { 7, 23, 34, 35, 43, 45, 47, 61, 128, 130, 206, 208,
+					     230, 232, 247, 270, 271, 281, 288, 299, 426, 441 };
+	static const char *const idle_frames[] = {
+		"n_tty_read", "sk_wait_data", "inet_csk_accept", "unix_stream_read_generic",
+		"unix_dgram_recvmsg", "tcp_recvmsg", "__skb_wait_for_more_packets",
+	};
+	const char *op;
+	size_t i;
+
+	if (allowed(s, t, o))
+		return true;
+	if (t->state == R_SLEEP && t->kthread)
+		return true;
+	if (t->state == R_FUTEX) {
+		op = ws_str(s, t->futex_op);
+		return !strcmp(op, "wait_bitset") || !strcmp(op, "wait_requeue_pi");
+	}
+	if (t->state != R_SLEEP)
+		return false;
+	for (i = 0; i < sizeof(idle_syscalls) / sizeof(idle_syscalls[0]); i++)
+		if (t->syscall == idle_syscalls[i])
+			return true;
+	return frame_in_stack(s, t, idle_frames, sizeof(idle_frames) / sizeof(idle_frames[0]));
+}
+
+static const char *comm_of(const struct ws_snapshot *s, uint32_t tgid, char *buf, size_t n)
+{
+	const struct ws_thread *t = ws_find_thread(s, tgid);
+
+	ws_unescape_comm(t ? ws_str(s, t->comm) : "?", buf, n);
+	return buf;
+}
+
+/* ---- stuck ---- */
+
+struct site {
+	uint32_t tgid;
+	int reason, syscall;
+	uint64_t futex;
+	char frame[64];
+	int n;
+	uint64_t lo, hi, sum;
+	bool partial;
+	uint32_t tid;
+};
+
+static int site_cmp(const void *a, const void *b)
+{
+	const struct site *x = a, *y = b;
+
+	return x->sum < y->sum ? 1 : x->sum > y->sum ? -1 : 0;
+}
+
+static void describe_wait(const struct site *w, char *buf, size_t n)
+{
+	const char *sc = ws_syscall_name(w->syscall);
+	char scbuf[32];
+
+	if (!sc) {
+		snprintf(scbuf, sizeof(scbuf), "syscall %d", w->syscall);
+		sc = w->syscall < 0 ? "no syscall" : scbuf;
+	}
+	if (w->reason == R_FUTEX)
+		snprintf(buf, n, "futex wait on 0x%llx", (unsigned long long)w->futex);
+	else if (w->frame[0])
+		snprintf(buf, n, "%s %s (%s)", ws_reason_names[w->reason], sc, w->frame);
+	else
+		snprintf(buf, n, "%s %s", ws_reason_names[w->reason], sc);
+}
+
+static bool futex_completed_any(const struct ws_snapshot *s, uint32_t tgid, uint64_t addr)
+{
+	size_t i;
+
+	for (i = 0; i < s->nfutex; i++)
+		if (s->futex[i].tgid == tgid && s->futex[i].uaddr == addr)
+			return s->futex[i].count > 0;
+	return false;
+}
+
+static void find_stuck(const struct ws_snapshot *s, const struct ws_opts *o,
+		       struct ws_findings *out)
+{
+	struct site *sites = calloc(s->nthreads + 1, sizeof(*sites));
+	size_t i, ns = 0, k;
+
+	if (!sites)
+		return;
+	for (i = 0; i < s->nthreads; i++) {
+		const struct ws_thread *t = &s->threads[i];
+		struct site w = { 0 };
+
+		if (t->state <= R_RUNQ || t->off_ns < o->stuck_ns || (o->pid && t->tgid != o->pid) ||
+		    ws_is_idle_wait(s, t, o))
+			continue;
+		w.tgid = t->tgid;
+		w.reason = t->state;
+		w.syscall = t->syscall;
+		w.futex = t->state == R_FUTEX ? t->futex_addr : 0;
+		ws_top_frame(s, t, w.frame, sizeof(w.frame));
+		for (k = 0; k < ns; k++)
+			if (sites[k].tgid == w.tgid && sites[k].reason == w.reason &&
+			    sites[k].syscall == w.syscall && sites[k].futex == w.futex &&
+			    !strcmp(sites[k].frame, w.frame))
+				break;
+		if (k == ns) {
+			sites[ns++] = w;
+			sites[k].lo = UINT64_MAX;
+			sites[k].tid = t->tid;
+		}
+		sites[k].n++;
+		sites[k].sum += t->off_ns;
+		sites[k].partial |= t->partial;
+		if (t->off_ns < sites[k].lo)
+			sites[k].lo = t->off_ns;
+		if (t->off_ns > sites[k].hi)
+			sites[k].hi = t->off_ns;
+	}
+	qsort(sites, ns, sizeof(*sites), site_cmp);
+	for (k = 0; k < ns; k++) {
+		const struct site *w = &sites[k];
+		struct ws_finding *f = add(out, K_STUCK, w->tgid, w->sum);
+		char comm[64], lo[32], hi[32], where[160], th[32];
+
+		f->nthreads = w->n;
+		ws_fmt_dur(lo, sizeof(lo), w->lo);
+		ws_fmt_dur(hi, sizeof(hi), w->hi);
+		ws_fmt_dur(th, sizeof(th), o->stuck_ns);
+		describe_wait(w, where, sizeof(where));
+		comm_of(s, w->tgid, comm, sizeof(comm));
+		if (w->n == 1)
+			SETF(what, "thread %u of pid %u (%s) has been blocked in %s for %s%s", w->tid,
+			     w->tgid, comm, where, w->partial ? "at least " : "", hi);
+		else
+			SETF(what, "%d threads of pid %u (%s) have been blocked in %s for %s%s-%s",
+			     w->n, w->tgid, comm, where, w->partial ? "at least " : "", lo, hi);
+		if (w->reason == R_FUTEX && !futex_completed_any(s, w->tgid, w->futex))
+			snprintf(f->what + strlen(f->what), sizeof(f->what) - strlen(f->what),
+				 "; no wait on this address has ended since tracing began");
+		else
+			snprintf(f->what + strlen(f->what), sizeof(f->what) - strlen(f->what),
+				 "; none has been woken since it blocked");
+		SETF(threshold, "blocked for at least %s (--stuck)", th);
+		if (w->reason == R_FUTEX) {
+			SETF(cause, "a lock that is never released (a deadlock, or a lock leaked on an error path), or a wake-up that never comes");
+			SETF(next, "the user stacks of the waiters and of the lock's owner: gdb -p %u -batch -ex 'thread apply all bt'", w->tgid);
+		} else if (w->reason == R_IO || w->reason == R_UNINT) {
+			SETF(cause, "the kernel is waiting on a device, a filesystem or a kernel lock that does not complete");
+			SETF(next, "cat /proc/%u/stack; dmesg for I/O errors or hung-task reports", w->tid);
+		} else {
+			SETF(cause, "waiting for input that never arrives: the writer of a pipe or socket is gone or stuck");
+			SETF(next, "ls -l /proc/%u/fd, then find which process holds the other end", w->tgid);
+		}
+	}
+	free(sites);
+}
+
+/* ---- lock contention ---- */
+
+static uint64_t process_off(const struct ws_snapshot *s, uint32_t tgid, int *nthreads)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	*nthreads = 0;
+	for (i = 0; i < s->nthreads; i++) {
+		if (s->threads[i].tgid != tgid)
+			continue;
+		n += off_total(&s->threads[i]);
+		(*nthreads)++;
+	}
+	return n;
+}
+
+static int futex_waiters_seen(const struct ws_snapshot *s, uint32_t tgid)
+{
+	int n = 0;
+	size_t i;
+
+	for (i = 0; i < s->nthreads; i++)
+		if (s->threads[i].tgid == tgid && s->threads[i].r[R_FUTEX].n)
+			n++;
+	return n;
+}
+
+static void find_contention(const struct ws_snapshot *s, const struct ws_opts *o,
+			    struct ws_findings *out)
+{
+	size_t i;
+
+	for (i = 0; i < s->nfutex; i++) {
+		const struct ws_futex *x = &s->futex[i];
+		char comm[64], tot[32], mx[32], th[32];
+		uint64_t poff;
+		double share;
+		int nt, waiters;
+		struct ws_finding *f;
+
+		if (o->pid && x->tgid != o->pid)
+			continue;
+		/* Condition-variable waits are how idle pools wait, not contention. */
+		if (!strcmp(ws_str(s, x->op), "wait_bitset") ||
+		    !strcmp(ws_str(s, x->op), "wait_requeue_pi"))
+			continue;
+		poff = process_off(s, x->tgid, &nt);
+		share = poff ? (double)x->total_ns / (double)poff : 0;
+		waiters = futex_waiters_seen(s, x->tgid);
+		if (!(x->waiting >= 2 || (x->total_ns >= o->contention_ns &&
+					  share >= o->contention_share && waiters >= 2)))
+			continue;
+		f = add(out, K_CONTENTION, x->tgid, x->total_ns);
+		f->nthreads = waiters;
+		comm_of(s, x->tgid, comm, sizeof(comm));
+		ws_fmt_dur(tot, sizeof(tot), x->total_ns);
+		ws_fmt_dur(mx, sizeof(mx), x->max_ns);
+		ws_fmt_dur(th, sizeof(th), o->contention_ns);
+		SETF(what, "lock contention in pid %u (%s) on futex 0x%llx: %llu waits totalling %s (%.0f%% of the process's off-CPU time), longest %s, %u waiting now",
+		     x->tgid, comm, (unsigned long long)x->uaddr, (unsigned long long)x->count, tot,
+		     share * 100, mx, x->waiting);
+		SETF(threshold, "2+ waiters at once, or at least %s and %.0f%% of off-CPU time (--contention)",
+		     th, o->contention_share * 100);
+		SETF(cause, "threads serialize on one lock: a hot mutex, or work done while holding it");
+		SETF(next, "which code takes the lock at 0x%llx: perf record -g -p %u, or gdb on a waiter; shorten the critical section or shard the lock",
+		     (unsigned long long)x->uaddr, x->tgid);
+	}
+}
+
+/* ---- hidden blocking ---- */
+
+static void find_hidden(const struct ws_snapshot *s, const struct ws_opts *o,
+			struct ws_findings *out)
+{
+	size_t i;
+
+	for (i = 0; i < s->nthreads; i++) {
+		const struct ws_thread *t = &s->threads[i];
+		uint64_t d = t->r[R_IO].ns + t->r[R_UNINT].ns, w = wall(t);
+		char comm[64], dd[32], ww[32], p99[32];
+		struct ws_finding *f;
+		double share;
+		int reason;
+
+		if ((o->pid && t->tgid != o->pid) || !w || t->kthread)
+			continue;
+		share = (double)d / (double)w;
+		if (share < o->blocked_share || d < 10 * NS_PER_MS)
+			continue;
+		reason = t->r[R_IO].ns >= t->r[R_UNINT].ns ? R_IO : R_UNINT;
+		f = add(out, K_HIDDEN, t->tgid, d);
+		f->nthreads = 1;
+		ws_unescape_comm(ws_str(s, t->comm), comm, sizeof(comm));
+		ws_fmt_dur(dd, sizeof(dd), d);
+		ws_fmt_dur(ww, sizeof(ww), w);
+		ws_fmt_dur(p99, sizeof(p99), ws_hist_quantile_ns(s, t, reason, 0.99));
+		SETF(what, "thread %u (%s) of pid %u spent %.0f%% of its time (%s of %s) in uninterruptible waits, mostly %s, p99 %s",
+		     t->tid, comm, t->tgid, share * 100, dd, ww,
+		     reason == R_IO ? "I/O" : "D state without iowait", p99);
+		SETF(threshold, "at least %.0f%% of wall time in io or uninterruptible (--blocked-share)",
+		     o->blocked_share * 100);
+		SETF(cause, reason == R_IO ? "synchronous I/O on this thread: reads that miss the page cache, fsync, a slow device"
+					    : "a kernel lock or a wait the thread cannot be interrupted from (vfork, mmap_lock, a driver)");
+		SETF(next, "cat /proc/%u/stack while it waits; perf trace -p %u or iostat -x 1", t->tid,
+		     t->tgid);
+	}
+}
+
+/* ---- starving workers ---- */
+
+static double runq_share(const struct ws_thread *t)
+{
+	uint64_t w = wall(t);
+
+	return w ? (double)t->r[R_RUNQ].ns / (double)w : 0;
+}
+
+static int dbl_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The median runq share of t's siblings in its pool (same process, comm-N). */
+static double sibling_median(const struct ws_snapshot *s, const struct ws_thread *t, int *nsib)
+{
+	char pool[64], other[64], c1[64], c2[64];
+	double *v = malloc(sizeof(double) * 64), med;
+	size_t i;
+	int n = 0;
+
+	ws_unescape_comm(ws_str(s, t->comm), c1, sizeof(c1));
+	ws_pool_name(c1, pool, sizeof(pool));
+	for (i = 0; v && i < s->nthreads && n < 64; i++) {
+		const struct ws_thread *u = &s->threads[i];
+
+		if (u == t || u->tgid != t->tgid)
+			continue;
+		ws_unescape_comm(ws_str(s, u->comm), c2, sizeof(c2));
+		ws_pool_name(c2, other, sizeof(other));
+		if (!strcmp(pool, other) && strchr(pool, 'N'))
+			v[n++] = runq_share(u);
+	}
+	*nsib = n;
+	if (!n) {
+		free(v);
+		return -1;
+	}
+	qsort(v, n, sizeof(double), dbl_cmp);
+	med = v[n / 2];
+	free(v);
+	return med;
+}
+
+/* Who took its CPU: the preemptor, as "comm (pid N)". */
+static void preemptor_desc(const struct ws_snapshot *s, const struct ws_thread *t, char *buf,
+			   size_t n)
+{
+	const struct ws_thread *p = t->preemptor ? ws_find_thread(s, t->preemptor) : NULL;
+	char comm[64];
+
+	if (!p) {
+		snprintf(buf, n, "unknown");
+		return;
+	}
+	ws_unescape_comm(ws_str(s, p->comm), comm, sizeof(comm));
+	if (p->tgid == t->tgid)
+		snprintf(buf, n, "its own process's %s (tid %u)", comm, p->tid);
+	else
+		snprintf(buf, n, "%s (pid %u%s)", comm, p->tgid,
+			 p->cgroup != t->cgroup ? ", another cgroup" : "");
+}
+
+static void find_starving(const struct ws_snapshot *s, const struct ws_opts *o,
+			  struct ws_findings *out)
+{
+	size_t i;
+
+	for (i = 0; i < s->nthreads; i++) {
+		const struct ws_thread *t = &s->threads[i];
+		double share = runq_share(t), med;
+		uint64_t p99 = ws_hist_quantile_ns(s, t, R_RUNQ, 0.99);
+		char comm[64], pq[32], rq[32], by[128], th[32];
+		struct ws_finding *f;
+		int nsib;
+		bool vs_siblings, high_p99, high_share;
+
+		/* Kernel threads behind a hog show up as CPU pressure instead. */
+		if ((o->pid && t->tgid != o->pid) || t->r[R_RUNQ].n < 10 || t->kthread)
+			continue;
+		med = sibling_median(s, t, &nsib);
+		vs_siblings = nsib >= 1 && share >= o->starve_ratio * med && share >= 0.1;
+		high_p99 = p99 >= o->runq_p99_ns;
+		high_share = share >= o->runq_share;
+		if (!vs_siblings && !high_p99 && !high_share)
+			continue;
+		f = add(out, K_STARVING, t->tgid, t->r[R_RUNQ].ns);
+		f->nthreads = 1;
+		ws_unescape_comm(ws_str(s, t->comm), comm, sizeof(comm));
+		ws_fmt_dur(pq, sizeof(pq), p99);
+		ws_fmt_dur(rq, sizeof(rq), t->r[R_RUNQ].ns);
+		ws_fmt_dur(th, sizeof(th), o->runq_p99_ns);
+		preemptor_desc(s, t, by, sizeof(by));
+		if (vs_siblings)
+			SETF(what, "worker %u (%s) of pid %u waits for a CPU %.0f%% of its time, %.1fx its %d siblings' median; p99 run-queue wait %s",
+			     t->tid, comm, t->tgid, share * 100, med > 0 ? share / med : 0.0, nsib, pq);
+		else
+			SETF(what, "thread %u (%s) of pid %u waited %s for a CPU (%.0f%% of its time); p99 run-queue wait %s",
+			     t->tid, comm, t->tgid, rq, share * 100, pq);
+		SETF(threshold, "runq p99 >= %s (--runq-p99), runq share >= %.0f%% (--runq-share) or %.1fx siblings (--starve-ratio)",
+		     th, o->runq_share * 100, o->starve_ratio);
+		SETF(cause, "its CPU is taken by %s; pinned or quota-limited threads starve first", by);
+		SETF(next, "taskset -pc %u (is it pinned?), the cgroup's cpu.stat nr_throttled, and what the preemptor is doing",
+		     t->tid);
+	}
+}
+
+/* ---- CPU-wide pressure and the module's own health ---- */
+
+static uint64_t cpu_p99(const uint64_t *h)
+{
+	uint64_t total = 0, seen = 0;
+	unsigned k;
+
+	for (k = 0; k < NR_SLOTS; k++)
+		total += h[k];
+	if (total < 20)
+		return 0;
+	for (k = 0; k < NR_SLOTS; k++) {
+		seen += h[k];
+		if (seen * 100 >= total * 99)
+			return ws_slot_low_us(k + 1) * 1000;
+	}
+	return 0;
+}
+
+static void find_pressure(const struct ws_snapshot *s, const struct ws_opts *o,
+			  struct ws_findings *out)
+{
+	const struct ws_stats *st = &s->stats;
+	unsigned c, hot = 0;
+	uint64_t worst = 0;
+	char p[32], th[32];
+	struct ws_finding *f;
+
+	if (o->pid)
+		return;
+	for (c = 0; c < st->ncpus; c++) {
+		uint64_t q = cpu_p99(st->runq[c]);
+
+		if (q >= o->runq_p99_ns)
+			hot++;
+		if (q > worst)
+			worst = q;
+	}
+	if (!hot)
+		return;
+	f = add(out, K_PRESSURE, 0, worst);
+	ws_fmt_dur(p, sizeof(p), worst);
+	ws_fmt_dur(th, sizeof(th), o->runq_p99_ns);
+	SETF(what, "%u of %u CPUs have a run-queue wait p99 of at least %s (worst %s)", hot,
+	     st->ncpus, th, p);
+	SETF(threshold, "per-CPU runq p99 >= %s (--runq-p99)", th);
+	SETF(cause, hot == st->ncpus ? "the machine is saturated: more runnable threads than CPUs"
+				     : "load is concentrated on some CPUs (pinning, cpusets or IRQ affinity)");
+	SETF(next, "waitscope top --sort runq; mpstat -P ALL 1; check cpusets and taskset pinning");
+}
+
+static void find_health(const struct ws_snapshot *s, struct ws_findings *out)
+{
+	const struct ws_stats *st = &s->stats;
+	struct ws_finding *f;
+
+	if (!st->present)
+		return;
+	if (!st->enabled) {
+		f = add(out, K_HEALTH, 0, UINT64_MAX / 4);
+		SETF(what, "tracing is disabled: nothing new is being counted");
+		SETF(threshold, "enabled = 0");
+		SETF(cause, "someone ran 'waitscope disable' or set enabled=0");
+		SETF(next, "waitscope enable");
+	}
+	if (st->dropped || st->dropped_total) {
+		f = add(out, K_HEALTH, 0, UINT64_MAX / 8);
+		SETF(what, "the thread table is full: %llu threads are not tracked now (%llu since tracing began), capacity %llu",
+		     (unsigned long long)st->dropped, (unsigned long long)st->dropped_total,
+		     (unsigned long long)st->capacity);
+		SETF(threshold, "dropped > 0");
+		SETF(cause, "more live threads than the capacity module parameter");
+		SETF(next, "reload with a larger capacity (1 KiB a thread): rmmod waitscope; insmod waitscope.ko capacity=%llu",
+		     (unsigned long long)st->capacity * 2);
+	} else if (st->capacity && st->used * 10 >= st->capacity * 9) {
+		f = add(out, K_HEALTH, 0, UINT64_MAX / 8);
+		SETF(what, "the thread table is %llu%% full (%llu of %llu)",
+		     (unsigned long long)(st->used * 100 / st->capacity),
+		     (unsigned long long)st->used, (unsigned long long)st->capacity);
+		SETF(threshold, "90%% of capacity");
+		SETF(cause, "nearly as many live threads as the capacity module parameter");
+		SETF(next, "reload with a larger capacity before threads are dropped");
+	}
+	if (st->futex_dropped) {
+		f = add(out, K_HEALTH, 0, UINT64_MAX / 16);
+		SETF(what, "%llu futex waits were not recorded per address: the futex table (%llu entries) is full",
+		     (unsigned long long)st->futex_dropped, (unsigned long long)st->futex_capacity);
+		SETF(threshold, "futex_dropped > 0");
+		SETF(cause, "more distinct futex words than futex_capacity");
+		SETF(next, "reload with a larger futex_capacity");
+	}
+}
+
+static int finding_cmp(const void *a, const void *b)
+{
+	const struct ws_finding *x = a, *y = b;
+
+	return x->impact_ns < y->impact_ns ? 1 : x->impact_ns > y->impact_ns ? -1 : 0;
+}
+
+void ws_diagnose(const struct ws_snapshot *s, const struct ws_opts *o, struct ws_findings *out)
+{
+	find_health(s, out);
+	find_stuck(s, o, out);
+	find_contention(s, o, out);
+	find_hidden(s, o, out);
+	find_starving(s, o, out);
+	find_pressure(s, o, out);
+	if (out->n)
+		qsort(out->f, out->n, sizeof(*out->f), finding_cmp);
+}
+
+/* ---- interval mode: b becomes b minus a ---- */
+
+static void hist_minus(struct ws_snapshot *b, struct ws_thread *tb, const struct ws_snapshot *a,
+		       const struct ws_thread *ta, int r)
+{
+	struct ws_hist_ref *hb = &tb->hist[r];
+	const struct ws_hist_ref *ha = &ta->hist[r];
+	unsigned i, j;
+
+	for (i = 0; i < hb->len; i++) {
+		ws_bucket *x = &b->buckets[hb->first + i];
+
+		for (j = 0; j < ha->len; j++) {
+			ws_bucket y = a->buckets[ha->first + j];
+
+			if (WS_BUCKET_SLOT(y) == WS_BUCKET_SLOT(*x)) {
+				uint64_t n = WS_BUCKET_N(*x) > WS_BUCKET_N(y) ?
+					     WS_BUCKET_N(*x) - WS_BUCKET_N(y) : 0;
+				*x = WS_BUCKET(WS_BUCKET_SLOT(*x), n);
+			}
+		}
+	}
+}
+
+static bool counters_grew(const struct ws_thread *b, const struct ws_thread *a)
+{
+	int r;
+
+	if (b->oncpu_ns < a->oncpu_ns || b->nvcsw < a->nvcsw || b->nivcsw < a->nivcsw)
+		return false;
+	for (r = 0; r < NR_REASONS; r++)
+		if (b->r[r].n < a->r[r].n || b->r[r].ns < a->r[r].ns)
+			return false;
+	return true;
+}
+
+/*
+ * What happened between two snapshots.  A thread in both (same tid, and
+ * counters that only grew) keeps the difference; one that is new, or whose
+ * counters went down (its tid was reused), keeps all it has.  Maxima and
+ * the current state are the later snapshot's.
+ */
+void ws_snapshot_delta(struct ws_snapshot *b, const struct ws_snapshot *a)
+{
+	size_t i;
+	size_t k;
+	int r;
+
+	for (i = 0; i < b->nthreads; i++) {
+		struct ws_thread *tb = &b->threads[i];
+		const struct ws_thread *ta = ws_find_thread(a, tb->tid);
+
+		if (!ta || !counters_grew(tb, ta))
+			continue;
+		tb->oncpu_ns -= ta->oncpu_ns;
+		tb->nvcsw -= ta->nvcsw;
+		tb->nivcsw -= ta->nivcsw;
+		for (r = 0; r < NR_REASONS; r++) {
+			tb->r[r].n -= ta->r[r].n;
+			tb->r[r].ns -= ta->r[r].ns;
+			hist_minus(b, tb, a, ta, r);
+		}
+	}
+	for (i = 0; i < b->nfutex; i++) {
+		struct ws_futex *fb = &b->futex[i];
+
+		for (k = 0; k < a->nfutex; k++) {
+			const struct ws_futex *fa = &a->futex[k];
+
+			if (fa->tgid != fb->tgid || fa->uaddr != fb->uaddr)
+				continue;
+			if (fb->count >= fa->count && fb->total_ns >= fa->total_ns) {
+				fb->count -= fa->count;
+				fb->total_ns -= fa->total_ns;
+			}
+			break;
+		}
+	}
+	for (i = 0; i < b->stats.ncpus && i < a->stats.ncpus; i++)
+		for (k = 0; k < NR_SLOTS; k++)
+			b->stats.runq[i][k] -= b->stats.runq[i][k] >= a->stats.runq[i][k] ?
+					       a->stats.runq[i][k] : b->stats.runq[i][k];
+}

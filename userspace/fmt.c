@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Formatting: durations, comms, JSON strings, syscall names. */
+#include <stdio.h>
+#include <string.h>
+#include "ws.h"
+
+/* 850ns, 850us, 12.3ms, 4.2s, 3m12s, 2h05m: what a person reads. */
+void ws_fmt_dur(char *buf, size_t n, uint64_t ns)
+{
+	if (ns < 1000)
+		snprintf(buf, n, "%lluns", (unsigned long long)ns);
+	else if (ns < 1000000)
+		snprintf(buf, n, "%lluus", (unsigned long long)(ns / 1000));
+	else if (ns < 10000000)
+		snprintf(buf, n, "%.2fms", ns / 1e6);
+	else if (ns < 1000000000)
+		snprintf(buf, n, "%.1fms", ns / 1e6);
+	else if (ns < 60000000000ULL)
+		snprintf(buf, n, "%.1fs", ns / 1e9);
+	else if (ns < 3600000000000ULL)
+		snprintf(buf, n, "%llum%02llus", (unsigned long long)(ns / 60000000000ULL),
+			 (unsigned long long)(ns / 1000000000ULL % 60));
+	else
+		snprintf(buf, n, "%lluh%02llum", (unsigned long long)(ns / 3600000000000ULL),
+			 (unsigned long long)(ns / 60000000000ULL % 60));
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The module's \xHH escapes back to bytes; a bad escape stays as it is. */
+void ws_unescape_comm(const char *in, char *out, size_t n)
+{
+	size_t o = 0;
+
+	while (*in && o + 1 < n) {
+		if (in[0] == '\\' && in[1] == 'x' && hexval(in[2]) >= 0 && hexval(in[3]) >= 0) {
+			out[o++] = (char)(hexval(in[2]) << 4 | hexval(in[3]));
+			in += 4;
+		} else {
+			out[o++] = *in++;
+		}
+	}
+	out[o] = '\0';
+}
+
+/* A JSON string; bytes that are not printable ASCII are \u00XX escaped. */
+void ws_json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			fputc(c, f);
+	}
+	fputc('"', f);
+}
+
+/* x86-64 syscall names for the waits an operator meets. */
+static const struct {
+	int nr;
+	const char *name;
+} syscalls[] = {
+	{ 0, "read" }, { 1, "write" }, { 7, "poll" }, { 17, "pread64" }, { 19, "readv" },
+	{ 23, "select" }, { 34, "pause" }, { 35, "nanosleep" }, { 43, "accept" },
+	{ 44, "sendto" }, { 45, "recvfrom" }, { 46, "sendmsg" }, { 47, "recvmsg" },
+	{ 56, "clone" }, { 57, "fork" }, { 58, "vfork" }, { 59, "execve" }, { 61, "wait4" },
+	{ 72, "fcntl" }, { 73, "flock" }, { 74, "fsync" }, { 75, "fdatasync" },
+	{ 128, "rt_sigtimedwait" }, { 130, "rt_sigsuspend" }, { 202, "futex" },
+	{ 206, "io_setup" }, { 208, "io_getevents" }, { 230, "clock_nanosleep" },
+	{ 232, "epoll_wait" }, { 247, "waitid" }, { 270, "pselect6" }, { 271, "ppoll" },
+	{ 281, "epoll_pwait" }, { 288, "accept4" }, { 299, "recvmmsg" }, { 426, "io_uring_enter" },
+	{ 441, "epoll_pwait2" }, { 449, "futex_waitv" }, { 455, "futex_wait" },
+	{ 61 + 1000, NULL },
+};
+
+const char *ws_syscall_name(int nr)
+{
+	size_t i;
+
+	for (i = 0; syscalls[i].name; i++)
+		if (syscalls[i].nr == nr)
+			return syscalls[i].name;
+	return NULL;
+}

@@ -1,0 +1,687 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * waitscope: find blocked, stuck and starving threads from the waitscope
+ * kernel module's debugfs files (or a snapshot of them).
+ *
+ * Exit status: 0 fine / no finding, 1 findings (report), 2 error.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "render.h"
+#include "top.h"
+
+#define DEFAULT_DIR "/sys/kernel/debug/waitscope"
+
+static const char *usage_text =
+"usage: waitscope [--debugfs DIR] COMMAND [OPTIONS]\n"
+"\n"
+"Find threads that are blocked, stuck or starving, from the waitscope kernel\n"
+"module (" DEFAULT_DIR ") or a snapshot of it.\n"
+"\n"
+"Commands:\n"
+"  status              is the module loaded, tracing, full?\n"
+"  report              the diagnosis: stuck threads, lock contention, hidden\n"
+"                      blocking, starving workers, CPU pressure, module health\n"
+"  top                 live per-thread view of where time goes\n"
+"  hist                log2 histograms of off-CPU intervals (bcc layout)\n"
+"  blocked             threads off CPU right now, longest first\n"
+"  futex               futex words waited on, per process\n"
+"  export              Prometheus text or JSON of everything\n"
+"  snapshot DIR        copy the module's files for analysis elsewhere\n"
+"  reset | enable | disable | filter tgid=N | filter off | blocked-min MS\n"
+"                      control the module\n"
+"\n"
+"Global options:\n"
+"  --debugfs DIR       read DIR instead of " DEFAULT_DIR "\n"
+"                      (also $WAITSCOPE_DEBUGFS); a snapshot directory works\n"
+"  -h, --help          this help; 'waitscope COMMAND --help' for a command's\n"
+"  -V, --version\n"
+"\n"
+"Exit status: 0 fine, 1 report found something, 2 error.\n";
+
+static const char *dir = DEFAULT_DIR;
+static bool dir_given;
+
+static int die(const struct ws_err *err)
+{
+	fprintf(stderr, "waitscope: %s\n", err->msg);
+	return 2;
+}
+
+static int usage_error(const char *cmd, const char *msg)
+{
+	fprintf(stderr, "waitscope %s: %s (see 'waitscope %s --help')\n", cmd, msg, cmd);
+	return 2;
+}
+
+static bool debugfs_mounted(void)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen("/proc/mounts", "r");
+
+	if (!f)
+		return true;	/* cannot tell: do not claim it is not */
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, " /sys/kernel/debug debugfs ") != NULL;
+	fclose(f);
+	return found;
+}
+
+/* Why the module's directory cannot be read, in one line with the fix. */
+static int explain_missing(void)
+{
+	struct stat st;
+
+	if (dir_given) {
+		fprintf(stderr, "waitscope: %s: %s\n", dir, strerror(errno));
+		return 2;
+	}
+	if (stat("/sys/kernel/debug", &st)) {
+		fprintf(stderr, "waitscope: debugfs is not available at /sys/kernel/debug\n");
+		return 2;
+	}
+	if (access("/sys/kernel/debug/.", X_OK) && errno == EACCES) {
+		fprintf(stderr, "waitscope: cannot read /sys/kernel/debug: permission denied (debugfs is root-only: run as root)\n");
+		return 2;
+	}
+	if (access(DEFAULT_DIR, F_OK) == 0 || errno == EACCES) {
+		fprintf(stderr, "waitscope: cannot read %s: permission denied (run as root)\n",
+			DEFAULT_DIR);
+		return 2;
+	}
+	if (!debugfs_mounted())
+		fprintf(stderr, "waitscope: debugfs is not mounted (mount -t debugfs none /sys/kernel/debug)\n");
+	else if (access("/sys/module/waitscope", F_OK) == 0)
+		fprintf(stderr, "waitscope: the module is loaded but %s is missing: is debugfs mounted? (mount -t debugfs none /sys/kernel/debug)\n",
+			DEFAULT_DIR);
+	else if (geteuid())
+		fprintf(stderr, "waitscope: cannot see %s: run as root (debugfs is root-only)\n",
+			DEFAULT_DIR);
+	else
+		fprintf(stderr, "waitscope: the waitscope module is not loaded (modprobe waitscope, or insmod waitscope.ko)\n");
+	return 2;
+}
+
+int ws_load(struct ws_snapshot *s)
+{
+	struct ws_err err;
+	struct stat st;
+
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode))
+		return explain_missing();
+	ws_snapshot_init(s);
+	if (ws_snapshot_load(s, dir, &err)) {
+		ws_snapshot_free(s);
+		return die(&err);
+	}
+	return 0;
+}
+
+/* "10s", "250ms", "500us", "2m", "1h", or a bare number of seconds. */
+static bool parse_duration(const char *s, uint64_t *ns)
+{
+	static const struct { const char *unit; double mul; } units[] = {
+		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "m", 60e9 },
+		{ "h", 3600e9 }, { "", 1e9 },
+	};
+	char *end;
+	double v;
+	size_t i;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno || v < 0 || v > 1e6 * 3600)
+		return false;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (!strcmp(end, units[i].unit)) {
+			*ns = (uint64_t)(v * units[i].mul);
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool parse_u32_arg(const char *s, uint32_t *v)
+{
+	char *end;
+	unsigned long x;
+
+	errno = 0;
+	x = strtoul(s, &end, 10);
+	if (end == s || *end || errno || x > UINT32_MAX || *s == '-')
+		return false;
+	*v = (uint32_t)x;
+	return true;
+}
+
+static bool parse_share(const char *s, double *v)
+{
+	char *end;
+
+	*v = strtod(s, &end);
+	if (end == s || (*end && strcmp(end, "%")) || *v < 0 || *v > 100)
+		return false;
+	*v /= 100;
+	return true;
+}
+
+/* ---- status ---- */
+
+static int cmd_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' }, { 0 },
+	};
+	struct ws_snapshot s;
+	bool json = false;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = true;
+		else if (c == 'h')
+			return printf("usage: waitscope status [--json]\n\nWhether the module is loaded and tracing, its capacity, use and drops.\nExit 0 when loaded, 2 when not (with the reason and the fix).\n"), 0;
+		else
+			return 2;
+	}
+	rc = ws_load(&s);
+	if (rc)
+		return rc;
+	ws_render_status(stdout, &s, dir, json);
+	ws_snapshot_free(&s);
+	return 0;
+}
+
+/* ---- report ---- */
+
+static const char *report_help =
+"usage: waitscope report [--interval S] [--pid P] [thresholds] [--allow KEY=GLOB] [--json]\n"
+"\n"
+"Findings, most time affected first, each with its evidence, the threshold\n"
+"it crossed, the likely cause and what to look at next:\n"
+"  stuck            threads blocked right now for at least --stuck, grouped by\n"
+"                   process and wait site (reason, futex address or syscall,\n"
+"                   top kernel frame)\n"
+"  lock-contention  futex words (lock waits) with 2+ waiters at once, or with\n"
+"                   at least --contention of waits and 20% of the process's\n"
+"                   off-CPU time\n"
+"  hidden-blocking  threads spending at least --blocked-share of their time in\n"
+"                   io or uninterruptible waits\n"
+"  starving         threads whose run-queue p99 is at least --runq-p99, whose\n"
+"                   run-queue share is at least --runq-share, or at least\n"
+"                   --starve-ratio times the median of their pool (same process,\n"
+"                   same comm but for digits: worker-1..16 -> worker-N)\n"
+"  cpu-pressure     CPUs whose run-queue wait p99 is at least --runq-p99\n"
+"  module-health    tracing disabled, threads dropped, table nearly full\n"
+"\n"
+"Idle waits are not findings: event loops (epoll, poll, select), sleeps,\n"
+"child and signal waits, accept and receive, terminal reads, kernel threads\n"
+"with nothing to do, and condition-variable futex waits (FUTEX_WAIT_BITSET,\n"
+"how pthread_cond_wait and sem_wait park an idle pool).  Lock waits\n"
+"(FUTEX_WAIT, LOCK_PI) and pipe reads are reported.\n"
+"\n"
+"Options:\n"
+"  --interval S       judge the last S seconds (two snapshots S apart)\n"
+"                     instead of everything since tracing began\n"
+"  -p, --pid P        only process P\n"
+"  --stuck DUR        default 10s\n"
+"  --runq-p99 DUR     default 10ms\n"
+"  --runq-share PCT   default 50\n"
+"  --starve-ratio X   default 3\n"
+"  --blocked-share PCT default 20\n"
+"  --contention DUR   default 100ms\n"
+"  --allow KEY=GLOB   never report matching waits; KEY is comm, syscall,\n"
+"                     reason, futex_op or frame (repeatable), e.g.\n"
+"                     --allow comm='java*' --allow syscall=read\n"
+"  --json             one JSON document (schema waitscope.report/1)\n"
+"\n"
+"Exit status: 0 no finding, 1 findings, 2 error.\n";
+
+static int snapshot_interval(struct ws_snapshot *b, double secs, uint64_t *window)
+{
+	struct ws_snapshot a;
+	struct timespec ts = { (time_t)secs, (long)((secs - (time_t)secs) * 1e9) };
+	int rc = ws_load(&a);
+
+	if (rc)
+		return rc;
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+	rc = ws_load(b);
+	if (!rc) {
+		ws_snapshot_delta(b, &a);
+		*window = b->now_ns > a.now_ns ? b->now_ns - a.now_ns : 0;
+	}
+	ws_snapshot_free(&a);
+	return rc;
+}
+
+static int cmd_report(int argc, char **argv)
+{
+	enum { O_STUCK = 256, O_RUNQ, O_SHARE, O_RATIO, O_BLOCKED, O_CONT, O_ALLOW, O_INT };
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "interval", required_argument, NULL, O_INT },
+		{ "stuck", required_argument, NULL, O_STUCK },
+		{ "runq-p99", required_argument, NULL, O_RUNQ },
+		{ "runq-share", required_argument, NULL, O_SHARE },
+		{ "starve-ratio", required_argument, NULL, O_RATIO },
+		{ "blocked-share", required_argument, NULL, O_BLOCKED },
+		{ "contention", required_argument, NULL, O_CONT },
+		{ "allow", required_argument, NULL, O_ALLOW }, { 0 },
+	};
+	struct ws_findings fs = { 0 };
+	struct ws_snapshot s;
+	struct ws_opts o;
+	double interval = 0;
+	bool json = false, ok = true;
+	char *end;
+	int c, rc;
+
+	ws_opts_default(&o);
+	while ((c = getopt_long(argc, argv, "jhp:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = true; break;
+		case 'h': fputs(report_help, stdout); return 0;
+		case 'p': ok = parse_u32_arg(optarg, &o.pid) && o.pid; break;
+		case O_INT:
+			interval = strtod(optarg, &end);
+			ok = end != optarg && !*end && interval > 0 && interval <= 86400;
+			break;
+		case O_STUCK: ok = parse_duration(optarg, &o.stuck_ns); break;
+		case O_RUNQ: ok = parse_duration(optarg, &o.runq_p99_ns); break;
+		case O_SHARE: ok = parse_share(optarg, &o.runq_share); break;
+		case O_BLOCKED: ok = parse_share(optarg, &o.blocked_share); break;
+		case O_CONT: ok = parse_duration(optarg, &o.contention_ns); break;
+		case O_RATIO:
+			o.starve_ratio = strtod(optarg, &end);
+			ok = end != optarg && !*end && o.starve_ratio >= 1;
+			break;
+		case O_ALLOW:
+			ok = strchr(optarg, '=') && o.nallow < 32;
+			if (ok)
+				o.allow[o.nallow++] = optarg;
+			break;
+		default: return 2;
+		}
+		if (!ok) {
+			char msg[256] = "bad value";
+
+			for (int i = 0; opts[i].name; i++)
+				if (opts[i].val == c)
+					snprintf(msg, sizeof(msg), "bad value '%s' for --%s", optarg,
+						 opts[i].name);
+			return usage_error("report", msg);
+		}
+	}
+	if (optind < argc)
+		return usage_error("report", "unexpected argument");
+	rc = interval ? snapshot_interval(&s, interval, &o.window_ns) : ws_load(&s);
+	if (rc)
+		return rc;
+	ws_diagnose(&s, &o, &fs);
+	ws_render_report(stdout, &s, &fs, &o, json);
+	rc = fs.n ? 1 : 0;
+	ws_findings_free(&fs);
+	ws_snapshot_free(&s);
+	return rc;
+}
+
+/* ---- hist ---- */
+
+static int cmd_hist(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pid", required_argument, NULL, 'p' }, { "tid", required_argument, NULL, 't' },
+		{ "reason", required_argument, NULL, 'r' }, { "ms", no_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' }, { 0 },
+	};
+	uint32_t pid = 0, tid = 0;
+	int reason = -1, c, r, rc, shown = 0;
+	bool ms = false;
+	struct ws_snapshot s;
+	size_t i;
+
+	while ((c = getopt_long(argc, argv, "p:t:r:mh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (!parse_u32_arg(optarg, &pid) || !pid)
+				return usage_error("hist", "bad --pid");
+			break;
+		case 't':
+			if (!parse_u32_arg(optarg, &tid) || !tid)
+				return usage_error("hist", "bad --tid");
+			break;
+		case 'r':
+			for (r = 0; r < NR_REASONS; r++)
+				if (!strcmp(optarg, ws_reason_names[r]))
+					reason = r;
+			if (reason < 0)
+				return usage_error("hist", "--reason is one of runq, futex, io, uninterruptible, sleep");
+			break;
+		case 'm': ms = true; break;
+		case 'h':
+			printf("usage: waitscope hist [-p PID | -t TID] [--reason R] [--ms]\n\n"
+			       "Log2 histograms of off-CPU intervals, one per thread and reason, in\n"
+			       "the layout of bcc's runqlat/offcputime: 'usecs : count distribution'.\n"
+			       "Bucket [2^k, 2^(k+1)) us; --ms shows the same buckets in milliseconds.\n");
+			return 0;
+		default: return 2;
+		}
+	}
+	if (optind < argc)
+		return usage_error("hist", "unexpected argument");
+	rc = ws_load(&s);
+	if (rc)
+		return rc;
+	for (i = 0; i < s.nthreads; i++) {
+		const struct ws_thread *t = &s.threads[i];
+
+		if ((pid && t->tgid != pid) || (tid && t->tid != tid))
+			continue;
+		for (r = 0; r < NR_REASONS; r++) {
+			if ((reason >= 0 && r != reason) || !t->hist[r].len)
+				continue;
+			ws_render_hist(stdout, &s, t, r, ms);
+			shown++;
+		}
+	}
+	if (!shown)
+		fprintf(stderr, "waitscope: no histogram matches\n");
+	ws_snapshot_free(&s);
+	return 0;
+}
+
+/* ---- blocked, futex ---- */
+
+static int cmd_blocked(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "min", required_argument, NULL, 'm' }, { "pid", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' }, { 0 },
+	};
+	uint64_t min_ns = 0;
+	uint32_t pid = 0;
+	bool json = false;
+	struct ws_snapshot s;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "m:p:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			if (!parse_duration(optarg, &min_ns))
+				return usage_error("blocked", "bad --min (e.g. 500ms, 10s)");
+			break;
+		case 'p':
+			if (!parse_u32_arg(optarg, &pid) || !pid)
+				return usage_error("blocked", "bad --pid");
+			break;
+		case 'j': json = true; break;
+		case 'h':
+			printf("usage: waitscope blocked [--min DURATION] [-p PID] [--json]\n\n"
+			       "Threads off CPU right now, longest first, with the reason, how long\n"
+			       "('>' marks a lower bound: blocked since before tracing began), the\n"
+			       "syscall, the futex word and the kernel stack.  The module lists only\n"
+			       "threads off CPU for its blocked_min_ms (default 100ms) or more.\n");
+			return 0;
+		default: return 2;
+		}
+	}
+	rc = ws_load(&s);
+	if (rc)
+		return rc;
+	ws_render_blocked(stdout, &s, min_ns, pid, json);
+	ws_snapshot_free(&s);
+	return 0;
+}
+
+static int cmd_futex(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pid", required_argument, NULL, 'p' }, { "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' }, { 0 },
+	};
+	uint32_t pid = 0;
+	bool json = false;
+	struct ws_snapshot s;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "p:jh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (!parse_u32_arg(optarg, &pid) || !pid)
+				return usage_error("futex", "bad --pid");
+			break;
+		case 'j': json = true; break;
+		case 'h':
+			printf("usage: waitscope futex [-p PID] [--json]\n\n"
+			       "Futex words waited on, per process: threads waiting now, completed\n"
+			       "waits, their total and longest, and the longest wait in progress.\n"
+			       "OP wait/lock_pi is a lock; wait_bitset a condition variable or semaphore.\n");
+			return 0;
+		default: return 2;
+		}
+	}
+	rc = ws_load(&s);
+	if (rc)
+		return rc;
+	ws_render_futex(stdout, &s, pid, json);
+	ws_snapshot_free(&s);
+	return 0;
+}
+
+/* ---- export ---- */
+
+static int cmd_export(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "min-thread", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' }, { 0 },
+	};
+	const char *format = "prometheus";
+	uint64_t min_thread = 1000000000ULL;
+	struct ws_snapshot s;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "f:m:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': format = optarg; break;
+		case 'm':
+			if (!parse_duration(optarg, &min_thread))
+				return usage_error("export", "bad --min-thread");
+			break;
+		case 'h':
+			printf("usage: waitscope export [--format prometheus|json] [--min-thread DUR]\n\n"
+			       "prometheus: text exposition for node_exporter's textfile collector:\n"
+			       "  waitscope_offcpu_seconds_total{reason}, per-process histograms\n"
+			       "  waitscope_process_offcpu_seconds{pid,comm,reason} (_bucket/_sum/_count),\n"
+			       "  module health, and per-thread series only for threads with at least\n"
+			       "  --min-thread (default 1s) in a reason, to bound cardinality.\n"
+			       "json: one document, schema waitscope/1, every time in nanoseconds.\n");
+			return 0;
+		default: return 2;
+		}
+	}
+	if (strcmp(format, "prometheus") && strcmp(format, "json"))
+		return usage_error("export", "--format is prometheus or json");
+	rc = ws_load(&s);
+	if (rc)
+		return rc;
+	if (!strcmp(format, "json"))
+		ws_export_json(stdout, &s);
+	else
+		ws_export_prometheus(stdout, &s, min_thread);
+	ws_snapshot_free(&s);
+	return 0;
+}
+
+/* ---- snapshot ---- */
+
+static int write_file(const char *path, const char *buf, size_t len)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fwrite(buf, 1, len, f) != len || fclose(f)) {
+		fprintf(stderr, "waitscope: cannot write %s: %s\n", path, strerror(errno));
+		if (f)
+			fclose(f);
+		return 2;
+	}
+	return 0;
+}
+
+static int cmd_snapshot(int argc, char **argv)
+{
+	char *bufs[5] = { 0 }, path[4096];
+	size_t lens[5] = { 0 };
+	struct ws_snapshot s;
+	struct ws_err err;
+	int i, rc = 0;
+
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		printf("usage: waitscope snapshot DIR\n\nCopy the module's files into DIR (created if missing), read back to\nback and checked, for 'waitscope --debugfs DIR ...' elsewhere.\n");
+		return 0;
+	}
+	if (argc != 2)
+		return usage_error("snapshot", "needs exactly one directory");
+	if (mkdir(argv[1], 0700) && errno != EEXIST) {
+		fprintf(stderr, "waitscope: cannot create %s: %s\n", argv[1], strerror(errno));
+		return 2;
+	}
+	if (access(dir, R_OK))
+		return explain_missing();
+	for (i = 0; i < 5 && !rc; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, ws_files[i]);
+		if (ws_read_file(path, &bufs[i], &lens[i], &err))
+			rc = die(&err);
+	}
+	ws_snapshot_init(&s);
+	if (!rc && ws_snapshot_parse_all(&s, bufs, lens, &err))
+		rc = die(&err);
+	for (i = 0; i < 5 && !rc; i++) {
+		snprintf(path, sizeof(path), "%s/%s", argv[1], ws_files[i]);
+		rc = write_file(path, bufs[i], lens[i]);
+	}
+	if (!rc)
+		printf("waitscope: %zu threads saved to %s\n", s.nthreads, argv[1]);
+	ws_snapshot_free(&s);
+	for (i = 0; i < 5; i++)
+		free(bufs[i]);
+	return rc;
+}
+
+/* ---- control ---- */
+
+static int control(const char *cmd)
+{
+	char path[4096];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/control", dir);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == EPERM)
+			fprintf(stderr, "waitscope: %s cannot be opened for writing (kernel lockdown?); use /sys/module/waitscope/parameters/ instead\n",
+				path);
+		else if (errno == ENOENT)
+			return explain_missing();
+		else
+			fprintf(stderr, "waitscope: cannot open %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	n = write(fd, cmd, strlen(cmd));
+	if (n < 0) {
+		fprintf(stderr, "waitscope: the module refused '%s': %s\n", cmd, strerror(errno));
+		close(fd);
+		return 2;
+	}
+	close(fd);
+	return 0;
+}
+
+static int cmd_control(int argc, char **argv)
+{
+	char cmd[128];
+	uint32_t v;
+
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		printf("usage: waitscope reset | enable | disable | filter tgid=N | filter off | blocked-min MS\n\n"
+		       "reset forgets everything counted; enable (after disable), reset and a\n"
+		       "filter change start a fresh recording; disable detaches the probes.\n");
+		return 0;
+	}
+	if (!strcmp(argv[0], "filter")) {
+		if (argc != 2)
+			return usage_error("filter", "filter tgid=N or filter off");
+		snprintf(cmd, sizeof(cmd), "filter %s", argv[1]);
+	} else if (!strcmp(argv[0], "blocked-min")) {
+		if (argc != 2 || !parse_u32_arg(argv[1], &v))
+			return usage_error("blocked-min", "blocked-min MILLISECONDS");
+		snprintf(cmd, sizeof(cmd), "blocked_min_ms=%u", v);
+	} else {
+		if (argc != 1)
+			return usage_error(argv[0], "takes no argument");
+		snprintf(cmd, sizeof(cmd), "%s", argv[0]);
+	}
+	return control(cmd);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} cmds[] = {
+		{ "status", cmd_status }, { "report", cmd_report }, { "top", ws_cmd_top },
+		{ "hist", cmd_hist }, { "blocked", cmd_blocked }, { "futex", cmd_futex },
+		{ "export", cmd_export }, { "snapshot", cmd_snapshot }, { "reset", cmd_control },
+		{ "enable", cmd_control }, { "disable", cmd_control }, { "filter", cmd_control },
+		{ "blocked-min", cmd_control },
+	};
+	const char *env = getenv("WAITSCOPE_DEBUGFS");
+	int i = 1;
+	size_t k;
+
+	if (env && *env) {
+		dir = env;
+		dir_given = true;
+	}
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(usage_text, stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "-V") || !strcmp(argv[i], "--version")) {
+			printf("waitscope %s\n", WS_VERSION);
+			return 0;
+		} else if (!strcmp(argv[i], "--debugfs") && i + 1 < argc) {
+			dir = argv[++i];
+			dir_given = true;
+		} else if (!strncmp(argv[i], "--debugfs=", 10)) {
+			dir = argv[i] + 10;
+			dir_given = true;
+		} else {
+			fprintf(stderr, "waitscope: unknown option '%s' (see waitscope --help)\n", argv[i]);
+			return 2;
+		}
+	}
+	if (i == argc) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
+		if (!strcmp(argv[i], cmds[k].name))
+			return cmds[k].fn(argc - i, argv + i);
+	fprintf(stderr, "waitscope: unknown command '%s' (see waitscope --help)\n", argv[i]);
+	return 2;
+}

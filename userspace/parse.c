@@ -1,0 +1,704 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Parsers for the module's debugfs files.  They take a buffer (so the fuzz
+ * target can call them directly) and either fill the snapshot or fail with
+ * one line naming the file, the line and what is wrong.  They are strict:
+ * an unknown format version, a missing column, a row with the wrong number
+ * of fields, a number that is not one, or a last line without its newline
+ * (a truncated copy) is an error, never a guess.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ws.h"
+
+#define MAX_TOKENS 64
+#define FORMAT_VERSION 1
+
+struct lines {
+	const char *p, *end;
+	const char *file;
+	unsigned lineno;
+};
+
+struct row {
+	char *tok[MAX_TOKENS];
+	int n;
+	char line[1024];
+	bool indented;
+};
+
+int ws_fail(struct ws_err *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Next line into r (tokenized); 0 at the end, -1 on a bad line. */
+static int next_row(struct lines *ls, struct row *r, struct ws_err *err)
+{
+	const char *nl;
+	size_t len;
+	char *save = NULL, *t;
+
+	if (ls->p >= ls->end)
+		return 0;
+	ls->lineno++;
+	nl = memchr(ls->p, '\n', ls->end - ls->p);
+	if (!nl)
+		return ws_fail(err, "%s:%u: truncated (the last line has no newline)", ls->file,
+			       ls->lineno);
+	len = nl - ls->p;
+	if (memchr(ls->p, '\0', len))
+		return ws_fail(err, "%s:%u: garbled (NUL byte)", ls->file, ls->lineno);
+	if (len >= sizeof(r->line))
+		return ws_fail(err, "%s:%u: line too long (%zu bytes)", ls->file, ls->lineno, len);
+	memcpy(r->line, ls->p, len);
+	r->line[len] = '\0';
+	ls->p = nl + 1;
+	/* Stack frames are indented 8 spaces; rows at most 7 (a 1-digit tid). */
+	r->indented = strspn(r->line, " ") >= 8;
+	r->n = 0;
+	for (t = strtok_r(r->line, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+		if (r->n == MAX_TOKENS)
+			return ws_fail(err, "%s:%u: too many fields", ls->file, ls->lineno);
+		r->tok[r->n++] = t;
+	}
+	return 1;
+}
+
+static bool parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return !*end && !errno;
+}
+
+static bool parse_int(const char *s, int *v)
+{
+	char *end;
+	long l;
+
+	if (!*s)
+		return false;
+	errno = 0;
+	l = strtol(s, &end, 10);
+	if (*end || errno || l < -1 || l > 0x7fffffffL)
+		return false;
+	*v = (int)l;
+	return true;
+}
+
+static bool parse_u32(const char *s, uint32_t *v)
+{
+	uint64_t x;
+
+	if (!parse_u64(s, &x) || x > UINT32_MAX)
+		return false;
+	*v = (uint32_t)x;
+	return true;
+}
+
+static bool parse_hex(const char *s, uint64_t *v)
+{
+	char *end;
+
+	if (strncmp(s, "0x", 2) || !s[2])
+		return false;
+	errno = 0;
+	*v = strtoull(s + 2, &end, 16);
+	return !*end && !errno;
+}
+
+/* "# waitscope NAME vN k=v..." then "# col col ...": column indexes. */
+struct columns {
+	const char *names[MAX_TOKENS];
+	int n;
+	char *kv[MAX_TOKENS];
+	int nkv;
+	struct row hdr, cols;
+};
+
+static int read_header(struct lines *ls, const char *name, struct columns *c, bool with_cols,
+		       struct ws_err *err)
+{
+	char want[64];
+	int i, rc;
+
+	rc = next_row(ls, &c->hdr, err);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return ws_fail(err, "%s: empty file", ls->file);
+	if (c->hdr.n < 4 || strcmp(c->hdr.tok[0], "#") || strcmp(c->hdr.tok[1], "waitscope") ||
+	    strcmp(c->hdr.tok[2], name))
+		return ws_fail(err, "%s:1: not a waitscope %s file", ls->file, name);
+	snprintf(want, sizeof(want), "v%d", FORMAT_VERSION);
+	if (strcmp(c->hdr.tok[3], want))
+		return ws_fail(err, "%s:1: format %s is not supported (this waitscope reads %s)",
+			       ls->file, c->hdr.tok[3], want);
+	c->nkv = 0;
+	for (i = 4; i < c->hdr.n; i++)
+		if (strchr(c->hdr.tok[i], '='))
+			c->kv[c->nkv++] = c->hdr.tok[i];
+	if (!with_cols)
+		return 0;
+	rc = next_row(ls, &c->cols, err);
+	if (rc <= 0)
+		return rc ? rc : ws_fail(err, "%s: truncated after the first line", ls->file);
+	if (c->cols.n < 2 || strcmp(c->cols.tok[0], "#"))
+		return ws_fail(err, "%s:2: missing the column header", ls->file);
+	c->n = c->cols.n - 1;
+	for (i = 0; i < c->n; i++)
+		c->names[i] = c->cols.tok[i + 1];
+	return 0;
+}
+
+static const char *header_value(const struct columns *c, const char *key)
+{
+	size_t kl = strlen(key);
+	int i;
+
+	for (i = 0; i < c->nkv; i++)
+		if (!strncmp(c->kv[i], key, kl) && c->kv[i][kl] == '=')
+			return c->kv[i] + kl + 1;
+	return NULL;
+}
+
+static int col_index(const struct columns *c, const char *name)
+{
+	int i;
+
+	for (i = 0; i < c->n; i++)
+		if (!strcmp(c->names[i], name))
+			return i;
+	return -1;
+}
+
+/* Indexes of the columns named in want[], all required. */
+static int map_columns(const struct lines *ls, const struct columns *c, const char *const *want,
+		       int nwant, int *idx, struct ws_err *err)
+{
+	int i;
+
+	for (i = 0; i < nwant; i++) {
+		idx[i] = col_index(c, want[i]);
+		if (idx[i] < 0)
+			return ws_fail(err, "%s:2: no column '%s'", ls->file, want[i]);
+	}
+	return 0;
+}
+
+static void *grow(void *p, size_t *cap, size_t need, size_t size)
+{
+	size_t ncap;
+	void *q;
+
+	if (need <= *cap)
+		return p;
+	ncap = *cap ? *cap * 2 : 64;
+	while (ncap < need)
+		ncap *= 2;
+	q = realloc(p, ncap * size);
+	if (!q) {
+		fprintf(stderr, "waitscope: out of memory\n");
+		exit(2);
+	}
+	*cap = ncap;
+	return q;
+}
+
+uint32_t ws_intern(struct ws_snapshot *s, const char *str, size_t len)
+{
+	uint32_t off = (uint32_t)s->npool;
+
+	s->pool = grow(s->pool, &s->cap_pool, s->npool + len + 1, 1);
+	memcpy(s->pool + s->npool, str, len);
+	s->pool[s->npool + len] = '\0';
+	s->npool += len + 1;
+	return off;
+}
+
+static uint32_t intern(struct ws_snapshot *s, const char *str)
+{
+	return ws_intern(s, str, strlen(str));
+}
+
+static int parse_state(const char *s)
+{
+	int r;
+
+	if (!strcmp(s, "running"))
+		return ST_RUNNING;
+	if (!strcmp(s, "unknown"))
+		return ST_UNKNOWN;
+	for (r = 0; r < NR_REASONS; r++)
+		if (!strcmp(s, ws_reason_names[r]))
+			return r;
+	return -100;
+}
+
+static int parse_reason(const char *s)
+{
+	int r = parse_state(s);
+
+	return r >= 0 ? r : -1;
+}
+
+enum {
+	TC_TID, TC_TGID, TC_COMM, TC_STATE, TC_ONCPU, TC_NVCSW, TC_NIVCSW, TC_WAKER,
+	TC_WAKER_COMM, TC_PREEMPTOR, TC_PREEMPTOR_COMM, TC_CGROUP, TC_OFF, TC_PARTIAL,
+	TC_SYSCALL, TC_FUTEX_ADDR, TC_FUTEX_OP, TC_KTHREAD, TC_REASONS
+};
+
+static const char *const thread_cols[TC_REASONS + 3 * NR_REASONS] = {
+	"tid", "tgid", "comm", "state", "oncpu_ns", "nvcsw", "nivcsw", "waker", "waker_comm",
+	"preemptor", "preemptor_comm", "cgroup", "off_ns", "partial", "syscall", "futex_addr",
+	"futex_op", "kthread",
+	"runq_n", "runq_ns", "runq_max_ns", "futex_n", "futex_ns", "futex_max_ns",
+	"io_n", "io_ns", "io_max_ns", "uninterruptible_n", "uninterruptible_ns",
+	"uninterruptible_max_ns", "sleep_n", "sleep_ns", "sleep_max_ns",
+};
+
+static void index_thread(struct ws_snapshot *s, size_t i);
+
+static int thread_row(struct ws_snapshot *s, const struct lines *ls, const struct row *r,
+		      const int *ix, int ncols, struct ws_err *err)
+{
+	struct ws_thread t;
+	const char *bad = NULL;
+	int i;
+
+	memset(&t, 0, sizeof(t));
+	if (r->n != ncols)
+		return ws_fail(err, "%s:%u: %d fields, expected %d", ls->file, ls->lineno, r->n,
+			       ncols);
+	if (!parse_u32(r->tok[ix[TC_TID]], &t.tid) || !t.tid)
+		bad = "tid";
+	else if (!parse_u32(r->tok[ix[TC_TGID]], &t.tgid))
+		bad = "tgid";
+	else if ((t.state = parse_state(r->tok[ix[TC_STATE]])) == -100)
+		bad = "state";
+	else if (!parse_u64(r->tok[ix[TC_ONCPU]], &t.oncpu_ns) ||
+		 !parse_u64(r->tok[ix[TC_NVCSW]], &t.nvcsw) ||
+		 !parse_u64(r->tok[ix[TC_NIVCSW]], &t.nivcsw))
+		bad = "oncpu_ns/nvcsw/nivcsw";
+	else if (!parse_u32(r->tok[ix[TC_WAKER]], &t.waker) && strcmp(r->tok[ix[TC_WAKER]], "-"))
+		bad = "waker";
+	else if (!parse_u32(r->tok[ix[TC_PREEMPTOR]], &t.preemptor) &&
+		 strcmp(r->tok[ix[TC_PREEMPTOR]], "-"))
+		bad = "preemptor";
+	else if (!parse_u64(r->tok[ix[TC_CGROUP]], &t.cgroup) ||
+		 !parse_u64(r->tok[ix[TC_OFF]], &t.off_ns))
+		bad = "cgroup/off_ns";
+	else if (strcmp(r->tok[ix[TC_PARTIAL]], "0") && strcmp(r->tok[ix[TC_PARTIAL]], "1"))
+		bad = "partial";
+	else if (!parse_int(r->tok[ix[TC_SYSCALL]], &t.syscall))
+		bad = "syscall";
+	else if (strcmp(r->tok[ix[TC_KTHREAD]], "0") && strcmp(r->tok[ix[TC_KTHREAD]], "1"))
+		bad = "kthread";
+	for (i = 0; !bad && i < NR_REASONS; i++) {
+		const int *c = &ix[TC_REASONS + 3 * i];
+
+		if (!parse_u64(r->tok[c[0]], &t.r[i].n) || !parse_u64(r->tok[c[1]], &t.r[i].ns) ||
+		    !parse_u64(r->tok[c[2]], &t.r[i].max_ns))
+			bad = thread_cols[TC_REASONS + 3 * i];
+	}
+	if (!bad) {
+		t.has_futex = strcmp(r->tok[ix[TC_FUTEX_ADDR]], "-") != 0;
+		if (t.has_futex && !parse_hex(r->tok[ix[TC_FUTEX_ADDR]], &t.futex_addr))
+			bad = "futex_addr";
+	}
+	if (bad)
+		return ws_fail(err, "%s:%u: bad %s", ls->file, ls->lineno, bad);
+	t.partial = r->tok[ix[TC_PARTIAL]][0] == '1';
+	t.kthread = r->tok[ix[TC_KTHREAD]][0] == '1';
+	t.comm = intern(s, r->tok[ix[TC_COMM]]);
+	t.waker_comm = intern(s, r->tok[ix[TC_WAKER_COMM]]);
+	t.preemptor_comm = intern(s, r->tok[ix[TC_PREEMPTOR_COMM]]);
+	t.futex_op = intern(s, r->tok[ix[TC_FUTEX_OP]]);
+	if (ws_find_thread(s, t.tid))
+		return ws_fail(err, "%s:%u: tid %u listed twice", ls->file, ls->lineno, t.tid);
+	s->threads = grow(s->threads, &s->cap_threads, s->nthreads + 1, sizeof(t));
+	s->threads[s->nthreads] = t;
+	index_thread(s, s->nthreads++);
+	return 0;
+}
+
+int ws_parse_threads(struct ws_snapshot *s, const char *buf, size_t len, struct ws_err *err)
+{
+	struct lines ls = { buf, buf + len, "threads", 0 };
+	int ix[TC_REASONS + 3 * NR_REASONS];
+	struct columns *c = calloc(1, sizeof(*c));
+	struct row *r = malloc(sizeof(*r));
+	const char *now;
+	int rc;
+
+	if (!c || !r) {
+		free(c);
+		free(r);
+		return ws_fail(err, "out of memory");
+	}
+	rc = read_header(&ls, "threads", c, true, err);
+	if (!rc)
+		rc = map_columns(&ls, c, thread_cols, TC_REASONS + 3 * NR_REASONS, ix, err);
+	if (!rc) {
+		now = header_value(c, "now_ns");
+		if (!now || !parse_u64(now, &s->now_ns))
+			rc = ws_fail(err, "threads:1: no now_ns");
+	}
+	while (!rc && (rc = next_row(&ls, r, err)) > 0)
+		rc = r->n && r->tok[0][0] == '#' ? 0 : thread_row(s, &ls, r, ix, c->n, err);
+	free(c);
+	free(r);
+	return rc < 0 ? -1 : 0;
+}
+
+static bool parse_bucket(const char *tok, unsigned *slot, uint64_t *n)
+{
+	char tmp[48], *colon;
+	uint64_t low;
+	unsigned k;
+
+	if (strlen(tok) >= sizeof(tmp))
+		return false;
+	strcpy(tmp, tok);
+	colon = strchr(tmp, ':');
+	if (!colon)
+		return false;
+	*colon = '\0';
+	if (!parse_u64(tmp, &low) || !parse_u64(colon + 1, n) || !*n || *n >= (1ULL << 56))
+		return false;
+	for (k = 0; k < NR_SLOTS; k++) {
+		if (ws_slot_low_us(k) == low) {
+			*slot = k;
+			return true;
+		}
+	}
+	return false;
+}
+
+static int hist_row(struct ws_snapshot *s, const struct lines *ls, const struct row *r,
+		    struct ws_err *err)
+{
+	struct ws_thread *t;
+	uint32_t tid;
+	uint64_t n, total = 0;
+	unsigned slot, last = 0;
+	int reason, i;
+
+	if (r->n < 8)
+		return ws_fail(err, "%s:%u: %d fields, expected 8 or more", ls->file, ls->lineno,
+			       r->n);
+	if (!parse_u32(r->tok[0], &tid) || (reason = parse_reason(r->tok[3])) < 0)
+		return ws_fail(err, "%s:%u: bad tid or reason", ls->file, ls->lineno);
+	t = ws_find_thread(s, tid);
+	/* A thread born between reading threads and histograms: not in the view. */
+	if (!t)
+		return 0;
+	if (t->hist[reason].len)
+		return ws_fail(err, "%s:%u: tid %u %s listed twice", ls->file, ls->lineno, tid,
+			       r->tok[3]);
+	if (r->n - 7 > NR_SLOTS)
+		return ws_fail(err, "%s:%u: too many buckets", ls->file, ls->lineno);
+	s->buckets = grow(s->buckets, &s->cap_buckets, s->nbuckets + r->n, sizeof(ws_bucket));
+	t->hist[reason].first = (uint32_t)s->nbuckets;
+	for (i = 7; i < r->n; i++) {
+		if (!parse_bucket(r->tok[i], &slot, &n) || (i > 7 && slot <= last))
+			return ws_fail(err, "%s:%u: bad bucket '%s'", ls->file, ls->lineno,
+				       r->tok[i]);
+		last = slot;
+		total += n;
+		s->buckets[s->nbuckets++] = WS_BUCKET(slot, n);
+	}
+	t->hist[reason].len = (uint8_t)(r->n - 7);
+	(void)total;
+	return 0;
+}
+
+int ws_parse_histograms(struct ws_snapshot *s, const char *buf, size_t len, struct ws_err *err)
+{
+	struct lines ls = { buf, buf + len, "histograms", 0 };
+	struct columns *c = calloc(1, sizeof(*c));
+	struct row *r = malloc(sizeof(*r));
+	int rc;
+
+	if (!c || !r) {
+		free(c);
+		free(r);
+		return ws_fail(err, "out of memory");
+	}
+	rc = read_header(&ls, "histograms", c, true, err);
+	while (!rc && (rc = next_row(&ls, r, err)) > 0)
+		rc = r->n && r->tok[0][0] == '#' ? 0 : hist_row(s, &ls, r, err);
+	free(c);
+	free(r);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The frame line "        sym+0x1/0x2": kept as a string. */
+static int blocked_frame(struct ws_snapshot *s, struct ws_thread *t, const struct lines *ls,
+			 const struct row *r, struct ws_err *err)
+{
+	if (!t)
+		return ws_fail(err, "%s:%u: stack frame before any thread", ls->file, ls->lineno);
+	if (r->n != 1)
+		return ws_fail(err, "%s:%u: bad stack frame", ls->file, ls->lineno);
+	if (t->stack_len == UINT16_MAX)
+		return 0;
+	if (!t->stack_len)
+		t->stack_first = (uint32_t)s->nframes;
+	else if (t->stack_first + t->stack_len != s->nframes)
+		return ws_fail(err, "%s:%u: stack frames out of place", ls->file, ls->lineno);
+	s->frames = grow(s->frames, &s->cap_frames, s->nframes + 1, sizeof(uint32_t));
+	s->frames[s->nframes++] = intern(s, r->tok[0]);
+	t->stack_len++;
+	return 0;
+}
+
+int ws_parse_blocked(struct ws_snapshot *s, const char *buf, size_t len, struct ws_err *err)
+{
+	static const char *const want[] = { "tid", "reason", "off_ns" };
+	struct lines ls = { buf, buf + len, "blocked", 0 };
+	struct columns *c = calloc(1, sizeof(*c));
+	struct row *r = malloc(sizeof(*r));
+	struct ws_thread *t = NULL;
+	const char *v;
+	uint32_t tid = 0;
+	int ix[3], rc;
+
+	if (!c || !r) {
+		free(c);
+		free(r);
+		return ws_fail(err, "out of memory");
+	}
+	rc = read_header(&ls, "blocked", c, true, err);
+	if (!rc)
+		rc = map_columns(&ls, c, want, 3, ix, err);
+	if (!rc) {
+		v = header_value(c, "min_ms");
+		if (!v || !parse_u64(v, &s->blocked_min_ms))
+			rc = ws_fail(err, "blocked:1: no min_ms");
+		v = header_value(c, "stack");
+		s->have_stacks = v && !strcmp(v, "indented");
+	}
+	while (!rc && (rc = next_row(&ls, r, err)) > 0) {
+		rc = 0;
+		if (r->n && r->tok[0][0] == '#')
+			continue;
+		if (r->indented && r->n == 1) {
+			/* Frames of a thread not in the threads file are skipped. */
+			rc = t || !tid ? blocked_frame(s, t, &ls, r, err) : 0;
+			continue;
+		}
+		if (r->n != c->n || !parse_u32(r->tok[ix[0]], &tid) || !tid ||
+		    parse_reason(r->tok[ix[1]]) < 0) {
+			rc = ws_fail(err, "blocked:%u: bad row", ls.lineno);
+			break;
+		}
+		t = ws_find_thread(s, tid);
+		if (t)
+			t->blocked = true;
+	}
+	free(c);
+	free(r);
+	return rc < 0 ? -1 : 0;
+}
+
+int ws_parse_futex(struct ws_snapshot *s, const char *buf, size_t len, struct ws_err *err)
+{
+	static const char *const want[] = { "tgid", "uaddr", "waiting", "count", "total_ns",
+					    "max_ns", "longest_now_ns", "op" };
+	struct lines ls = { buf, buf + len, "futex", 0 };
+	struct columns *c = calloc(1, sizeof(*c));
+	struct row *r = malloc(sizeof(*r));
+	struct ws_futex f;
+	int ix[8], rc;
+
+	if (!c || !r) {
+		free(c);
+		free(r);
+		return ws_fail(err, "out of memory");
+	}
+	rc = read_header(&ls, "futex", c, true, err);
+	if (!rc)
+		rc = map_columns(&ls, c, want, 8, ix, err);
+	while (!rc && (rc = next_row(&ls, r, err)) > 0) {
+		rc = 0;
+		if (r->n && r->tok[0][0] == '#')
+			continue;
+		if (r->n != c->n || !parse_u32(r->tok[ix[0]], &f.tgid) ||
+		    !parse_hex(r->tok[ix[1]], &f.uaddr) || !parse_u32(r->tok[ix[2]], &f.waiting) ||
+		    !parse_u64(r->tok[ix[3]], &f.count) || !parse_u64(r->tok[ix[4]], &f.total_ns) ||
+		    !parse_u64(r->tok[ix[5]], &f.max_ns) ||
+		    !parse_u64(r->tok[ix[6]], &f.longest_now_ns)) {
+			rc = ws_fail(err, "futex:%u: bad row", ls.lineno);
+			break;
+		}
+		f.op = intern(s, r->tok[ix[7]]);
+		s->futex = grow(s->futex, &s->cap_futex, s->nfutex + 1, sizeof(f));
+		s->futex[s->nfutex++] = f;
+	}
+	free(c);
+	free(r);
+	return rc < 0 ? -1 : 0;
+}
+
+static int stats_runq(struct ws_stats *st, const struct lines *ls, const struct row *r,
+		      struct ws_err *err)
+{
+	uint64_t (*q)[NR_SLOTS];
+	unsigned slot;
+	uint64_t n;
+	int i;
+
+	if (st->ncpus >= 4096)
+		return ws_fail(err, "%s:%u: too many CPUs", ls->file, ls->lineno);
+	q = realloc(st->runq, (st->ncpus + 1) * sizeof(*q));
+	if (!q)
+		return ws_fail(err, "out of memory");
+	st->runq = q;
+	memset(q[st->ncpus], 0, sizeof(q[0]));
+	for (i = 1; i < r->n; i++) {
+		if (!parse_bucket(r->tok[i], &slot, &n))
+			return ws_fail(err, "%s:%u: bad bucket '%s'", ls->file, ls->lineno,
+				       r->tok[i]);
+		q[st->ncpus][slot] = n;
+	}
+	st->ncpus++;
+	return 0;
+}
+
+struct stat_key {
+	const char *key;
+	size_t off;
+};
+
+#define SK(k, f) { k, offsetof(struct ws_stats, f) }
+static const struct stat_key stat_keys[] = {
+	SK("capacity", capacity), SK("used", used), SK("dropped", dropped),
+	SK("dropped_total", dropped_total), SK("futex_capacity", futex_capacity),
+	SK("futex_used", futex_used), SK("futex_dropped", futex_dropped),
+	SK("filter_tgid", filter_tgid), SK("blocked_min_ms", blocked_min_ms),
+	SK("thread_entry_bytes", entry_bytes), SK("memory_bytes", memory_bytes),
+};
+
+static int stats_kv(struct ws_stats *st, const struct lines *ls, const struct row *r,
+		    struct ws_err *err)
+{
+	const char *k = r->tok[0], *v = r->n > 1 ? r->tok[1] : "";
+	size_t i;
+
+	if (!strncmp(k, "runq_cpu", 8))
+		return stats_runq(st, ls, r, err);
+	if (r->n < 2)
+		return ws_fail(err, "%s:%u: key without value", ls->file, ls->lineno);
+	if (!strcmp(k, "version")) {
+		snprintf(st->version, sizeof(st->version), "%s", v);
+		return 0;
+	}
+	if (!strcmp(k, "enabled"))
+		return (st->enabled = atoi(v), 0);
+	if (!strcmp(k, "probes_attached")) {
+		if (sscanf(v, "%u/%u", &st->attached, &st->nprobes) != 2)
+			return ws_fail(err, "%s:%u: bad probes_attached", ls->file, ls->lineno);
+		return 0;
+	}
+	if (!strncmp(k, "events_", 7)) {
+		if (st->nevents < 8) {
+			snprintf(st->event_names[st->nevents], 32, "%s", k + 7);
+			if (!parse_u64(v, &st->events[st->nevents++]))
+				return ws_fail(err, "%s:%u: bad number", ls->file, ls->lineno);
+		}
+		return 0;
+	}
+	for (i = 0; i < sizeof(stat_keys) / sizeof(stat_keys[0]); i++) {
+		if (strcmp(k, stat_keys[i].key))
+			continue;
+		if (!parse_u64(v, (uint64_t *)((char *)st + stat_keys[i].off)))
+			return ws_fail(err, "%s:%u: bad number for %s", ls->file, ls->lineno, k);
+		return 0;
+	}
+	return 0;	/* keys from a newer module within v1: ignored */
+}
+
+int ws_parse_stats(struct ws_snapshot *s, const char *buf, size_t len, struct ws_err *err)
+{
+	struct lines ls = { buf, buf + len, "stats", 0 };
+	struct columns *c = calloc(1, sizeof(*c));
+	struct row *r = malloc(sizeof(*r));
+	int rc;
+
+	if (!c || !r) {
+		free(c);
+		free(r);
+		return ws_fail(err, "out of memory");
+	}
+	rc = read_header(&ls, "stats", c, false, err);
+	while (!rc && (rc = next_row(&ls, r, err)) > 0)
+		rc = !r->n || r->tok[0][0] == '#' ? 0 : stats_kv(&s->stats, &ls, r, err);
+	if (rc >= 0 && !s->stats.capacity)
+		rc = ws_fail(err, "stats: no capacity line");
+	s->stats.present = rc >= 0;
+	free(c);
+	free(r);
+	return rc < 0 ? -1 : 0;
+}
+
+/* ---- the tid index (open addressing, rebuilt as it grows) ---- */
+
+static size_t hash_tid(uint32_t tid)
+{
+	return (size_t)(tid * 2654435761u);
+}
+
+static void index_put(struct ws_snapshot *s, size_t i)
+{
+	size_t h = hash_tid(s->threads[i].tid) & s->index_mask;
+
+	while (s->index[h])
+		h = (h + 1) & s->index_mask;
+	s->index[h] = (uint32_t)(i + 1);
+}
+
+static void index_thread(struct ws_snapshot *s, size_t i)
+{
+	size_t j, size = s->index_mask + 1;
+
+	if (!s->index || (s->nthreads + 1) * 2 > size) {
+		size = s->index ? size * 2 : 1024;
+		while (size < (s->nthreads + 1) * 2)
+			size *= 2;
+		free(s->index);
+		s->index = calloc(size, sizeof(uint32_t));
+		if (!s->index) {
+			fprintf(stderr, "waitscope: out of memory\n");
+			exit(2);
+		}
+		s->index_mask = size - 1;
+		for (j = 0; j < i; j++)
+			index_put(s, j);
+	}
+	index_put(s, i);
+}
+
+struct ws_thread *ws_find_thread(const struct ws_snapshot *s, uint32_t tid)
+{
+	size_t h;
+
+	if (!s->index)
+		return NULL;
+	for (h = hash_tid(tid) & s->index_mask; s->index[h]; h = (h + 1) & s->index_mask)
+		if (s->threads[s->index[h] - 1].tid == tid)
+			return &s->threads[s->index[h] - 1];
+	return NULL;
+}

@@ -1,0 +1,519 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Views: the report, bcc-style histograms, blocked threads, futex words,
+ * Prometheus and JSON exports.  Text reads well in a terminal; JSON is one
+ * document per run with a versioned schema, every time in nanoseconds.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "render.h"
+
+static void comm(const struct ws_snapshot *s, uint32_t off, char *buf, size_t n)
+{
+	ws_unescape_comm(ws_str(s, off), buf, n);
+}
+
+/* A comm for a terminal: control bytes shown as '?'. */
+static const char *printable(char *c)
+{
+	char *p;
+
+	for (p = c; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f)
+			*p = '?';
+	return c;
+}
+
+void ws_render_report(FILE *f, const struct ws_snapshot *s, const struct ws_findings *fs,
+		      const struct ws_opts *o, bool json)
+{
+	char win[32];
+	size_t i;
+
+	if (json) {
+		fprintf(f, "{\"schema\":\"waitscope.report/1\",\"window_ns\":%llu,\"threads\":%zu,\"findings\":[",
+			(unsigned long long)o->window_ns, s->nthreads);
+		for (i = 0; i < fs->n; i++) {
+			const struct ws_finding *x = &fs->f[i];
+
+			fprintf(f, "%s{\"kind\":\"%s\",\"pid\":%u,\"threads\":%d,\"impact_ns\":%llu,\"message\":",
+				i ? "," : "", ws_kind_name(x->kind), x->pid, x->nthreads,
+				(unsigned long long)x->impact_ns);
+			ws_json_str(f, x->what);
+			fputs(",\"threshold\":", f);
+			ws_json_str(f, x->threshold);
+			fputs(",\"cause\":", f);
+			ws_json_str(f, x->cause);
+			fputs(",\"next\":", f);
+			ws_json_str(f, x->next);
+			fputc('}', f);
+		}
+		fputs("]}\n", f);
+		return;
+	}
+	if (o->window_ns)
+		ws_fmt_dur(win, sizeof(win), o->window_ns);
+	fprintf(f, "waitscope report: %zu finding%s over %zu threads (%s%s)\n", fs->n,
+		fs->n == 1 ? "" : "s", s->nthreads, o->window_ns ? "the last " : "since tracing began",
+		o->window_ns ? win : "");
+	if (!fs->n) {
+		fprintf(f, "\nNothing blocked, contended or starving beyond the thresholds.\n");
+		return;
+	}
+	for (i = 0; i < fs->n; i++) {
+		const struct ws_finding *x = &fs->f[i];
+		char what[sizeof(x->what)];
+
+		snprintf(what, sizeof(what), "%s", x->what);
+		fprintf(f, "\n%zu. [%s] %s.\n", i + 1, ws_kind_name(x->kind), printable(what));
+		fprintf(f, "   threshold: %s\n", x->threshold);
+		fprintf(f, "   likely:    %s\n", x->cause);
+		fprintf(f, "   next:      %s\n", x->next);
+	}
+}
+
+/* ---- hist: the layout of bcc's print_log2_hist ---- */
+
+static void stars(char *buf, uint64_t val, uint64_t max, int width)
+{
+	int n = max ? (int)((double)val * width / (double)max) : 0, i;
+
+	if (n > width)
+		n = width;
+	for (i = 0; i < n; i++)
+		buf[i] = '*';
+	buf[n] = '\0';
+}
+
+void ws_render_hist(FILE *f, const struct ws_snapshot *s, const struct ws_thread *t, int reason,
+		    bool ms)
+{
+	const struct ws_hist_ref *h = &t->hist[reason];
+	uint64_t counts[NR_SLOTS] = { 0 }, max = 0;
+	char name[64], tot[32], mx[32], bar[41];
+	int k, lo = -1, hi = -1;
+	unsigned i;
+
+	for (i = 0; i < h->len; i++) {
+		ws_bucket b = s->buckets[h->first + i];
+
+		counts[WS_BUCKET_SLOT(b)] = WS_BUCKET_N(b);
+	}
+	for (k = 0; k < NR_SLOTS; k++) {
+		if (!counts[k])
+			continue;
+		if (lo < 0)
+			lo = k;
+		hi = k;
+		if (counts[k] > max)
+			max = counts[k];
+	}
+	comm(s, t->comm, name, sizeof(name));
+	ws_fmt_dur(tot, sizeof(tot), t->r[reason].ns);
+	ws_fmt_dur(mx, sizeof(mx), t->r[reason].max_ns);
+	fprintf(f, "tid %u (%s) pid %u, %s: %llu intervals, total %s, max %s\n", t->tid,
+		printable(name), t->tgid, ws_reason_names[reason],
+		(unsigned long long)t->r[reason].n, tot, mx);
+	fprintf(f, "%*s%-*s : count    distribution\n", ms ? 10 : 10, ms ? "msecs" : "usecs",
+		ms ? 14 : 14, "");
+	for (k = lo; k >= 0 && k <= hi; k++) {
+		uint64_t low = ws_slot_low_us(k), high = ws_slot_low_us(k + 1) - 1;
+
+		stars(bar, counts[k], max, 40);
+		if (ms)
+			fprintf(f, "%10.3f -> %-10.3f : %-8llu |%-40s|\n", low / 1000.0, high / 1000.0,
+				(unsigned long long)counts[k], bar);
+		else if (k == NR_SLOTS - 1)
+			fprintf(f, "%10llu -> %-10s : %-8llu |%-40s|\n", (unsigned long long)low, "inf",
+				(unsigned long long)counts[k], bar);
+		else
+			fprintf(f, "%10llu -> %-10llu : %-8llu |%-40s|\n", (unsigned long long)low,
+				(unsigned long long)high, (unsigned long long)counts[k], bar);
+	}
+	fputc('\n', f);
+}
+
+/* ---- blocked ---- */
+
+static int by_off_desc(const void *a, const void *b)
+{
+	const struct ws_thread *x = *(struct ws_thread *const *)a, *y = *(struct ws_thread *const *)b;
+
+	return x->off_ns < y->off_ns ? 1 : x->off_ns > y->off_ns ? -1 : 0;
+}
+
+static const char *syscall_str(int nr, char *buf, size_t n)
+{
+	const char *name = ws_syscall_name(nr);
+
+	if (name)
+		return name;
+	if (nr < 0)
+		return "-";
+	snprintf(buf, n, "%d", nr);
+	return buf;
+}
+
+void ws_render_blocked(FILE *f, const struct ws_snapshot *s, uint64_t min_ns, uint32_t pid,
+		       bool json)
+{
+	const struct ws_thread **v = calloc(s->nthreads + 1, sizeof(*v));
+	size_t i, n = 0;
+	unsigned k;
+
+	if (!v)
+		return;
+	for (i = 0; i < s->nthreads; i++) {
+		const struct ws_thread *t = &s->threads[i];
+
+		if (t->state >= 0 && t->off_ns >= min_ns && (!pid || t->tgid == pid))
+			v[n++] = t;
+	}
+	qsort(v, n, sizeof(*v), by_off_desc);
+	if (json)
+		fputs("{\"schema\":\"waitscope.blocked/1\",\"threads\":[", f);
+	else
+		fprintf(f, "%7s %7s %-16s %-15s %10s %-16s %s\n", "TID", "PID", "COMM", "REASON", "FOR",
+			"SYSCALL", "FUTEX");
+	for (i = 0; i < n; i++) {
+		const struct ws_thread *t = v[i];
+		char name[64], dur[32], scb[16];
+
+		comm(s, t->comm, name, sizeof(name));
+		if (json) {
+			fprintf(f, "%s{\"tid\":%u,\"pid\":%u,\"comm\":", i ? "," : "", t->tid, t->tgid);
+			ws_json_str(f, name);
+			fprintf(f, ",\"reason\":\"%s\",\"off_ns\":%llu,\"partial\":%s,\"syscall\":%d",
+				ws_reason_names[t->state], (unsigned long long)t->off_ns,
+				t->partial ? "true" : "false", t->syscall);
+			if (t->has_futex)
+				fprintf(f, ",\"futex_addr\":\"0x%llx\"", (unsigned long long)t->futex_addr);
+			fputs(",\"stack\":[", f);
+			for (k = 0; k < t->stack_len; k++) {
+				fputs(k ? "," : "", f);
+				ws_json_str(f, ws_str(s, s->frames[t->stack_first + k]));
+			}
+			fputs("]}", f);
+			continue;
+		}
+		ws_fmt_dur(dur, sizeof(dur), t->off_ns);
+		fprintf(f, "%7u %7u %-16s %-15s %s%9s %-16s ", t->tid, t->tgid, printable(name),
+			ws_reason_names[t->state], t->partial ? ">" : " ", dur,
+			syscall_str(t->syscall, scb, sizeof(scb)));
+		if (t->has_futex)
+			fprintf(f, "0x%llx (%s)\n", (unsigned long long)t->futex_addr,
+				ws_str(s, t->futex_op));
+		else
+			fputs("-\n", f);
+		for (k = 0; k < t->stack_len; k++)
+			fprintf(f, "        %s\n", ws_str(s, s->frames[t->stack_first + k]));
+	}
+	if (json)
+		fputs("]}\n", f);
+	else if (!n)
+		fprintf(f, "(no thread off CPU for that long)\n");
+	free(v);
+}
+
+/* ---- futex ---- */
+
+static int by_total_desc(const void *a, const void *b)
+{
+	const struct ws_futex *x = a, *y = b;
+
+	if (x->waiting != y->waiting)
+		return x->waiting < y->waiting ? 1 : -1;
+	return x->total_ns < y->total_ns ? 1 : x->total_ns > y->total_ns ? -1 : 0;
+}
+
+void ws_render_futex(FILE *f, const struct ws_snapshot *s, uint32_t pid, bool json)
+{
+	struct ws_futex *v = calloc(s->nfutex + 1, sizeof(*v));
+	size_t i, n = 0;
+
+	if (!v)
+		return;
+	for (i = 0; i < s->nfutex; i++)
+		if (!pid || s->futex[i].tgid == pid)
+			v[n++] = s->futex[i];
+	qsort(v, n, sizeof(*v), by_total_desc);
+	if (json)
+		fputs("{\"schema\":\"waitscope.futex/1\",\"futexes\":[", f);
+	else
+		fprintf(f, "%7s %-16s %-18s %-11s %7s %9s %9s %9s %9s\n", "PID", "COMM", "ADDRESS",
+			"OP", "WAITING", "WAITS", "TOTAL", "MAX", "LONGEST");
+	for (i = 0; i < n; i++) {
+		const struct ws_thread *leader = ws_find_thread(s, v[i].tgid);
+		char name[64] = "?", tot[32], mx[32], lg[32];
+
+		if (leader)
+			comm(s, leader->comm, name, sizeof(name));
+		if (json) {
+			fprintf(f, "%s{\"pid\":%u,\"comm\":", i ? "," : "", v[i].tgid);
+			ws_json_str(f, name);
+			fprintf(f, ",\"address\":\"0x%llx\",\"op\":", (unsigned long long)v[i].uaddr);
+			ws_json_str(f, ws_str(s, v[i].op));
+			fprintf(f, ",\"waiting\":%u,\"count\":%llu,\"total_ns\":%llu,\"max_ns\":%llu,\"longest_now_ns\":%llu}",
+				v[i].waiting, (unsigned long long)v[i].count,
+				(unsigned long long)v[i].total_ns, (unsigned long long)v[i].max_ns,
+				(unsigned long long)v[i].longest_now_ns);
+			continue;
+		}
+		ws_fmt_dur(tot, sizeof(tot), v[i].total_ns);
+		ws_fmt_dur(mx, sizeof(mx), v[i].max_ns);
+		ws_fmt_dur(lg, sizeof(lg), v[i].longest_now_ns);
+		fprintf(f, "%7u %-16s 0x%-16llx %-11s %7u %9llu %9s %9s %9s\n", v[i].tgid,
+			printable(name), (unsigned long long)v[i].uaddr, ws_str(s, v[i].op),
+			v[i].waiting, (unsigned long long)v[i].count, tot, mx,
+			v[i].waiting ? lg : "-");
+	}
+	if (json)
+		fputs("]}\n", f);
+	else if (!n)
+		fprintf(f, "(no futex wait recorded)\n");
+	free(v);
+}
+
+/* ---- Prometheus text exposition ---- */
+
+/* A label value: backslash, quote and newline escaped; other bytes as is. */
+static void prom_label(FILE *f, const char *v)
+{
+	fputc('"', f);
+	for (; *v; v++) {
+		if (*v == '\\' || *v == '"')
+			fprintf(f, "\\%c", *v);
+		else if (*v == '\n')
+			fputs("\\n", f);
+		else if ((unsigned char)*v < 0x20 || (unsigned char)*v == 0x7f)
+			fputc('?', f);
+		else
+			fputc(*v, f);
+	}
+	fputc('"', f);
+}
+
+static void prom_header(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+struct proc_agg {
+	uint32_t tgid;
+	uint64_t counts[NR_REASONS][NR_SLOTS];
+	uint64_t n[NR_REASONS], ns[NR_REASONS];
+};
+
+static void prom_process_hists(FILE *f, const struct ws_snapshot *s)
+{
+	struct proc_agg *p = calloc(s->nthreads + 1, sizeof(*p));
+	size_t i, np = 0, j;
+	int r, k;
+
+	if (!p)
+		return;
+	for (i = 0; i < s->nthreads; i++) {
+		const struct ws_thread *t = &s->threads[i];
+		unsigned b;
+
+		for (j = 0; j < np && p[j].tgid != t->tgid; j++)
+			;
+		if (j == np)
+			p[np++].tgid = t->tgid;
+		for (r = 0; r < NR_REASONS; r++) {
+			p[j].n[r] += t->r[r].n;
+			p[j].ns[r] += t->r[r].ns;
+			for (b = 0; b < t->hist[r].len; b++) {
+				ws_bucket x = s->buckets[t->hist[r].first + b];
+
+				p[j].counts[r][WS_BUCKET_SLOT(x)] += WS_BUCKET_N(x);
+			}
+		}
+	}
+	prom_header(f, "waitscope_process_offcpu_seconds", "histogram",
+		    "Off-CPU intervals of a process's threads by reason (ended intervals).");
+	for (j = 0; j < np; j++) {
+		const struct ws_thread *leader = ws_find_thread(s, p[j].tgid);
+		char name[64] = "?";
+
+		if (leader)
+			comm(s, leader->comm, name, sizeof(name));
+		for (r = 0; r < NR_REASONS; r++) {
+			uint64_t cum = 0;
+
+			if (!p[j].n[r])
+				continue;
+			for (k = 0; k < NR_SLOTS - 1; k++) {
+				cum += p[j].counts[r][k];
+				fprintf(f, "waitscope_process_offcpu_seconds_bucket{pid=\"%u\",comm=",
+					p[j].tgid);
+				prom_label(f, name);
+				fprintf(f, ",reason=\"%s\",le=\"%g\"} %llu\n", ws_reason_names[r],
+					ws_slot_low_us(k + 1) / 1e6, (unsigned long long)cum);
+			}
+			fprintf(f, "waitscope_process_offcpu_seconds_bucket{pid=\"%u\",comm=", p[j].tgid);
+			prom_label(f, name);
+			fprintf(f, ",reason=\"%s\",le=\"+Inf\"} %llu\n", ws_reason_names[r],
+				(unsigned long long)p[j].n[r]);
+			fprintf(f, "waitscope_process_offcpu_seconds_sum{pid=\"%u\",comm=", p[j].tgid);
+			prom_label(f, name);
+			fprintf(f, ",reason=\"%s\"} %.9f\n", ws_reason_names[r], p[j].ns[r] / 1e9);
+			fprintf(f, "waitscope_process_offcpu_seconds_count{pid=\"%u\",comm=", p[j].tgid);
+			prom_label(f, name);
+			fprintf(f, ",reason=\"%s\"} %llu\n", ws_reason_names[r],
+				(unsigned long long)p[j].n[r]);
+		}
+	}
+	free(p);
+}
+
+void ws_export_prometheus(FILE *f, const struct ws_snapshot *s, uint64_t min_thread_ns)
+{
+	const struct ws_stats *st = &s->stats;
+	uint64_t tot[NR_REASONS] = { 0 };
+	size_t i;
+	int r;
+
+	prom_header(f, "waitscope_enabled", "gauge", "1 while the module is tracing.");
+	fprintf(f, "waitscope_enabled %d\n", st->enabled);
+	prom_header(f, "waitscope_threads_tracked", "gauge", "Threads in the module's table.");
+	fprintf(f, "waitscope_threads_tracked %llu\n", (unsigned long long)st->used);
+	prom_header(f, "waitscope_threads_capacity", "gauge", "Threads the table can hold.");
+	fprintf(f, "waitscope_threads_capacity %llu\n", (unsigned long long)st->capacity);
+	prom_header(f, "waitscope_threads_dropped", "gauge",
+		    "Live threads not tracked because the table was full.");
+	fprintf(f, "waitscope_threads_dropped %llu\n", (unsigned long long)st->dropped);
+	prom_header(f, "waitscope_threads_dropped_total", "counter",
+		    "Threads refused by a full table since tracing began.");
+	fprintf(f, "waitscope_threads_dropped_total %llu\n", (unsigned long long)st->dropped_total);
+	for (i = 0; i < s->nthreads; i++)
+		for (r = 0; r < NR_REASONS; r++)
+			tot[r] += s->threads[i].r[r].ns;
+	prom_header(f, "waitscope_offcpu_seconds_total", "counter",
+		    "Off-CPU time of tracked threads by reason (ended intervals).");
+	for (r = 0; r < NR_REASONS; r++)
+		fprintf(f, "waitscope_offcpu_seconds_total{reason=\"%s\"} %.9f\n", ws_reason_names[r],
+			tot[r] / 1e9);
+	prom_header(f, "waitscope_blocked_threads", "gauge",
+		    "Threads off CPU right now, by reason (any duration).");
+	for (r = 0; r < NR_REASONS; r++) {
+		unsigned n = 0;
+
+		for (i = 0; i < s->nthreads; i++)
+			n += s->threads[i].state == r;
+		fprintf(f, "waitscope_blocked_threads{reason=\"%s\"} %u\n", ws_reason_names[r], n);
+	}
+	prom_process_hists(f, s);
+	prom_header(f, "waitscope_thread_offcpu_seconds_total", "counter",
+		    "Off-CPU time per thread and reason, for threads above the export threshold.");
+	for (i = 0; i < s->nthreads; i++) {
+		const struct ws_thread *t = &s->threads[i];
+		char name[64];
+
+		comm(s, t->comm, name, sizeof(name));
+		for (r = 0; r < NR_REASONS; r++) {
+			if (t->r[r].ns < min_thread_ns || !t->r[r].ns)
+				continue;
+			fprintf(f, "waitscope_thread_offcpu_seconds_total{tid=\"%u\",pid=\"%u\",comm=",
+				t->tid, t->tgid);
+			prom_label(f, name);
+			fprintf(f, ",reason=\"%s\"} %.9f\n", ws_reason_names[r], t->r[r].ns / 1e9);
+		}
+	}
+}
+
+/* ---- JSON export: schema waitscope/1 ---- */
+
+void ws_export_json(FILE *f, const struct ws_snapshot *s)
+{
+	const struct ws_stats *st = &s->stats;
+	size_t i;
+	unsigned b, c, k;
+	int r;
+
+	fprintf(f, "{\"schema\":\"waitscope/1\",\"now_ns\":%llu,\"stats\":{\"version\":",
+		(unsigned long long)s->now_ns);
+	ws_json_str(f, st->version);
+	fprintf(f, ",\"enabled\":%s,\"probes_attached\":%u,\"capacity\":%llu,\"used\":%llu,\"dropped\":%llu,\"dropped_total\":%llu,\"futex_dropped\":%llu,\"runq_cpu\":[",
+		st->enabled ? "true" : "false", st->attached, (unsigned long long)st->capacity,
+		(unsigned long long)st->used, (unsigned long long)st->dropped,
+		(unsigned long long)st->dropped_total, (unsigned long long)st->futex_dropped);
+	for (c = 0; c < st->ncpus; c++) {
+		fprintf(f, "%s[", c ? "," : "");
+		for (k = 0; k < NR_SLOTS; k++)
+			fprintf(f, "%s%llu", k ? "," : "", (unsigned long long)st->runq[c][k]);
+		fputc(']', f);
+	}
+	fputs("]},\"threads\":[", f);
+	for (i = 0; i < s->nthreads; i++) {
+		const struct ws_thread *t = &s->threads[i];
+		char name[64];
+
+		comm(s, t->comm, name, sizeof(name));
+		fprintf(f, "%s{\"tid\":%u,\"pid\":%u,\"comm\":", i ? "," : "", t->tid, t->tgid);
+		ws_json_str(f, name);
+		fprintf(f, ",\"state\":\"%s\",\"off_ns\":%llu,\"partial\":%s,\"syscall\":%d,\"oncpu_ns\":%llu,\"nvcsw\":%llu,\"nivcsw\":%llu,\"cgroup\":%llu,\"waker\":%u,\"preemptor\":%u,\"reasons\":{",
+			t->state >= 0 ? ws_reason_names[t->state] :
+			t->state == ST_RUNNING ? "running" : "unknown",
+			(unsigned long long)t->off_ns, t->partial ? "true" : "false", t->syscall,
+			(unsigned long long)t->oncpu_ns, (unsigned long long)t->nvcsw,
+			(unsigned long long)t->nivcsw, (unsigned long long)t->cgroup, t->waker,
+			t->preemptor);
+		for (r = 0; r < NR_REASONS; r++) {
+			fprintf(f, "%s\"%s\":{\"count\":%llu,\"total_ns\":%llu,\"max_ns\":%llu,\"buckets\":[",
+				r ? "," : "", ws_reason_names[r], (unsigned long long)t->r[r].n,
+				(unsigned long long)t->r[r].ns, (unsigned long long)t->r[r].max_ns);
+			for (b = 0; b < t->hist[r].len; b++) {
+				ws_bucket x = s->buckets[t->hist[r].first + b];
+
+				fprintf(f, "%s{\"low_us\":%llu,\"count\":%llu}", b ? "," : "",
+					(unsigned long long)ws_slot_low_us(WS_BUCKET_SLOT(x)),
+					(unsigned long long)WS_BUCKET_N(x));
+			}
+			fputs("]}", f);
+		}
+		fputs("}}", f);
+	}
+	fputs("],\"futex\":", f);
+	/* The futex view's own document, nested. */
+	ws_render_futex(f, s, 0, true);
+	fputs("}\n", f);
+}
+
+void ws_render_status(FILE *f, const struct ws_snapshot *s, const char *dir, bool json)
+{
+	const struct ws_stats *st = &s->stats;
+	unsigned i;
+
+	if (json) {
+		fprintf(f, "{\"schema\":\"waitscope.status/1\",\"loaded\":true,\"source\":");
+		ws_json_str(f, dir);
+		fputs(",\"version\":", f);
+		ws_json_str(f, st->version);
+		fprintf(f, ",\"enabled\":%s,\"probes_attached\":%u,\"probes\":%u,\"capacity\":%llu,\"used\":%llu,\"dropped\":%llu,\"dropped_total\":%llu,\"memory_bytes\":%llu}\n",
+			st->enabled ? "true" : "false", st->attached, st->nprobes,
+			(unsigned long long)st->capacity, (unsigned long long)st->used,
+			(unsigned long long)st->dropped, (unsigned long long)st->dropped_total,
+			(unsigned long long)st->memory_bytes);
+		return;
+	}
+	fprintf(f, "waitscope %s, reading %s\n", st->version, dir);
+	fprintf(f, "  tracing:  %s, %u of %u probes attached\n", st->enabled ? "enabled" : "DISABLED",
+		st->attached, st->nprobes);
+	fprintf(f, "  threads:  %llu tracked of %llu (%.0f%%), %llu dropped now, %llu since start\n",
+		(unsigned long long)st->used, (unsigned long long)st->capacity,
+		st->capacity ? 100.0 * st->used / st->capacity : 0.0,
+		(unsigned long long)st->dropped, (unsigned long long)st->dropped_total);
+	fprintf(f, "  futexes:  %llu of %llu, %llu waits not recorded\n",
+		(unsigned long long)st->futex_used, (unsigned long long)st->futex_capacity,
+		(unsigned long long)st->futex_dropped);
+	fprintf(f, "  memory:   %.1f MiB (%llu bytes a thread)\n", st->memory_bytes / 1048576.0,
+		(unsigned long long)st->entry_bytes);
+	fprintf(f, "  filter:   %s", st->filter_tgid ? "" : "all processes\n");
+	if (st->filter_tgid)
+		fprintf(f, "pid %llu only\n", (unsigned long long)st->filter_tgid);
+	fputs("  events:  ", f);
+	for (i = 0; i < st->nevents; i++)
+		fprintf(f, " %s=%llu", st->event_names[i], (unsigned long long)st->events[i]);
+	fputc('\n', f);
+}

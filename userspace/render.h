@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef WS_RENDER_H
+#define WS_RENDER_H
+
+#include "diagnose.h"
+
+void ws_render_report(FILE *f, const struct ws_snapshot *s, const struct ws_findings *fs,
+		      const struct ws_opts *o, bool json);
+void ws_render_hist(FILE *f, const struct ws_snapshot *s, const struct ws_thread *t, int reason,
+		    bool ms);
+void ws_render_blocked(FILE *f, const struct ws_snapshot *s, uint64_t min_ns, uint32_t pid,
+		       bool json);
+void ws_render_futex(FILE *f, const struct ws_snapshot *s, uint32_t pid, bool json);
+void ws_export_prometheus(FILE *f, const struct ws_snapshot *s, uint64_t min_thread_ns);
+void ws_export_json(FILE *f, const struct ws_snapshot *s);
+void ws_render_status(FILE *f, const struct ws_snapshot *s, const char *dir, bool json);
+
+#endif

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * waitscope top: where each thread's time went over the last interval,
+ * from the difference of two snapshots, refreshed every -d seconds.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "diagnose.h"
+#include "top.h"
+
+enum { G_THREAD, G_PROCESS, G_POOL, G_CGROUP };
+enum { S_ONCPU, S_RUNQ, S_BLOCKED, S_P99, S_LONGEST };
+
+struct row {
+	char name[80];
+	uint32_t id, tgid;
+	int n;
+	uint64_t oncpu, r[NR_REASONS], p99, longest;
+};
+
+static volatile sig_atomic_t stop;
+static bool restore_cursor;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void restore_terminal(void)
+{
+	if (restore_cursor)
+		fputs("\033[?25h", stdout);
+	fflush(stdout);
+}
+
+static const char *const sort_keys[] = { "oncpu", "runq", "blocked", "p99", "longest" };
+static const char *const group_names[] = { "thread", "process", "pool", "cgroup" };
+
+static int sort_key;
+
+static uint64_t key_of(const struct row *r)
+{
+	switch (sort_key) {
+	case S_ONCPU: return r->oncpu;
+	case S_RUNQ: return r->r[R_RUNQ];
+	case S_BLOCKED: return r->r[R_FUTEX] + r->r[R_IO] + r->r[R_UNINT] + r->r[R_SLEEP];
+	case S_P99: return r->p99;
+	default: return r->longest;
+	}
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	uint64_t x = key_of(a), y = key_of(b);
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static void row_name(const struct ws_snapshot *s, const struct ws_thread *t, int group,
+		     struct row *r)
+{
+	char comm[64], pool[64];
+
+	ws_unescape_comm(ws_str(s, t->comm), comm, sizeof(comm));
+	for (char *p = comm; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = '?';
+	switch (group) {
+	case G_THREAD:
+		r->id = t->tid;
+		snprintf(r->name, sizeof(r->name), "%s", comm);
+		break;
+	case G_PROCESS: {
+		const struct ws_thread *l = ws_find_thread(s, t->tgid);
+
+		r->id = t->tgid;
+		if (l)
+			ws_unescape_comm(ws_str(s, l->comm), comm, sizeof(comm));
+		snprintf(r->name, sizeof(r->name), "%s", comm);
+		break;
+	}
+	case G_POOL:
+		r->id = t->tgid;
+		ws_pool_name(comm, pool, sizeof(pool));
+		snprintf(r->name, sizeof(r->name), "%s", pool);
+		break;
+	default:
+		r->id = (uint32_t)t->cgroup;
+		snprintf(r->name, sizeof(r->name), "cgroup %llu", (unsigned long long)t->cgroup);
+		break;
+	}
+	r->tgid = t->tgid;
+}
+
+static size_t build_rows(const struct ws_snapshot *s, int group, uint32_t pid, struct row *rows)
+{
+	size_t i, n = 0, k;
+
+	for (i = 0; i < s->nthreads; i++) {
+		const struct ws_thread *t = &s->threads[i];
+		struct row r = { 0 };
+		uint64_t p99;
+		int q;
+
+		if (pid && t->tgid != pid)
+			continue;
+		row_name(s, t, group, &r);
+		for (k = 0; k < n; k++)
+			if (rows[k].id == r.id && !strcmp(rows[k].name, r.name))
+				break;
+		if (k == n)
+			rows[n++] = r;
+		rows[k].n++;
+		rows[k].oncpu += t->oncpu_ns;
+		for (q = 0; q < NR_REASONS; q++)
+			rows[k].r[q] += t->r[q].ns;
+		p99 = t->r[R_RUNQ].n ? ws_hist_quantile_ns(s, t, R_RUNQ, 0.99) : 0;
+		if (p99 > rows[k].p99)
+			rows[k].p99 = p99;
+		if (t->state > R_RUNQ && t->off_ns > rows[k].longest)
+			rows[k].longest = t->off_ns;
+	}
+	return n;
+}
+
+static void pct(char *buf, size_t n, uint64_t v, uint64_t whole)
+{
+	snprintf(buf, n, "%.1f", whole ? 100.0 * (double)v / (double)whole : 0.0);
+}
+
+static void print_rows(struct row *rows, size_t n, int group, uint64_t window, int limit)
+{
+	static const char *const heads[] = { "TID", "PID", "PID", "CGROUP" };
+	char c[7][16], p99[32], lg[32];
+	size_t i;
+	int q;
+
+	printf("%8s %-20s %4s %6s %6s %6s %6s %6s %6s %6s %9s %9s\n", heads[group],
+	       group == G_POOL ? "POOL" : "NAME", "N", "CPU%", "RUNQ%", "FUTEX%", "IO%", "D%",
+	       "SLEEP%", "", "RUNQ_P99", "LONGEST");
+	for (i = 0; i < n && (limit <= 0 || (int)i < limit); i++) {
+		uint64_t whole = window * (uint64_t)rows[i].n;
+
+		pct(c[0], sizeof(c[0]), rows[i].oncpu, whole);
+		for (q = 0; q < NR_REASONS; q++)
+			pct(c[q + 1], sizeof(c[0]), rows[i].r[q], whole);
+		ws_fmt_dur(p99, sizeof(p99), rows[i].p99);
+		ws_fmt_dur(lg, sizeof(lg), rows[i].longest);
+		printf("%8u %-20.20s %4d %6s %6s %6s %6s %6s %6s %6s %9s %9s\n", rows[i].id,
+		       rows[i].name, rows[i].n, c[0], c[1], c[2], c[3], c[4], c[5], "",
+		       rows[i].p99 ? p99 : "-", rows[i].longest ? lg : "-");
+	}
+}
+
+static int top_help(void)
+{
+	printf("usage: waitscope top [-d S] [-b] [-n N] [--sort KEY] [-p PID] [--group G] [--lines L]\n\n"
+	       "Every S seconds (default 2), the share of each thread's time over the last\n"
+	       "interval on CPU, waiting for a CPU (RUNQ) and in each blocking reason, its\n"
+	       "p99 run-queue wait, and its longest current block.\n\n"
+	       "  -d S          refresh interval in seconds (default 2)\n"
+	       "  -b            batch mode: plain text for logs, no screen control\n"
+	       "  -n N          stop after N refreshes (default: until Ctrl-C)\n"
+	       "  --sort KEY    oncpu, runq (default), blocked, p99 or longest\n"
+	       "  -p PID        one process\n"
+	       "  --group G     thread (default), process, pool (comm without digits) or cgroup\n"
+	       "  --lines L     rows per refresh (default 20, 0 = all)\n");
+	return 0;
+}
+
+int ws_cmd_top(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "sort", required_argument, NULL, 's' }, { "group", required_argument, NULL, 'g' },
+		{ "lines", required_argument, NULL, 'l' }, { "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	double delay = 2;
+	bool batch = false;
+	long iters = 0, lines = 20;
+	uint32_t pid = 0;
+	int group = G_THREAD, c, rc = 0;
+	char *end;
+	struct ws_snapshot a, b;
+	struct sigaction sa;
+	size_t k;
+
+	sort_key = S_RUNQ;
+	while ((c = getopt_long(argc, argv, "d:bn:p:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			delay = strtod(optarg, &end);
+			if (end == optarg || *end || delay < 0.1 || delay > 3600)
+				return fprintf(stderr, "waitscope top: -d takes seconds from 0.1 to 3600\n"), 2;
+			break;
+		case 'b': batch = true; break;
+		case 'n':
+			iters = strtol(optarg, &end, 10);
+			if (end == optarg || *end || iters < 1)
+				return fprintf(stderr, "waitscope top: -n takes a positive count\n"), 2;
+			break;
+		case 'p':
+			pid = (uint32_t)strtoul(optarg, &end, 10);
+			if (end == optarg || *end || !pid)
+				return fprintf(stderr, "waitscope top: bad -p\n"), 2;
+			break;
+		case 'l':
+			lines = strtol(optarg, &end, 10);
+			if (end == optarg || *end || lines < 0)
+				return fprintf(stderr, "waitscope top: bad --lines\n"), 2;
+			break;
+		case 's':
+			for (k = 0; k < 5 && strcmp(optarg, sort_keys[k]); k++)
+				;
+			if (k == 5)
+				return fprintf(stderr, "waitscope top: --sort is oncpu, runq, blocked, p99 or longest\n"), 2;
+			sort_key = (int)k;
+			break;
+		case 'g':
+			for (k = 0; k < 4 && strcmp(optarg, group_names[k]); k++)
+				;
+			if (k == 4)
+				return fprintf(stderr, "waitscope top: --group is thread, process, pool or cgroup\n"), 2;
+			group = (int)k;
+			break;
+		case 'h': return top_help();
+		default: return 2;
+		}
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (!batch && isatty(STDOUT_FILENO)) {
+		restore_cursor = true;
+		fputs("\033[?25l", stdout);
+	}
+	atexit(restore_terminal);
+	rc = ws_load(&a);
+	for (long i = 0; !rc && !stop && (!iters || i < iters); i++) {
+		struct timespec ts = { (time_t)delay, (long)((delay - (time_t)delay) * 1e9) };
+		struct row *rows;
+		uint64_t window;
+		size_t n;
+
+		while (!stop && nanosleep(&ts, &ts) && errno == EINTR)
+			;
+		if (stop)
+			break;
+		rc = ws_load(&b);
+		if (rc)
+			break;
+		window = b.now_ns > a.now_ns ? b.now_ns - a.now_ns : 1;
+		{
+			struct ws_snapshot raw;
+
+			/* Show b minus a; the next round diffs against b as read. */
+			ws_snapshot_copy(&raw, &b);
+			ws_snapshot_delta(&b, &a);
+			ws_snapshot_free(&a);
+			a = raw;
+		}
+		rows = calloc(b.nthreads + 1, sizeof(*rows));
+		if (!rows) {
+			ws_snapshot_free(&b);
+			rc = 2;
+			break;
+		}
+		n = build_rows(&b, group, pid, rows);
+		qsort(rows, n, sizeof(*rows), row_cmp);
+		if (!batch && restore_cursor)
+			fputs("\033[H\033[2J", stdout);
+		{
+			time_t now = time(NULL);
+			char when[32];
+
+			strftime(when, sizeof(when), "%H:%M:%S", localtime(&now));
+			printf("waitscope top  %s  %zu threads, interval %.1fs, by %s, sorted by %s\n",
+			       when, b.nthreads, window / 1e9, group_names[group], sort_keys[sort_key]);
+		}
+		print_rows(rows, n, group, window, (int)lines);
+		printf("\n");
+		fflush(stdout);
+		free(rows);
+		ws_snapshot_free(&b);
+	}
+	ws_snapshot_free(&a);
+	restore_terminal();
+	restore_cursor = false;
+	return rc;
+}

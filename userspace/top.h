@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef WS_TOP_H
+#define WS_TOP_H
+
+#include "ws.h"
+
+int ws_cmd_top(int argc, char **argv);
+/* main.c: read the current source (debugfs or --debugfs DIR); 0 or exit status. */
+int ws_load(struct ws_snapshot *s);
+
+#endif

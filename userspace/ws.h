@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * waitscope CLI: the data model shared by the parsers (parse.c), the
+ * snapshot reader (snapshot.c), the diagnosis (diagnose.c) and the views
+ * (render.c, main.c).
+ */
+#ifndef WS_H
+#define WS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define WS_VERSION "0.1.0"
+
+enum ws_reason { R_RUNQ, R_FUTEX, R_IO, R_UNINT, R_SLEEP, NR_REASONS };
+#define NR_SLOTS 28
+/* Thread states beside the five reasons. */
+#define ST_RUNNING (-1)
+#define ST_UNKNOWN (-2)
+
+extern const char *const ws_reason_names[NR_REASONS];
+
+struct ws_rstat {
+	uint64_t n, ns, max_ns;
+};
+
+/* One histogram bucket: slot in the top byte, count in the low 56 bits. */
+typedef uint64_t ws_bucket;
+#define WS_BUCKET(slot, n) (((uint64_t)(slot) << 56) | (n))
+#define WS_BUCKET_SLOT(b) ((unsigned)((b) >> 56))
+#define WS_BUCKET_N(b) ((b) & ((1ULL << 56) - 1))
+
+struct ws_hist_ref {
+	uint32_t first;		/* index into snapshot buckets */
+	uint8_t len;
+};
+
+struct ws_thread {
+	uint32_t tid, tgid;
+	uint32_t comm;		/* offset in the snapshot's string pool */
+	int state;		/* ST_* or a reason */
+	uint64_t oncpu_ns, nvcsw, nivcsw;
+	struct ws_rstat r[NR_REASONS];
+	uint32_t waker, preemptor;
+	uint32_t waker_comm, preemptor_comm;
+	uint64_t cgroup, off_ns;
+	bool partial, has_futex, kthread;
+	int syscall;
+	uint64_t futex_addr;
+	uint32_t futex_op;	/* string pool */
+	struct ws_hist_ref hist[NR_REASONS];
+	/* from the blocked file */
+	bool blocked;
+	uint32_t stack_first;	/* string pool offsets in snapshot frames */
+	uint16_t stack_len;
+};
+
+struct ws_futex {
+	uint32_t tgid, waiting;
+	uint32_t op;		/* string pool: how the word is waited on */
+	uint64_t uaddr, count, total_ns, max_ns, longest_now_ns;
+};
+
+struct ws_stats {
+	bool present;
+	char version[32];
+	int enabled;
+	unsigned attached, nprobes;
+	uint64_t capacity, used, dropped, dropped_total;
+	uint64_t futex_capacity, futex_used, futex_dropped;
+	uint64_t filter_tgid, blocked_min_ms, entry_bytes, memory_bytes;
+	uint64_t events[8];
+	char event_names[8][32];
+	unsigned nevents;
+	unsigned ncpus;
+	uint64_t (*runq)[NR_SLOTS];	/* per CPU */
+};
+
+struct ws_snapshot {
+	uint64_t now_ns;		/* the threads file's clock */
+	uint64_t blocked_min_ms;
+	bool have_stacks;
+	struct ws_thread *threads;
+	size_t nthreads, cap_threads;
+	struct ws_futex *futex;
+	size_t nfutex, cap_futex;
+	ws_bucket *buckets;
+	size_t nbuckets, cap_buckets;
+	uint32_t *frames;		/* string pool offsets */
+	size_t nframes, cap_frames;
+	char *pool;			/* NUL-separated strings */
+	size_t npool, cap_pool;
+	struct ws_stats stats;
+	/* tid -> thread index + 1 */
+	uint32_t *index;
+	size_t index_mask;
+};
+
+/* An error message for the user: "waitscope: <msg>", exit status 2. */
+struct ws_err {
+	char msg[512];
+};
+
+int ws_fail(struct ws_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* parse.c: each returns 0, or -1 with err filled. */
+int ws_parse_threads(struct ws_snapshot *s, const char *buf, size_t len, struct ws_err *err);
+int ws_parse_histograms(struct ws_snapshot *s, const char *buf, size_t len, struct ws_err *err);
+int ws_parse_blocked(struct ws_snapshot *s, const char *buf, size_t len, struct ws_err *err);
+int ws_parse_futex(struct ws_snapshot *s, const char *buf, size_t len, struct ws_err *err);
+int ws_parse_stats(struct ws_snapshot *s, const char *buf, size_t len, struct ws_err *err);
+
+/* snapshot.c */
+void ws_snapshot_init(struct ws_snapshot *s);
+void ws_snapshot_free(struct ws_snapshot *s);
+void ws_snapshot_copy(struct ws_snapshot *dst, const struct ws_snapshot *src);
+int ws_snapshot_load(struct ws_snapshot *s, const char *dir, struct ws_err *err);
+int ws_snapshot_parse_all(struct ws_snapshot *s, char *const bufs[5], const size_t lens[5],
+			  struct ws_err *err);
+struct ws_thread *ws_find_thread(const struct ws_snapshot *s, uint32_t tid);
+const char *ws_str(const struct ws_snapshot *s, uint32_t off);
+uint32_t ws_intern(struct ws_snapshot *s, const char *str, size_t len);
+int ws_read_file(const char *path, char **buf, size_t *len, struct ws_err *err);
+extern const char *const ws_files[5];
+
+/* stats over histograms */
+uint64_t ws_hist_quantile_ns(const struct ws_snapshot *s, const struct ws_thread *t, int reason,
+			     double q);
+uint64_t ws_slot_low_us(unsigned slot);
+
+/* fmt.c */
+void ws_fmt_dur(char *buf, size_t n, uint64_t ns);
+void ws_unescape_comm(const char *in, char *out, size_t n);
+void ws_json_str(FILE *f, const char *s);
+const char *ws_syscall_name(int nr);
+
+#endif
