@@ -103,6 +103,139 @@ void ws_pool_name(const char *comm, char *out, size_t n)
 	out[o] = '\0';
 }
 
+/*
+ * What the rules need about a thread's pool and process, computed once by
+ * sorting (a report on 100,000 threads must not compare every pair).
+ */
+struct proc_agg {
+	uint32_t tgid;
+	int futex_waiters;	/* threads that have waited on a futex */
+	uint64_t off_ns;	/* off-CPU time of all its threads */
+};
+
+struct ctx {
+	double *median;		/* per thread: its pool's median runq share */
+	int *pool_n;		/* per thread: threads in its pool, itself included */
+	struct proc_agg *procs;	/* sorted by tgid */
+	size_t nprocs;
+};
+
+struct pool_key {
+	uint32_t tgid;
+	uint32_t idx;
+	double share;
+	char pool[32];
+};
+
+static int pool_key_cmp(const void *a, const void *b)
+{
+	const struct pool_key *x = a, *y = b;
+	int c;
+
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	c = strcmp(x->pool, y->pool);
+	if (c)
+		return c;
+	return x->share < y->share ? -1 : x->share > y->share;
+}
+
+static double runq_share(const struct ws_thread *t);
+
+static int pool_key_cmp_group(const struct pool_key *x, const struct pool_key *y)
+{
+	return x->tgid != y->tgid || strcmp(x->pool, y->pool);
+}
+
+static int proc_cmp(const void *a, const void *b)
+{
+	const struct proc_agg *x = a, *y = b;
+
+	return x->tgid < y->tgid ? -1 : x->tgid > y->tgid;
+}
+
+static struct proc_agg *proc_of(const struct ctx *cx, uint32_t tgid)
+{
+	struct proc_agg key = { .tgid = tgid };
+
+	return bsearch(&key, cx->procs, cx->nprocs, sizeof(key), proc_cmp);
+}
+
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+
+	if (!p) {
+		fprintf(stderr, "waitscope: out of memory\n");
+		exit(2);
+	}
+	return p;
+}
+
+static void ctx_pools(const struct ws_snapshot *s, struct ctx *cx)
+{
+	struct pool_key *k = xcalloc(s->nthreads, sizeof(*k));
+	size_t i, j, a;
+	char comm[64];
+
+	for (i = 0; i < s->nthreads; i++) {
+		k[i].tgid = s->threads[i].tgid;
+		k[i].idx = (uint32_t)i;
+		k[i].share = runq_share(&s->threads[i]);
+		ws_unescape_comm(ws_str(s, s->threads[i].comm), comm, sizeof(comm));
+		ws_pool_name(comm, k[i].pool, sizeof(k[i].pool));
+	}
+	qsort(k, s->nthreads, sizeof(*k), pool_key_cmp);
+	for (a = 0; a < s->nthreads; a = j) {
+		for (j = a + 1; j < s->nthreads && !pool_key_cmp_group(&k[a], &k[j]); j++)
+			;
+		for (i = a; i < j; i++) {
+			/* Only "name-N" pools: a lone name is not a pool of workers. */
+			cx->pool_n[k[i].idx] = strchr(k[a].pool, 'N') ? (int)(j - a) : 1;
+			cx->median[k[i].idx] = k[a + (j - a) / 2].share;
+		}
+	}
+	free(k);
+}
+
+static void ctx_procs(const struct ws_snapshot *s, struct ctx *cx)
+{
+	struct proc_agg *p = xcalloc(s->nthreads, sizeof(*p));
+	size_t i, n = 0;
+
+	for (i = 0; i < s->nthreads; i++)
+		p[i].tgid = s->threads[i].tgid;
+	qsort(p, s->nthreads, sizeof(*p), proc_cmp);
+	for (i = 0; i < s->nthreads; i++)
+		if (!n || p[n - 1].tgid != p[i].tgid)
+			p[n++].tgid = p[i].tgid;
+	cx->procs = p;
+	cx->nprocs = n;
+	for (i = 0; i < s->nthreads; i++) {
+		const struct ws_thread *t = &s->threads[i];
+		struct proc_agg *a = proc_of(cx, t->tgid);
+
+		a->off_ns += off_total(t);
+		a->futex_waiters += t->r[R_FUTEX].n > 0;
+	}
+}
+
+static void ctx_init(const struct ws_snapshot *s, struct ctx *cx)
+{
+	cx->median = xcalloc(s->nthreads, sizeof(*cx->median));
+	cx->pool_n = xcalloc(s->nthreads, sizeof(*cx->pool_n));
+	ctx_pools(s, cx);
+	ctx_procs(s, cx);
+}
+
+static void ctx_free(struct ctx *cx)
+{
+	free(cx->median);
+	free(cx->pool_n);
+	free(cx->procs);
+}
+
 /* The first frame that says where, past the scheduler's own: "pipe_read". */
 const char *ws_top_frame(const struct ws_snapshot *s, const struct ws_thread *t, char *buf,
 			 size_t n)
@@ -270,123 +403,128 @@ static bool futex_completed_any(const struct ws_snapshot *s, uint32_t tgid, uint
 	return false;
 }
 
+static int site_key_cmp(const void *a, const void *b)
+{
+	const struct site *x = a, *y = b;
+
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	if (x->reason != y->reason)
+		return x->reason - y->reason;
+	if (x->syscall != y->syscall)
+		return x->syscall < y->syscall ? -1 : 1;
+	if (x->futex != y->futex)
+		return x->futex < y->futex ? -1 : 1;
+	return strcmp(x->frame, y->frame);
+}
+
+/* Fold the run of same-site waits starting at w[0] into w[0]; its length. */
+static size_t site_fold(struct site *w, size_t n)
+{
+	size_t j;
+
+	for (j = 1; j < n && !site_key_cmp(&w[0], &w[j]); j++) {
+		w[0].n++;
+		w[0].sum += w[j].sum;
+		w[0].partial |= w[j].partial;
+		if (w[j].lo < w[0].lo)
+			w[0].lo = w[j].lo;
+		if (w[j].hi > w[0].hi)
+			w[0].hi = w[j].hi;
+	}
+	return j;
+}
+
+static void stuck_emit(const struct ws_snapshot *s, const struct ws_opts *o,
+		       const struct site *w, struct ws_findings *out)
+{
+	struct ws_finding *f = add(out, K_STUCK, w->tgid, w->sum);
+	char comm[64], lo[32], hi[32], where[160], th[32];
+
+	f->nthreads = w->n;
+	ws_fmt_dur(lo, sizeof(lo), w->lo);
+	ws_fmt_dur(hi, sizeof(hi), w->hi);
+	ws_fmt_dur(th, sizeof(th), o->stuck_ns);
+	describe_wait(w, where, sizeof(where));
+	comm_of(s, w->tgid, comm, sizeof(comm));
+	if (w->n == 1)
+		SETF(what, "thread %u of pid %u (%s) has been blocked in %s for %s%s", w->tid,
+		     w->tgid, comm, where, w->partial ? "at least " : "", hi);
+	else
+		SETF(what, "%d threads of pid %u (%s) have been blocked in %s for %s%s-%s",
+		     w->n, w->tgid, comm, where, w->partial ? "at least " : "", lo, hi);
+	if (w->reason == R_FUTEX && !futex_completed_any(s, w->tgid, w->futex))
+		snprintf(f->what + strlen(f->what), sizeof(f->what) - strlen(f->what),
+			 "; no wait on this address has ended since tracing began");
+	else
+		snprintf(f->what + strlen(f->what), sizeof(f->what) - strlen(f->what),
+			 "; none has been woken since it blocked");
+	SETF(threshold, "blocked for at least %s (--stuck)", th);
+	if (w->reason == R_FUTEX) {
+		SETF(cause, "a lock that is never released (a deadlock, or a lock leaked on an error path), or a wake-up that never comes");
+		SETF(next, "the user stacks of the waiters and of the lock's owner: gdb -p %u -batch -ex 'thread apply all bt'", w->tgid);
+	} else if (w->reason == R_IO || w->reason == R_UNINT) {
+		SETF(cause, "the kernel is waiting on a device, a filesystem or a kernel lock that does not complete");
+		SETF(next, "cat /proc/%u/stack; dmesg for I/O errors or hung-task reports", w->tid);
+	} else {
+		SETF(cause, "waiting for input that never arrives: the writer of a pipe or socket is gone or stuck");
+		SETF(next, "ls -l /proc/%u/fd, then find which process holds the other end", w->tgid);
+	}
+}
+
+/* Threads blocked now for at least --stuck, grouped by process and wait site. */
 static void find_stuck(const struct ws_snapshot *s, const struct ws_opts *o,
 		       struct ws_findings *out)
 {
-	struct site *sites = calloc(s->nthreads + 1, sizeof(*sites));
-	size_t i, ns = 0, k;
+	struct site *w = xcalloc(s->nthreads, sizeof(*w));
+	size_t i, n = 0, nsites = 0;
 
-	if (!sites)
-		return;
 	for (i = 0; i < s->nthreads; i++) {
 		const struct ws_thread *t = &s->threads[i];
-		struct site w = { 0 };
+		struct site *x = &w[n];
 
 		if (t->state <= R_RUNQ || t->off_ns < o->stuck_ns || (o->pid && t->tgid != o->pid) ||
 		    ws_is_idle_wait(s, t, o))
 			continue;
-		w.tgid = t->tgid;
-		w.reason = t->state;
-		w.syscall = t->syscall;
-		w.futex = t->state == R_FUTEX ? t->futex_addr : 0;
-		ws_top_frame(s, t, w.frame, sizeof(w.frame));
-		for (k = 0; k < ns; k++)
-			if (sites[k].tgid == w.tgid && sites[k].reason == w.reason &&
-			    sites[k].syscall == w.syscall && sites[k].futex == w.futex &&
-			    !strcmp(sites[k].frame, w.frame))
-				break;
-		if (k == ns) {
-			sites[ns++] = w;
-			sites[k].lo = UINT64_MAX;
-			sites[k].tid = t->tid;
-		}
-		sites[k].n++;
-		sites[k].sum += t->off_ns;
-		sites[k].partial |= t->partial;
-		if (t->off_ns < sites[k].lo)
-			sites[k].lo = t->off_ns;
-		if (t->off_ns > sites[k].hi)
-			sites[k].hi = t->off_ns;
+		x->tgid = t->tgid;
+		x->reason = t->state;
+		x->syscall = t->syscall;
+		x->futex = t->state == R_FUTEX ? t->futex_addr : 0;
+		ws_top_frame(s, t, x->frame, sizeof(x->frame));
+		x->n = 1;
+		x->lo = x->hi = x->sum = t->off_ns;
+		x->partial = t->partial;
+		x->tid = t->tid;
+		n++;
 	}
-	qsort(sites, ns, sizeof(*sites), site_cmp);
-	for (k = 0; k < ns; k++) {
-		const struct site *w = &sites[k];
-		struct ws_finding *f = add(out, K_STUCK, w->tgid, w->sum);
-		char comm[64], lo[32], hi[32], where[160], th[32];
+	qsort(w, n, sizeof(*w), site_key_cmp);
+	for (i = 0; i < n;) {
+		size_t run = site_fold(&w[i], n - i);
 
-		f->nthreads = w->n;
-		ws_fmt_dur(lo, sizeof(lo), w->lo);
-		ws_fmt_dur(hi, sizeof(hi), w->hi);
-		ws_fmt_dur(th, sizeof(th), o->stuck_ns);
-		describe_wait(w, where, sizeof(where));
-		comm_of(s, w->tgid, comm, sizeof(comm));
-		if (w->n == 1)
-			SETF(what, "thread %u of pid %u (%s) has been blocked in %s for %s%s", w->tid,
-			     w->tgid, comm, where, w->partial ? "at least " : "", hi);
-		else
-			SETF(what, "%d threads of pid %u (%s) have been blocked in %s for %s%s-%s",
-			     w->n, w->tgid, comm, where, w->partial ? "at least " : "", lo, hi);
-		if (w->reason == R_FUTEX && !futex_completed_any(s, w->tgid, w->futex))
-			snprintf(f->what + strlen(f->what), sizeof(f->what) - strlen(f->what),
-				 "; no wait on this address has ended since tracing began");
-		else
-			snprintf(f->what + strlen(f->what), sizeof(f->what) - strlen(f->what),
-				 "; none has been woken since it blocked");
-		SETF(threshold, "blocked for at least %s (--stuck)", th);
-		if (w->reason == R_FUTEX) {
-			SETF(cause, "a lock that is never released (a deadlock, or a lock leaked on an error path), or a wake-up that never comes");
-			SETF(next, "the user stacks of the waiters and of the lock's owner: gdb -p %u -batch -ex 'thread apply all bt'", w->tgid);
-		} else if (w->reason == R_IO || w->reason == R_UNINT) {
-			SETF(cause, "the kernel is waiting on a device, a filesystem or a kernel lock that does not complete");
-			SETF(next, "cat /proc/%u/stack; dmesg for I/O errors or hung-task reports", w->tid);
-		} else {
-			SETF(cause, "waiting for input that never arrives: the writer of a pipe or socket is gone or stuck");
-			SETF(next, "ls -l /proc/%u/fd, then find which process holds the other end", w->tgid);
-		}
+		w[nsites++] = w[i];
+		i += run;
 	}
-	free(sites);
+	qsort(w, nsites, sizeof(*w), site_cmp);
+	for (i = 0; i < nsites; i++)
+		stuck_emit(s, o, &w[i], out);
+	free(w);
 }
 
 /* ---- lock contention ---- */
 
-static uint64_t process_off(const struct ws_snapshot *s, uint32_t tgid, int *nthreads)
-{
-	uint64_t n = 0;
-	size_t i;
-
-	*nthreads = 0;
-	for (i = 0; i < s->nthreads; i++) {
-		if (s->threads[i].tgid != tgid)
-			continue;
-		n += off_total(&s->threads[i]);
-		(*nthreads)++;
-	}
-	return n;
-}
-
-static int futex_waiters_seen(const struct ws_snapshot *s, uint32_t tgid)
-{
-	int n = 0;
-	size_t i;
-
-	for (i = 0; i < s->nthreads; i++)
-		if (s->threads[i].tgid == tgid && s->threads[i].r[R_FUTEX].n)
-			n++;
-	return n;
-}
-
 static void find_contention(const struct ws_snapshot *s, const struct ws_opts *o,
-			    struct ws_findings *out)
+			    const struct ctx *cx, struct ws_findings *out)
 {
 	size_t i;
 
 	for (i = 0; i < s->nfutex; i++) {
 		const struct ws_futex *x = &s->futex[i];
 		char comm[64], tot[32], mx[32], th[32];
-		uint64_t poff;
-		double share;
-		int nt, waiters;
+		const struct proc_agg *pa = proc_of(cx, x->tgid);
+		uint64_t poff = pa ? pa->off_ns : 0;
+		int waiters = pa ? pa->futex_waiters : 0;
 		struct ws_finding *f;
+		double share;
 
 		if (o->pid && x->tgid != o->pid)
 			continue;
@@ -394,9 +532,7 @@ static void find_contention(const struct ws_snapshot *s, const struct ws_opts *o
 		if (!strcmp(ws_str(s, x->op), "wait_bitset") ||
 		    !strcmp(ws_str(s, x->op), "wait_requeue_pi"))
 			continue;
-		poff = process_off(s, x->tgid, &nt);
 		share = poff ? (double)x->total_ns / (double)poff : 0;
-		waiters = futex_waiters_seen(s, x->tgid);
 		if (!(x->waiting >= 2 || (x->total_ns >= o->contention_ns &&
 					  share >= o->contention_share && waiters >= 2)))
 			continue;
@@ -419,41 +555,92 @@ static void find_contention(const struct ws_snapshot *s, const struct ws_opts *o
 
 /* ---- hidden blocking ---- */
 
+/* Threads of one process and pool that hide blocking in D state. */
+struct hidden_group {
+	uint32_t tgid;
+	char pool[32];
+	int n;
+	uint64_t d_ns, wall_ns, io_ns, p99;
+	double hi;
+	const struct ws_thread *worst;
+};
+
+static void hidden_emit(const struct ws_snapshot *s, const struct ws_opts *o,
+			const struct hidden_group *g, struct ws_findings *out)
+{
+	struct ws_finding *f = add(out, K_HIDDEN, g->tgid, g->d_ns);
+	bool io = g->io_ns * 2 >= g->d_ns;
+	char comm[64], dd[32], ww[32], p99[32];
+
+	f->nthreads = g->n;
+	ws_unescape_comm(ws_str(s, g->worst->comm), comm, sizeof(comm));
+	for (char *p = comm; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = '?';
+	ws_fmt_dur(dd, sizeof(dd), g->d_ns);
+	ws_fmt_dur(ww, sizeof(ww), g->wall_ns);
+	ws_fmt_dur(p99, sizeof(p99), g->p99);
+	if (g->n == 1)
+		SETF(what, "thread %u (%s) of pid %u spent %.0f%% of its time (%s of %s) in uninterruptible waits, mostly %s, p99 %s",
+		     g->worst->tid, comm, g->tgid, g->hi * 100, dd, ww,
+		     io ? "I/O" : "D state without iowait", p99);
+	else
+		SETF(what, "%d threads of pid %u (%s) spent up to %.0f%% of their time (%s of %s) in uninterruptible waits, mostly %s, p99 up to %s",
+		     g->n, g->tgid, g->pool, g->hi * 100, dd, ww, io ? "I/O" : "D state without iowait",
+		     p99);
+	SETF(threshold, "at least %.0f%% of wall time in io or uninterruptible (--blocked-share)",
+	     o->blocked_share * 100);
+	SETF(cause, io ? "synchronous I/O on these threads: reads that miss the page cache, fsync, a slow device"
+		       : "a kernel lock or a wait that cannot be interrupted (vfork, mmap_lock, a driver)");
+	SETF(next, "cat /proc/%u/stack while it waits; perf trace -p %u or iostat -x 1",
+	     g->worst->tid, g->tgid);
+}
+
 static void find_hidden(const struct ws_snapshot *s, const struct ws_opts *o,
 			struct ws_findings *out)
 {
-	size_t i;
+	struct hidden_group *g = xcalloc(s->nthreads, sizeof(*g));
+	size_t i, ng = 0, k;
 
 	for (i = 0; i < s->nthreads; i++) {
 		const struct ws_thread *t = &s->threads[i];
-		uint64_t d = t->r[R_IO].ns + t->r[R_UNINT].ns, w = wall(t);
-		char comm[64], dd[32], ww[32], p99[32];
-		struct ws_finding *f;
+		uint64_t d = t->r[R_IO].ns + t->r[R_UNINT].ns, w = wall(t), q;
+		char comm[64], pool[32];
 		double share;
-		int reason;
 
 		if ((o->pid && t->tgid != o->pid) || !w || t->kthread)
 			continue;
 		share = (double)d / (double)w;
 		if (share < o->blocked_share || d < 10 * NS_PER_MS)
 			continue;
-		reason = t->r[R_IO].ns >= t->r[R_UNINT].ns ? R_IO : R_UNINT;
-		f = add(out, K_HIDDEN, t->tgid, d);
-		f->nthreads = 1;
 		ws_unescape_comm(ws_str(s, t->comm), comm, sizeof(comm));
-		ws_fmt_dur(dd, sizeof(dd), d);
-		ws_fmt_dur(ww, sizeof(ww), w);
-		ws_fmt_dur(p99, sizeof(p99), ws_hist_quantile_ns(s, t, reason, 0.99));
-		SETF(what, "thread %u (%s) of pid %u spent %.0f%% of its time (%s of %s) in uninterruptible waits, mostly %s, p99 %s",
-		     t->tid, comm, t->tgid, share * 100, dd, ww,
-		     reason == R_IO ? "I/O" : "D state without iowait", p99);
-		SETF(threshold, "at least %.0f%% of wall time in io or uninterruptible (--blocked-share)",
-		     o->blocked_share * 100);
-		SETF(cause, reason == R_IO ? "synchronous I/O on this thread: reads that miss the page cache, fsync, a slow device"
-					    : "a kernel lock or a wait the thread cannot be interrupted from (vfork, mmap_lock, a driver)");
-		SETF(next, "cat /proc/%u/stack while it waits; perf trace -p %u or iostat -x 1", t->tid,
-		     t->tgid);
+		ws_pool_name(comm, pool, sizeof(pool));
+		/* Threads arrive grouped by process: look back within it only. */
+		for (k = ng; k > 0 && g[k - 1].tgid == t->tgid; k--)
+			if (!strcmp(g[k - 1].pool, pool))
+				break;
+		if (k == 0 || g[k - 1].tgid != t->tgid) {
+			k = ng++;
+			g[k].tgid = t->tgid;
+			snprintf(g[k].pool, sizeof(g[k].pool), "%s", pool);
+		} else {
+			k--;
+		}
+		g[k].n++;
+		g[k].d_ns += d;
+		g[k].wall_ns += w;
+		g[k].io_ns += t->r[R_IO].ns;
+		q = ws_hist_quantile_ns(s, t, t->r[R_IO].ns >= t->r[R_UNINT].ns ? R_IO : R_UNINT, 0.99);
+		if (q > g[k].p99)
+			g[k].p99 = q;
+		if (share > g[k].hi) {
+			g[k].hi = share;
+			g[k].worst = t;
+		}
 	}
+	for (k = 0; k < ng; k++)
+		hidden_emit(s, o, &g[k], out);
+	free(g);
 }
 
 /* ---- starving workers ---- */
@@ -465,44 +652,6 @@ static double runq_share(const struct ws_thread *t)
 	return w ? (double)t->r[R_RUNQ].ns / (double)w : 0;
 }
 
-static int dbl_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The median runq share of t's siblings in its pool (same process, comm-N). */
-static double sibling_median(const struct ws_snapshot *s, const struct ws_thread *t, int *nsib)
-{
-	char pool[64], other[64], c1[64], c2[64];
-	double *v = malloc(sizeof(double) * 64), med;
-	size_t i;
-	int n = 0;
-
-	ws_unescape_comm(ws_str(s, t->comm), c1, sizeof(c1));
-	ws_pool_name(c1, pool, sizeof(pool));
-	for (i = 0; v && i < s->nthreads && n < 64; i++) {
-		const struct ws_thread *u = &s->threads[i];
-
-		if (u == t || u->tgid != t->tgid)
-			continue;
-		ws_unescape_comm(ws_str(s, u->comm), c2, sizeof(c2));
-		ws_pool_name(c2, other, sizeof(other));
-		if (!strcmp(pool, other) && strchr(pool, 'N'))
-			v[n++] = runq_share(u);
-	}
-	*nsib = n;
-	if (!n) {
-		free(v);
-		return -1;
-	}
-	qsort(v, n, sizeof(double), dbl_cmp);
-	med = v[n / 2];
-	free(v);
-	return med;
-}
-
 /* Who took its CPU: the preemptor, as "comm (pid N)". */
 static void preemptor_desc(const struct ws_snapshot *s, const struct ws_thread *t, char *buf,
 			   size_t n)
@@ -511,7 +660,7 @@ static void preemptor_desc(const struct ws_snapshot *s, const struct ws_thread *
 	char comm[64];
 
 	if (!p) {
-		snprintf(buf, n, "unknown");
+		snprintf(buf, n, "threads not seen");
 		return;
 	}
 	ws_unescape_comm(ws_str(s, p->comm), comm, sizeof(comm));
@@ -522,48 +671,127 @@ static void preemptor_desc(const struct ws_snapshot *s, const struct ws_thread *
 			 p->cgroup != t->cgroup ? ", another cgroup" : "");
 }
 
-static void find_starving(const struct ws_snapshot *s, const struct ws_opts *o,
-			  struct ws_findings *out)
-{
-	size_t i;
+/* Starving threads of one pool (same process, same comm but for digits). */
+struct starve_group {
+	uint32_t tgid;
+	char pool[64];
+	int n, nsib;
+	bool vs_siblings;
+	uint64_t runq_ns, worst_p99;
+	double lo, hi, ratio;
+	const struct ws_thread *worst;
+};
 
+/* Why it starves: its cgroup's quota, the threads that take its CPU. */
+static void starve_cause(const struct ws_snapshot *s, const struct ws_opts *o,
+			 const struct ws_thread *t, char *buf, size_t n)
+{
+	char by[128], path[4096];
+	uint64_t nr, usec;
+
+	preemptor_desc(s, t, by, sizeof(by));
+	if (ws_cgroup_path(o->cgroup_root, t->cgroup, path, sizeof(path))) {
+		ws_cgroup_throttling(path, &nr, &usec);
+		if (nr) {
+			snprintf(buf, n, "its cgroup %s hit its CPU quota %llu times (throttled %.1fs); last preempted by %s",
+				 path + strlen(o->cgroup_root), (unsigned long long)nr, usec / 1e6, by);
+			return;
+		}
+	}
+	snprintf(buf, n, "the CPU is taken by other runnable threads (thread %u was last preempted by %s); pinned or quota-limited threads starve first",
+		 t->tid, by);
+}
+
+static void starve_emit(const struct ws_snapshot *s, const struct ws_opts *o,
+			const struct starve_group *g, struct ws_findings *out)
+{
+	struct ws_finding *f = add(out, K_STARVING, g->tgid, g->runq_ns);
+	char comm[64], pq[32], th[32], pname[64];
+
+	f->nthreads = g->n;
+	ws_unescape_comm(ws_str(s, g->worst->comm), comm, sizeof(comm));
+	for (char *p = comm; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = '?';
+	snprintf(pname, sizeof(pname), "%s", g->pool);
+	ws_fmt_dur(pq, sizeof(pq), g->worst_p99);
+	ws_fmt_dur(th, sizeof(th), o->runq_p99_ns);
+	if (g->n == 1 && g->vs_siblings)
+		SETF(what, "worker %u (%s) of pid %u waits for a CPU %.0f%% of its time, %.1fx the median of its %d siblings; p99 run-queue wait %s",
+		     g->worst->tid, comm, g->tgid, g->hi * 100, g->ratio, g->nsib, pq);
+	else if (g->n == 1)
+		SETF(what, "thread %u (%s) of pid %u waits for a CPU %.0f%% of its time; p99 run-queue wait %s",
+		     g->worst->tid, comm, g->tgid, g->hi * 100, pq);
+	else if ((int)(g->lo * 100 + 0.5) == (int)(g->hi * 100 + 0.5))
+		SETF(what, "%d threads of pid %u (%s) each wait for a CPU %.0f%% of their time; p99 run-queue wait up to %s (thread %u)",
+		     g->n, g->tgid, pname, g->hi * 100, pq, g->worst->tid);
+	else
+		SETF(what, "%d threads of pid %u (%s) wait for a CPU %.0f-%.0f%% of their time; p99 run-queue wait up to %s (thread %u)",
+		     g->n, g->tgid, pname, g->lo * 100, g->hi * 100, pq, g->worst->tid);
+	SETF(threshold, "runq p99 >= %s (--runq-p99), runq share >= %.0f%% (--runq-share) or %.1fx siblings (--starve-ratio)",
+	     th, o->runq_share * 100, o->starve_ratio);
+	starve_cause(s, o, g->worst, f->cause, sizeof(f->cause));
+	SETF(next, "taskset -pc %u (is it pinned?), the cgroup's cpu.stat, and what takes the CPU: waitscope top --sort runq",
+	     g->worst->tid);
+}
+
+static void find_starving(const struct ws_snapshot *s, const struct ws_opts *o,
+			  const struct ctx *cx, struct ws_findings *out)
+{
+	struct starve_group *g = calloc(s->nthreads + 1, sizeof(*g));
+	size_t i, ng = 0, k;
+
+	if (!g)
+		return;
 	for (i = 0; i < s->nthreads; i++) {
 		const struct ws_thread *t = &s->threads[i];
 		double share = runq_share(t), med;
 		uint64_t p99 = ws_hist_quantile_ns(s, t, R_RUNQ, 0.99);
-		char comm[64], pq[32], rq[32], by[128], th[32];
-		struct ws_finding *f;
+		char comm[64], pool[64];
 		int nsib;
-		bool vs_siblings, high_p99, high_share;
+		bool vs_siblings;
 
 		/* Kernel threads behind a hog show up as CPU pressure instead. */
 		if ((o->pid && t->tgid != o->pid) || t->r[R_RUNQ].n < 10 || t->kthread)
 			continue;
-		med = sibling_median(s, t, &nsib);
+		med = cx->median[i];
+		nsib = cx->pool_n[i] - 1;
 		vs_siblings = nsib >= 1 && share >= o->starve_ratio * med && share >= 0.1;
-		high_p99 = p99 >= o->runq_p99_ns;
-		high_share = share >= o->runq_share;
-		if (!vs_siblings && !high_p99 && !high_share)
+		if (!vs_siblings && p99 < o->runq_p99_ns && share < o->runq_share)
 			continue;
-		f = add(out, K_STARVING, t->tgid, t->r[R_RUNQ].ns);
-		f->nthreads = 1;
 		ws_unescape_comm(ws_str(s, t->comm), comm, sizeof(comm));
-		ws_fmt_dur(pq, sizeof(pq), p99);
-		ws_fmt_dur(rq, sizeof(rq), t->r[R_RUNQ].ns);
-		ws_fmt_dur(th, sizeof(th), o->runq_p99_ns);
-		preemptor_desc(s, t, by, sizeof(by));
-		if (vs_siblings)
-			SETF(what, "worker %u (%s) of pid %u waits for a CPU %.0f%% of its time, %.1fx its %d siblings' median; p99 run-queue wait %s",
-			     t->tid, comm, t->tgid, share * 100, med > 0 ? share / med : 0.0, nsib, pq);
-		else
-			SETF(what, "thread %u (%s) of pid %u waited %s for a CPU (%.0f%% of its time); p99 run-queue wait %s",
-			     t->tid, comm, t->tgid, rq, share * 100, pq);
-		SETF(threshold, "runq p99 >= %s (--runq-p99), runq share >= %.0f%% (--runq-share) or %.1fx siblings (--starve-ratio)",
-		     th, o->runq_share * 100, o->starve_ratio);
-		SETF(cause, "its CPU is taken by %s; pinned or quota-limited threads starve first", by);
-		SETF(next, "taskset -pc %u (is it pinned?), the cgroup's cpu.stat nr_throttled, and what the preemptor is doing",
-		     t->tid);
+		ws_pool_name(comm, pool, sizeof(pool));
+		for (k = 0; k < ng; k++)
+			if (g[k].tgid == t->tgid && g[k].vs_siblings == vs_siblings &&
+			    (vs_siblings ? !strcmp(g[k].pool, pool) : true))
+				break;
+		if (k == ng) {
+			g[ng].tgid = t->tgid;
+			g[ng].vs_siblings = vs_siblings;
+			g[ng].lo = 1;
+			snprintf(g[ng].pool, sizeof(g[ng].pool), "%s", pool);
+			ng++;
+		} else if (strcmp(g[k].pool, pool) && !strstr(g[k].pool, ", ")) {
+			/* A process-wide group names two pools at most: "hog, worker-N". */
+			snprintf(g[k].pool + strlen(g[k].pool), sizeof(g[k].pool) - strlen(g[k].pool),
+				 ", %s", pool);
+		}
+		g[k].n++;
+		g[k].runq_ns += t->r[R_RUNQ].ns;
+		g[k].nsib = nsib;
+		g[k].ratio = med > 0 ? share / med : 0;
+		if (share < g[k].lo)
+			g[k].lo = share;
+		if (share > g[k].hi)
+			g[k].hi = share;
+		if (!g[k].worst || p99 > g[k].worst_p99) {
+			g[k].worst = t;
+			g[k].worst_p99 = p99;
+		}
 	}
+	for (k = 0; k < ng; k++)
+		starve_emit(s, o, &g[k], out);
+	free(g);
 }
 
 /* ---- CPU-wide pressure and the module's own health ---- */
@@ -668,12 +896,16 @@ static int finding_cmp(const void *a, const void *b)
 
 void ws_diagnose(const struct ws_snapshot *s, const struct ws_opts *o, struct ws_findings *out)
 {
+	struct ctx cx = { 0 };
+
+	ctx_init(s, &cx);
 	find_health(s, out);
 	find_stuck(s, o, out);
-	find_contention(s, o, out);
+	find_contention(s, o, &cx, out);
 	find_hidden(s, o, out);
-	find_starving(s, o, out);
+	find_starving(s, o, &cx, out);
 	find_pressure(s, o, out);
+	ctx_free(&cx);
 	if (out->n)
 		qsort(out->f, out->n, sizeof(*out->f), finding_cmp);
 }

@@ -288,6 +288,9 @@ static int cmd_report(int argc, char **argv)
 	int c, rc;
 
 	ws_opts_default(&o);
+	/* cgroup ids mean something only on the host that recorded them. */
+	if (dir_given)
+		o.cgroup_root = NULL;
 	while ((c = getopt_long(argc, argv, "jhp:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;

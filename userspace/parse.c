@@ -8,6 +8,7 @@
  * (a truncated copy) is an error, never a guess.
  */
 #include <errno.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,11 +17,47 @@
 #define MAX_TOKENS 64
 #define FORMAT_VERSION 1
 
+/*
+ * The lines of one file: a buffer, or a file descriptor read in chunks so
+ * a 100,000-thread file never sits in memory whole.
+ */
 struct lines {
 	const char *p, *end;
 	const char *file;
 	unsigned lineno;
+	int fd;			/* -1: the buffer is all there is */
+	char *chunk;
+	size_t cap;
 };
+
+#define CHUNK (1u << 20)
+
+/* Keep the unread tail, read more after it; false at end of file. */
+static bool refill(struct lines *ls)
+{
+	size_t tail = ls->end - ls->p;
+	ssize_t n;
+
+	if (ls->fd < 0)
+		return false;
+	if (!ls->chunk) {
+		ls->cap = CHUNK;
+		ls->chunk = malloc(ls->cap);
+		if (!ls->chunk)
+			return false;
+		tail = 0;
+	} else {
+		memmove(ls->chunk, ls->p, tail);
+	}
+	if (tail == ls->cap)
+		return false;	/* a line longer than a chunk: reported as bad */
+	do
+		n = read(ls->fd, ls->chunk + tail, ls->cap - tail);
+	while (n < 0 && errno == EINTR);
+	ls->p = ls->chunk;
+	ls->end = ls->chunk + tail + (n > 0 ? n : 0);
+	return n > 0;
+}
 
 struct row {
 	char *tok[MAX_TOKENS];
@@ -44,12 +81,14 @@ static int next_row(struct lines *ls, struct row *r, struct ws_err *err)
 {
 	const char *nl;
 	size_t len;
-	char *save = NULL, *t;
+	char *t;
 
+	nl = ls->p < ls->end ? memchr(ls->p, '\n', ls->end - ls->p) : NULL;
+	while (!nl && refill(ls))
+		nl = memchr(ls->p, '\n', ls->end - ls->p);
 	if (ls->p >= ls->end)
 		return 0;
 	ls->lineno++;
-	nl = memchr(ls->p, '\n', ls->end - ls->p);
 	if (!nl)
 		return ws_fail(err, "%s:%u: truncated (the last line has no newline)", ls->file,
 			       ls->lineno);
@@ -64,10 +103,18 @@ static int next_row(struct lines *ls, struct row *r, struct ws_err *err)
 	/* Stack frames are indented 8 spaces; rows at most 7 (a 1-digit tid). */
 	r->indented = strspn(r->line, " ") >= 8;
 	r->n = 0;
-	for (t = strtok_r(r->line, " \t", &save); t; t = strtok_r(NULL, " \t", &save)) {
+	for (t = r->line;;) {
+		while (*t == ' ' || *t == '\t')
+			t++;
+		if (!*t)
+			break;
 		if (r->n == MAX_TOKENS)
 			return ws_fail(err, "%s:%u: too many fields", ls->file, ls->lineno);
 		r->tok[r->n++] = t;
+		while (*t && *t != ' ' && *t != '\t')
+			t++;
+		if (*t)
+			*t++ = '\0';
 	}
 	return 1;
 }
@@ -334,9 +381,9 @@ static int thread_row(struct ws_snapshot *s, const struct lines *ls, const struc
 	return 0;
 }
 
-int ws_parse_threads(struct ws_snapshot *s, const char *buf, size_t len, struct ws_err *err)
+static int parse_threads(struct ws_snapshot *s, struct lines *lsp, struct ws_err *err)
 {
-	struct lines ls = { buf, buf + len, "threads", 0 };
+	struct lines ls = *lsp;
 	int ix[TC_REASONS + 3 * NR_REASONS];
 	struct columns *c = calloc(1, sizeof(*c));
 	struct row *r = malloc(sizeof(*r));
@@ -348,6 +395,9 @@ int ws_parse_threads(struct ws_snapshot *s, const char *buf, size_t len, struct 
 		free(r);
 		return ws_fail(err, "out of memory");
 	}
+	/* The stats file (parsed first) says how many threads to expect. */
+	if (s->stats.used && s->stats.used < (1u << 24) && !s->threads)
+		s->threads = grow(s->threads, &s->cap_threads, s->stats.used + 64, sizeof(struct ws_thread));
 	rc = read_header(&ls, "threads", c, true, err);
 	if (!rc)
 		rc = map_columns(&ls, c, thread_cols, TC_REASONS + 3 * NR_REASONS, ix, err);
@@ -360,6 +410,7 @@ int ws_parse_threads(struct ws_snapshot *s, const char *buf, size_t len, struct 
 		rc = r->n && r->tok[0][0] == '#' ? 0 : thread_row(s, &ls, r, ix, c->n, err);
 	free(c);
 	free(r);
+	free(ls.chunk);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -378,13 +429,12 @@ static bool parse_bucket(const char *tok, unsigned *slot, uint64_t *n)
 	*colon = '\0';
 	if (!parse_u64(tmp, &low) || !parse_u64(colon + 1, n) || !*n || *n >= (1ULL << 56))
 		return false;
-	for (k = 0; k < NR_SLOTS; k++) {
-		if (ws_slot_low_us(k) == low) {
-			*slot = k;
-			return true;
-		}
-	}
-	return false;
+	/* Bucket bounds are 0 and the powers of two up to 2^(NR_SLOTS-1). */
+	k = low ? (unsigned)__builtin_ctzll(low) : 0;
+	if (k >= NR_SLOTS || ws_slot_low_us(k) != low)
+		return false;
+	*slot = k;
+	return true;
 }
 
 static int hist_row(struct ws_snapshot *s, const struct lines *ls, const struct row *r,
@@ -425,9 +475,9 @@ static int hist_row(struct ws_snapshot *s, const struct lines *ls, const struct 
 	return 0;
 }
 
-int ws_parse_histograms(struct ws_snapshot *s, const char *buf, size_t len, struct ws_err *err)
+static int parse_histograms(struct ws_snapshot *s, struct lines *lsp, struct ws_err *err)
 {
-	struct lines ls = { buf, buf + len, "histograms", 0 };
+	struct lines ls = *lsp;
 	struct columns *c = calloc(1, sizeof(*c));
 	struct row *r = malloc(sizeof(*r));
 	int rc;
@@ -437,11 +487,14 @@ int ws_parse_histograms(struct ws_snapshot *s, const char *buf, size_t len, stru
 		free(r);
 		return ws_fail(err, "out of memory");
 	}
+	if (s->nthreads && !s->buckets)
+		s->buckets = grow(s->buckets, &s->cap_buckets, s->nthreads * 12 + 64, sizeof(ws_bucket));
 	rc = read_header(&ls, "histograms", c, true, err);
 	while (!rc && (rc = next_row(&ls, r, err)) > 0)
 		rc = r->n && r->tok[0][0] == '#' ? 0 : hist_row(s, &ls, r, err);
 	free(c);
 	free(r);
+	free(ls.chunk);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -465,10 +518,10 @@ static int blocked_frame(struct ws_snapshot *s, struct ws_thread *t, const struc
 	return 0;
 }
 
-int ws_parse_blocked(struct ws_snapshot *s, const char *buf, size_t len, struct ws_err *err)
+static int parse_blocked(struct ws_snapshot *s, struct lines *lsp, struct ws_err *err)
 {
 	static const char *const want[] = { "tid", "reason", "off_ns" };
-	struct lines ls = { buf, buf + len, "blocked", 0 };
+	struct lines ls = *lsp;
 	struct columns *c = calloc(1, sizeof(*c));
 	struct row *r = malloc(sizeof(*r));
 	struct ws_thread *t = NULL;
@@ -511,14 +564,15 @@ int ws_parse_blocked(struct ws_snapshot *s, const char *buf, size_t len, struct 
 	}
 	free(c);
 	free(r);
+	free(ls.chunk);
 	return rc < 0 ? -1 : 0;
 }
 
-int ws_parse_futex(struct ws_snapshot *s, const char *buf, size_t len, struct ws_err *err)
+static int parse_futex(struct ws_snapshot *s, struct lines *lsp, struct ws_err *err)
 {
 	static const char *const want[] = { "tgid", "uaddr", "waiting", "count", "total_ns",
 					    "max_ns", "longest_now_ns", "op" };
-	struct lines ls = { buf, buf + len, "futex", 0 };
+	struct lines ls = *lsp;
 	struct columns *c = calloc(1, sizeof(*c));
 	struct row *r = malloc(sizeof(*r));
 	struct ws_futex f;
@@ -550,6 +604,7 @@ int ws_parse_futex(struct ws_snapshot *s, const char *buf, size_t len, struct ws
 	}
 	free(c);
 	free(r);
+	free(ls.chunk);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -631,9 +686,9 @@ static int stats_kv(struct ws_stats *st, const struct lines *ls, const struct ro
 	return 0;	/* keys from a newer module within v1: ignored */
 }
 
-int ws_parse_stats(struct ws_snapshot *s, const char *buf, size_t len, struct ws_err *err)
+static int parse_stats(struct ws_snapshot *s, struct lines *lsp, struct ws_err *err)
 {
-	struct lines ls = { buf, buf + len, "stats", 0 };
+	struct lines ls = *lsp;
 	struct columns *c = calloc(1, sizeof(*c));
 	struct row *r = malloc(sizeof(*r));
 	int rc;
@@ -651,6 +706,7 @@ int ws_parse_stats(struct ws_snapshot *s, const char *buf, size_t len, struct ws
 	s->stats.present = rc >= 0;
 	free(c);
 	free(r);
+	free(ls.chunk);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -701,4 +757,50 @@ struct ws_thread *ws_find_thread(const struct ws_snapshot *s, uint32_t tid)
 		if (s->threads[s->index[h] - 1].tid == tid)
 			return &s->threads[s->index[h] - 1];
 	return NULL;
+}
+
+typedef int (*parser_fn)(struct ws_snapshot *, struct lines *, struct ws_err *);
+static const parser_fn parsers[5] = {
+	parse_stats, parse_threads, parse_histograms, parse_blocked, parse_futex,
+};
+
+static int parse_buf(int which, struct ws_snapshot *s, const char *buf, size_t len,
+		     struct ws_err *err)
+{
+	struct lines ls = { buf, buf + len, ws_files[which], 0, -1, NULL, 0 };
+
+	return parsers[which](s, &ls, err);
+}
+
+int ws_parse_stats(struct ws_snapshot *s, const char *buf, size_t len, struct ws_err *err)
+{
+	return parse_buf(0, s, buf, len, err);
+}
+
+int ws_parse_threads(struct ws_snapshot *s, const char *buf, size_t len, struct ws_err *err)
+{
+	return parse_buf(1, s, buf, len, err);
+}
+
+int ws_parse_histograms(struct ws_snapshot *s, const char *buf, size_t len, struct ws_err *err)
+{
+	return parse_buf(2, s, buf, len, err);
+}
+
+int ws_parse_blocked(struct ws_snapshot *s, const char *buf, size_t len, struct ws_err *err)
+{
+	return parse_buf(3, s, buf, len, err);
+}
+
+int ws_parse_futex(struct ws_snapshot *s, const char *buf, size_t len, struct ws_err *err)
+{
+	return parse_buf(4, s, buf, len, err);
+}
+
+/* Parse file number which (ws_files[]) from fd, a chunk at a time. */
+int ws_parse_fd(struct ws_snapshot *s, int which, int fd, struct ws_err *err)
+{
+	struct lines ls = { NULL, NULL, ws_files[which], 0, fd, NULL, 0 };
+
+	return parsers[which](s, &ls, err);
 }

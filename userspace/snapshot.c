@@ -14,8 +14,11 @@ const char *const ws_reason_names[NR_REASONS] = {
 	"runq", "futex", "io", "uninterruptible", "sleep",
 };
 
-/* In the order they are parsed: threads first, the others refer to it. */
-const char *const ws_files[5] = { "threads", "histograms", "blocked", "futex", "stats" };
+/*
+ * In the order they are parsed: stats first (it sizes the thread table),
+ * then threads, which the others refer to.
+ */
+const char *const ws_files[5] = { "stats", "threads", "histograms", "blocked", "futex" };
 
 #define WS_MAX_FILE (512u << 20)
 
@@ -106,7 +109,7 @@ int ws_read_file(const char *path, char **buf, size_t *len, struct ws_err *err)
 
 typedef int (*ws_parser)(struct ws_snapshot *, const char *, size_t, struct ws_err *);
 static const ws_parser parsers[5] = {
-	ws_parse_threads, ws_parse_histograms, ws_parse_blocked, ws_parse_futex, ws_parse_stats,
+	ws_parse_stats, ws_parse_threads, ws_parse_histograms, ws_parse_blocked, ws_parse_futex,
 };
 
 int ws_snapshot_parse_all(struct ws_snapshot *s, char *const bufs[5], const size_t lens[5],
@@ -120,21 +123,33 @@ int ws_snapshot_parse_all(struct ws_snapshot *s, char *const bufs[5], const size
 	return 0;
 }
 
+/*
+ * Read the five files of dir, back to back, each parsed as it is read: all
+ * are opened first so that a missing or unreadable one fails before any
+ * parsing.
+ */
 int ws_snapshot_load(struct ws_snapshot *s, const char *dir, struct ws_err *err)
 {
-	char *bufs[5] = { 0 };
-	size_t lens[5] = { 0 };
 	char path[4096];
-	int i, rc = 0;
+	int fds[5], i, rc = 0;
 
-	for (i = 0; i < 5 && !rc; i++) {
+	for (i = 0; i < 5; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, ws_files[i]);
-		rc = ws_read_file(path, &bufs[i], &lens[i], err);
+		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (fds[i] < 0 && !rc) {
+			int e = errno;
+
+			rc = ws_fail(err, "cannot read %s: %s%s", path, strerror(e), errno_hint(e));
+		}
 	}
-	if (!rc)
-		rc = ws_snapshot_parse_all(s, bufs, lens, err);
+	for (i = 0; i < 5 && !rc; i++) {
+		rc = ws_parse_fd(s, i, fds[i], err);
+		if (rc && !strncmp(err->msg, "out of memory", 13))
+			break;
+	}
 	for (i = 0; i < 5; i++)
-		free(bufs[i]);
+		if (fds[i] >= 0)
+			close(fds[i]);
 	return rc;
 }
 

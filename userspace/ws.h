@@ -112,6 +112,7 @@ int ws_parse_histograms(struct ws_snapshot *s, const char *buf, size_t len, stru
 int ws_parse_blocked(struct ws_snapshot *s, const char *buf, size_t len, struct ws_err *err);
 int ws_parse_futex(struct ws_snapshot *s, const char *buf, size_t len, struct ws_err *err);
 int ws_parse_stats(struct ws_snapshot *s, const char *buf, size_t len, struct ws_err *err);
+int ws_parse_fd(struct ws_snapshot *s, int which, int fd, struct ws_err *err);
 
 /* snapshot.c */
 void ws_snapshot_init(struct ws_snapshot *s);
@@ -130,6 +131,10 @@ extern const char *const ws_files[5];
 uint64_t ws_hist_quantile_ns(const struct ws_snapshot *s, const struct ws_thread *t, int reason,
 			     double q);
 uint64_t ws_slot_low_us(unsigned slot);
+
+/* cgroup.c */
+bool ws_cgroup_path(const char *root, uint64_t id, char *buf, size_t n);
+void ws_cgroup_throttling(const char *path, uint64_t *nr, uint64_t *usec);
 
 /* fmt.c */
 void ws_fmt_dur(char *buf, size_t n, uint64_t ns);

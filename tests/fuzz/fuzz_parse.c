@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target for the CLI's parsers: the input is up to five files
- * (threads, histograms, blocked, futex, stats) separated by "\n=====\n";
+ * (stats, threads, histograms, blocked, futex: ws_files[]) separated by
+ * "\n=====\n";
  * whatever parses is then diagnosed and rendered in every format, so the
  * code that consumes parsed data is fuzzed too.
  */

@@ -138,12 +138,16 @@ static void *locker(void *arg)
 	__atomic_add_fetch(&lockers_ready, 1, __ATOMIC_SEQ_CST);
 	while (__atomic_load_n(&lockers_ready, __ATOMIC_SEQ_CST) < locker_threads)
 		sched_yield();
-	/* Work inside and outside the lock, so no thread can keep it. */
+	/*
+	 * 1 ms of work under the lock, then 2 ms asleep: no thread can keep
+	 * the lock, the four want it for 4/3 of the time (contention), and
+	 * they need 4/3 of a CPU in all (no CPU starvation on two CPUs).
+	 */
 	for (i = 0; i < locker_iters; i++) {
 		pthread_mutex_lock(&lock);
 		spin_ms(1);
 		pthread_mutex_unlock(&lock);
-		spin_ms(1);
+		sleep_ms(2);
 	}
 	park();
 	return NULL;
