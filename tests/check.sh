@@ -182,6 +182,10 @@ else
 	skip "checkpatch: no kernel source tree with scripts/checkpatch.pl"
 fi
 
+# ---- packaging: DKMS, make install, .deb (modules built here load below) ----
+"$top/tests/pkg.sh" "$out/pkg" > "$out/pkg.log" 2>&1
+tally_lines pkg "$out/pkg.log"
+
 # ---- kernels ----
 "$rig/kernels.sh" > "$out/kernels.txt"
 while read -r label vmlinuz kdir; do
@@ -194,8 +198,15 @@ while read -r label vmlinuz kdir; do
 		tail -30 "$out/build-$label.log" | sed 's/^/    /'
 		continue
 	fi
-	boot_suite "$label" "$vmlinuz" "module cli" "" "$build/waitscope.ko" "$out/scenario" \
-		"$cli/waitscope"
+	dkms_ko=
+	suites="module cli"
+	if [ -s "$out/pkg/dkms-$label.ko" ]; then
+		dkms_ko=$out/pkg/dkms-$label.ko
+		suites="dkms module cli"
+	fi
+	# shellcheck disable=SC2086
+	boot_suite "$label" "$vmlinuz" "$suites" "" "$build/waitscope.ko" "$out/scenario" \
+		"$cli/waitscope" $dkms_ko
 done < "$out/kernels.txt"
 
 if [ -n "$debug_tree" ]; then
@@ -207,6 +218,22 @@ if [ -n "$debug_tree" ]; then
 	else
 		fail "debug: module build"
 		tail -30 "$out/build-debug.log" | sed 's/^/    /'
+	fi
+fi
+
+# ---- make demo, quick: what a newcomer sees ----
+if wanted demo || [ -z "${WS_KERNELS:-}" ]; then
+	if WS_DEMO_QUICK=1 "$top/tests/demo.sh" > "$out/demo.log" 2>&1; then
+		pass "make demo runs and exits 0"
+		for k in stuck lock-contention starving hidden-blocking; do
+			t "make demo shows the $k finding" grep -q "\[$k\]" "$out/demo.log"
+		done
+		t "make demo shows status, top and hist" sh -c "
+			grep -q 'tracing:  enabled' '$out/demo.log' && grep -q '^waitscope top' '$out/demo.log' &&
+			grep -q 'usecs' '$out/demo.log'"
+	else
+		fail "make demo runs and exits 0"
+		tail -20 "$out/demo.log" | sed 's/^/    /'
 	fi
 fi
 

@@ -59,10 +59,46 @@ static struct ws_finding *add(struct ws_findings *fs, enum ws_kind kind, uint32_
 	return f;
 }
 
-#define SETF(field, ...) snprintf(f->field, sizeof(f->field), __VA_ARGS__)
+/* A finding's text, allocated to size (a report may hold thousands). */
+static void set_text(char **field, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_text(char **field, const char *fmt, ...)
+{
+	char *old = *field, *add_txt;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&add_txt, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		fprintf(stderr, "waitscope: out of memory\n");
+		exit(2);
+	}
+	if (!old) {
+		*field = add_txt;
+		return;
+	}
+	/* Appending to what is there. */
+	if (asprintf(field, "%s%s", old, add_txt) < 0) {
+		fprintf(stderr, "waitscope: out of memory\n");
+		exit(2);
+	}
+	free(old);
+	free(add_txt);
+}
+
+#define SETF(field, ...) set_text(&f->field, __VA_ARGS__)
 
 void ws_findings_free(struct ws_findings *fs)
 {
+	size_t i;
+
+	for (i = 0; i < fs->n; i++) {
+		free(fs->f[i].what);
+		free(fs->f[i].threshold);
+		free(fs->f[i].cause);
+		free(fs->f[i].next);
+	}
 	free(fs->f);
 	memset(fs, 0, sizeof(*fs));
 }
@@ -110,7 +146,7 @@ void ws_pool_name(const char *comm, char *out, size_t n)
 struct proc_agg {
 	uint32_t tgid;
 	int futex_waiters;	/* threads that have waited on a futex */
-	uint64_t off_ns;	/* off-CPU time of all its threads */
+	uint64_t off_ns;	/* off-CPU time of those threads */
 };
 
 struct ctx {
@@ -216,8 +252,10 @@ static void ctx_procs(const struct ws_snapshot *s, struct ctx *cx)
 		const struct ws_thread *t = &s->threads[i];
 		struct proc_agg *a = proc_of(cx, t->tgid);
 
-		a->off_ns += off_total(t);
-		a->futex_waiters += t->r[R_FUTEX].n > 0;
+		if (t->r[R_FUTEX].n) {
+			a->off_ns += off_total(t);
+			a->futex_waiters++;
+		}
 	}
 }
 
@@ -376,21 +414,29 @@ static int site_cmp(const void *a, const void *b)
 	return x->sum < y->sum ? 1 : x->sum > y->sum ? -1 : 0;
 }
 
+/* "read() at pipe_read", "a futex wait on 0x...", "uninterruptible sleep in vfork()". */
 static void describe_wait(const struct site *w, char *buf, size_t n)
 {
+	static const char *const kind[NR_REASONS] = {
+		[R_IO] = "I/O wait ", [R_UNINT] = "uninterruptible sleep ",
+	};
 	const char *sc = ws_syscall_name(w->syscall);
-	char scbuf[32];
+	char call[48], at[80] = "";
 
-	if (!sc) {
-		snprintf(scbuf, sizeof(scbuf), "syscall %d", w->syscall);
-		sc = w->syscall < 0 ? "no syscall" : scbuf;
+	if (w->reason == R_FUTEX) {
+		snprintf(buf, n, "a futex wait on 0x%llx", (unsigned long long)w->futex);
+		return;
 	}
-	if (w->reason == R_FUTEX)
-		snprintf(buf, n, "futex wait on 0x%llx", (unsigned long long)w->futex);
-	else if (w->frame[0])
-		snprintf(buf, n, "%s %s (%s)", ws_reason_names[w->reason], sc, w->frame);
+	if (w->syscall < 0)
+		snprintf(call, sizeof(call), "outside any syscall");
+	else if (sc)
+		snprintf(call, sizeof(call), "%s%s()", kind[w->reason] ? "in " : "", sc);
 	else
-		snprintf(buf, n, "%s %s", ws_reason_names[w->reason], sc);
+		snprintf(call, sizeof(call), "%ssyscall %d", kind[w->reason] ? "in " : "",
+			 w->syscall);
+	if (w->frame[0])
+		snprintf(at, sizeof(at), " at %s", w->frame);
+	snprintf(buf, n, "%s%s%s", kind[w->reason] ? kind[w->reason] : "", call, at);
 }
 
 static bool futex_completed_any(const struct ws_snapshot *s, uint32_t tgid, uint64_t addr)
@@ -454,11 +500,9 @@ static void stuck_emit(const struct ws_snapshot *s, const struct ws_opts *o,
 		SETF(what, "%d threads of pid %u (%s) have been blocked in %s for %s%s-%s",
 		     w->n, w->tgid, comm, where, w->partial ? "at least " : "", lo, hi);
 	if (w->reason == R_FUTEX && !futex_completed_any(s, w->tgid, w->futex))
-		snprintf(f->what + strlen(f->what), sizeof(f->what) - strlen(f->what),
-			 "; no wait on this address has ended since tracing began");
+		SETF(what, "; no wait on this address has ended since tracing began");
 	else
-		snprintf(f->what + strlen(f->what), sizeof(f->what) - strlen(f->what),
-			 "; none has been woken since it blocked");
+		SETF(what, "; none has been woken since it blocked");
 	SETF(threshold, "blocked for at least %s (--stuck)", th);
 	if (w->reason == R_FUTEX) {
 		SETF(cause, "a lock that is never released (a deadlock, or a lock leaked on an error path), or a wake-up that never comes");
@@ -542,7 +586,7 @@ static void find_contention(const struct ws_snapshot *s, const struct ws_opts *o
 		ws_fmt_dur(tot, sizeof(tot), x->total_ns);
 		ws_fmt_dur(mx, sizeof(mx), x->max_ns);
 		ws_fmt_dur(th, sizeof(th), o->contention_ns);
-		SETF(what, "lock contention in pid %u (%s) on futex 0x%llx: %llu waits totalling %s (%.0f%% of the process's off-CPU time), longest %s, %u waiting now",
+		SETF(what, "lock contention in pid %u (%s) on futex 0x%llx: %llu waits totalling %s (%.0f%% of the off-CPU time of its futex waiters), longest %s, %u waiting now",
 		     x->tgid, comm, (unsigned long long)x->uaddr, (unsigned long long)x->count, tot,
 		     share * 100, mx, x->waiting);
 		SETF(threshold, "2+ waiters at once, or at least %s and %.0f%% of off-CPU time (--contention)",
@@ -730,7 +774,12 @@ static void starve_emit(const struct ws_snapshot *s, const struct ws_opts *o,
 		     g->n, g->tgid, pname, g->lo * 100, g->hi * 100, pq, g->worst->tid);
 	SETF(threshold, "runq p99 >= %s (--runq-p99), runq share >= %.0f%% (--runq-share) or %.1fx siblings (--starve-ratio)",
 	     th, o->runq_share * 100, o->starve_ratio);
-	starve_cause(s, o, g->worst, f->cause, sizeof(f->cause));
+	{
+		char cause[512];
+
+		starve_cause(s, o, g->worst, cause, sizeof(cause));
+		SETF(cause, "%s", cause);
+	}
 	SETF(next, "taskset -pc %u (is it pinned?), the cgroup's cpu.stat, and what takes the CPU: waitscope top --sort runq",
 	     g->worst->tid);
 }
@@ -761,17 +810,22 @@ static void find_starving(const struct ws_snapshot *s, const struct ws_opts *o,
 			continue;
 		ws_unescape_comm(ws_str(s, t->comm), comm, sizeof(comm));
 		ws_pool_name(comm, pool, sizeof(pool));
-		for (k = 0; k < ng; k++)
-			if (g[k].tgid == t->tgid && g[k].vs_siblings == vs_siblings &&
-			    (vs_siblings ? !strcmp(g[k].pool, pool) : true))
+		/* Threads arrive grouped by process: look back within it only. */
+		for (k = ng; k > 0 && g[k - 1].tgid == t->tgid; k--)
+			if (g[k - 1].vs_siblings == vs_siblings &&
+			    (!vs_siblings || !strcmp(g[k - 1].pool, pool)))
 				break;
-		if (k == ng) {
+		if (k > 0 && g[k - 1].tgid == t->tgid) {
+			k--;
+		} else {
+			k = ng;
 			g[ng].tgid = t->tgid;
 			g[ng].vs_siblings = vs_siblings;
 			g[ng].lo = 1;
 			snprintf(g[ng].pool, sizeof(g[ng].pool), "%s", pool);
 			ng++;
-		} else if (strcmp(g[k].pool, pool) && !strstr(g[k].pool, ", ")) {
+		}
+		if (strcmp(g[k].pool, pool) && !strstr(g[k].pool, ", ")) {
 			/* A process-wide group names two pools at most: "hog, worker-N". */
 			snprintf(g[k].pool + strlen(g[k].pool), sizeof(g[k].pool) - strlen(g[k].pool),
 				 ", %s", pool);
@@ -796,18 +850,22 @@ static void find_starving(const struct ws_snapshot *s, const struct ws_opts *o,
 
 /* ---- CPU-wide pressure and the module's own health ---- */
 
-static uint64_t cpu_p99(const uint64_t *h)
+/*
+ * A CPU under pressure has long run-queue waits as a rule, not once: its
+ * p95 (over at least 100 waits) must cross the threshold.
+ */
+static uint64_t cpu_p95(const uint64_t *h)
 {
 	uint64_t total = 0, seen = 0;
 	unsigned k;
 
 	for (k = 0; k < NR_SLOTS; k++)
 		total += h[k];
-	if (total < 20)
+	if (total < 100)
 		return 0;
 	for (k = 0; k < NR_SLOTS; k++) {
 		seen += h[k];
-		if (seen * 100 >= total * 99)
+		if (seen * 100 >= total * 95)
 			return ws_slot_low_us(k + 1) * 1000;
 	}
 	return 0;
@@ -825,7 +883,7 @@ static void find_pressure(const struct ws_snapshot *s, const struct ws_opts *o,
 	if (o->pid)
 		return;
 	for (c = 0; c < st->ncpus; c++) {
-		uint64_t q = cpu_p99(st->runq[c]);
+		uint64_t q = cpu_p95(st->runq[c]);
 
 		if (q >= o->runq_p99_ns)
 			hot++;
@@ -837,9 +895,9 @@ static void find_pressure(const struct ws_snapshot *s, const struct ws_opts *o,
 	f = add(out, K_PRESSURE, 0, worst);
 	ws_fmt_dur(p, sizeof(p), worst);
 	ws_fmt_dur(th, sizeof(th), o->runq_p99_ns);
-	SETF(what, "%u of %u CPUs have a run-queue wait p99 of at least %s (worst %s)", hot,
+	SETF(what, "%u of %u CPUs have a run-queue wait p95 of at least %s (worst %s)", hot,
 	     st->ncpus, th, p);
-	SETF(threshold, "per-CPU runq p99 >= %s (--runq-p99)", th);
+	SETF(threshold, "per-CPU runq p95 >= %s (--runq-p99), over 100+ waits", th);
 	SETF(cause, hot == st->ncpus ? "the machine is saturated: more runnable threads than CPUs"
 				     : "load is concentrated on some CPUs (pinning, cpusets or IRQ affinity)");
 	SETF(next, "waitscope top --sort runq; mpstat -P ALL 1; check cpusets and taskset pinning");

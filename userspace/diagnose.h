@@ -27,10 +27,10 @@ struct ws_finding {
 	uint32_t pid;
 	uint64_t impact_ns;		/* ranking: thread-time affected */
 	int nthreads;
-	char what[768];			/* the sentence, with its evidence */
-	char threshold[160];
-	char cause[320];
-	char next[320];
+	char *what;			/* the sentence, with its evidence */
+	char *threshold;
+	char *cause;
+	char *next;
 };
 
 struct ws_findings {

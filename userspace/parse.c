@@ -119,15 +119,22 @@ static int next_row(struct lines *ls, struct row *r, struct ws_err *err)
 	return 1;
 }
 
+/* Decimal digits only, no sign, no overflow: the module's numbers. */
 static bool parse_u64(const char *s, uint64_t *v)
 {
-	char *end;
+	uint64_t x = 0;
 
 	if (*s < '0' || *s > '9')
 		return false;
-	errno = 0;
-	*v = strtoull(s, &end, 10);
-	return !*end && !errno;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		unsigned d = (unsigned)(*s - '0');
+
+		if (x > (UINT64_MAX - d) / 10)
+			return false;
+		x = x * 10 + d;
+	}
+	*v = x;
+	return !*s;
 }
 
 static bool parse_int(const char *s, int *v)

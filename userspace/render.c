@@ -62,10 +62,12 @@ void ws_render_report(FILE *f, const struct ws_snapshot *s, const struct ws_find
 	}
 	for (i = 0; i < fs->n; i++) {
 		const struct ws_finding *x = &fs->f[i];
-		char what[sizeof(x->what)];
+		char *what = strdup(x->what);
 
-		snprintf(what, sizeof(what), "%s", x->what);
+		if (!what)
+			return;
 		fprintf(f, "\n%zu. [%s] %s.\n", i + 1, ws_kind_name(x->kind), printable(what));
+		free(what);
 		fprintf(f, "   threshold: %s\n", x->threshold);
 		fprintf(f, "   likely:    %s\n", x->cause);
 		fprintf(f, "   next:      %s\n", x->next);

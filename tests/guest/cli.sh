@@ -25,7 +25,7 @@ for f in threads histograms blocked futex stats; do relay "idle/$f" /tmp/snap-id
 
 # ---- the planted problems, all at once ----
 start_scenario stuck; stuck_pid=$SCENARIO_PID
-start_scenario locker 4 200; locker_pid=$SCENARIO_PID
+start_scenario locker 4 200 sleep; locker_pid=$SCENARIO_PID
 start_scenario vfork 5 200; vfork_pid=$SCENARIO_PID
 start_scenario starve 4 3; starve_pid=$SCENARIO_PID
 start_scenario sleeper; sleeper_pid=$SCENARIO_PID
@@ -46,7 +46,7 @@ check "cli: finds the starving workers" grep -qx "starving:$starve_pid" /tmp/kin
 check "cli: finds the D-state waiter" grep -qx "hidden-blocking:$vfork_pid" /tmp/kinds
 # This shell itself competes with the planted hog for a CPU: not counted.
 check "cli: finds nothing else" sh -c "! grep -vxE '(stuck:$stuck_pid|lock-contention:$locker_pid|starving:$starve_pid|hidden-blocking:$vfork_pid|cpu-pressure:0|starving:$$)' /tmp/kinds"
-check "cli: the stuck finding names the wait" grep -q "blocked in sleep read" /tmp/report.txt
+check "cli: the stuck finding names the wait" grep -q "blocked in read()" /tmp/report.txt
 
 # ---- views ----
 tid=$(tcol sleeper tid)

@@ -49,6 +49,12 @@ echo blocked_min_ms=100 > $D/control
 #   schedstat, so there the check compares interruptible sleep only, and
 #   D state as a lower bound.
 WAKE_SLACK_NS=500000
+# 6.12's EEVDF may leave a sleeping task queued (delayed dequeue); schedstat
+# then books part of its sleep as run delay, or loses it.  The oracle is
+# exact only without it, so the accuracy checks run with it off (where the
+# kernel has the feature; the module's numbers do not depend on it).
+echo NO_DELAY_DEQUEUE > /sys/kernel/debug/sched/features 2>/dev/null &&
+	note "sched feature DELAY_DEQUEUE off for the schedstat comparison"
 RT=0
 uname -v | grep -q PREEMPT_RT && RT=1
 accuracy() {
@@ -89,7 +95,9 @@ if start_scenario sleeper; then
 fi
 
 # ---- locker: 4 threads on one mutex ----
-if start_scenario locker 4 200; then
+# Spinning outside the lock: schedstat's sleep accounting is exact only for
+# tasks that do not sleep with lag on 6.12 (EEVDF delayed dequeue).
+if start_scenario locker 4 200 spin; then
 	pid=$SCENARIO_PID
 	cat $D/threads > /tmp/t
 	sum=0 all=1
@@ -105,13 +113,7 @@ if start_scenario locker 4 200; then
 	note "locker: futex_n sum $sum, futex file rows $rows count $cnt"
 	check "locker: all futex waits are on one address" [ "$rows" = 1 ]
 	check "locker: the futex file counts every wait the threads counted" [ "$cnt" = "$sum" ]
-	if [ $RT = 0 ]; then
-		for i in 1 2 3 4; do accuracy "$(col /tmp/t comm locker-$i tid)" locker-$i; done
-	else
-		# Measured 5-12% apart on 6.12-rt: schedstat there books part of
-		# the lock hand-off time as run time (see the README).
-		echo "skip - lockers: schedstat accuracy on PREEMPT_RT"
-	fi
+	for i in 1 2 3 4; do accuracy "$(col /tmp/t comm locker-$i tid)" locker-$i; done
 	stop_scenario
 fi
 

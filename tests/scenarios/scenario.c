@@ -3,7 +3,10 @@
  * Scenario programs with known answers, run inside the test VM.
  *
  *   scenario sleeper            one thread: 20 x nanosleep(50 ms)
- *   scenario locker N ITERS     N threads contending one pthread mutex
+ *   scenario locker N ITERS [spin|sleep]
+ *                               N threads contending one pthread mutex, with
+ *                               1 ms under it and, outside, 2 ms spinning
+ *                               (CPU-bound) or 1 ms asleep
  *   scenario stuck              one thread blocked forever on a pipe read
  *   scenario vfork N MS         a parent in vfork() N times, child sleeps MS
  *   scenario starve N SECONDS   N busy workers pinned beside a busy hog
@@ -16,6 +19,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -128,6 +132,7 @@ static void *sleeper(void *arg)
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static long locker_iters, locker_threads;
 static int lockers_ready;
+static bool locker_sleeps;
 
 static void *locker(void *arg)
 {
@@ -139,15 +144,19 @@ static void *locker(void *arg)
 	while (__atomic_load_n(&lockers_ready, __ATOMIC_SEQ_CST) < locker_threads)
 		sched_yield();
 	/*
-	 * 1 ms of work under the lock, then 2 ms asleep: no thread can keep
-	 * the lock, the four want it for 4/3 of the time (contention), and
-	 * they need 4/3 of a CPU in all (no CPU starvation on two CPUs).
+	 * 1 ms of work under the lock, then time outside it: no thread can
+	 * keep the lock and four want it more than all the time (contention).
+	 * Asleep outside, each waits about as long as it holds and sleeps, so
+	 * they need 4/3 of a CPU in all: no CPU starvation on two.
 	 */
 	for (i = 0; i < locker_iters; i++) {
 		pthread_mutex_lock(&lock);
 		spin_ms(1);
 		pthread_mutex_unlock(&lock);
-		sleep_ms(2);
+		if (locker_sleeps)
+			sleep_ms(1);
+		else
+			spin_ms(2);
 	}
 	park();
 	return NULL;
@@ -270,6 +279,7 @@ int main(int argc, char **argv)
 		n = arg_or(argc, argv, 2, 4);
 		locker_threads = n < 64 ? n : 64;
 		locker_iters = arg_or(argc, argv, 3, 200);
+		locker_sleeps = argc > 4 && !strcmp(argv[4], "sleep");
 		for (i = 0; i < n && i < 64; i++)
 			start(&t[i], locker, i + 1);
 		park_main(i);

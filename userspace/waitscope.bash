@@ -1,0 +1,35 @@
+# bash completion for waitscope(8)
+_waitscope()
+{
+	local cur prev cmd i
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+	cmd=
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
+		--debugfs) ((i++)) ;;
+		-*) ;;
+		*) cmd=${COMP_WORDS[i]}; break ;;
+		esac
+	done
+	case $prev in
+	--debugfs) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	--reason) COMPREPLY=($(compgen -W "runq futex io uninterruptible sleep" -- "$cur")); return ;;
+	--sort) COMPREPLY=($(compgen -W "runq oncpu blocked p99 longest" -- "$cur")); return ;;
+	--group) COMPREPLY=($(compgen -W "thread process pool cgroup" -- "$cur")); return ;;
+	--format) COMPREPLY=($(compgen -W "prometheus json" -- "$cur")); return ;;
+	esac
+	case $cmd in
+	"") COMPREPLY=($(compgen -W "status report top hist blocked futex export snapshot reset enable disable filter blocked-min --debugfs --help --version" -- "$cur")) ;;
+	report) COMPREPLY=($(compgen -W "--interval --pid --stuck --runq-p99 --runq-share --starve-ratio --blocked-share --contention --allow --json --help" -- "$cur")) ;;
+	top) COMPREPLY=($(compgen -W "-d -b -n -p --sort --group --lines --help" -- "$cur")) ;;
+	hist) COMPREPLY=($(compgen -W "--pid --tid --reason --ms --help" -- "$cur")) ;;
+	blocked) COMPREPLY=($(compgen -W "--min --pid --json --help" -- "$cur")) ;;
+	futex) COMPREPLY=($(compgen -W "--pid --json --help" -- "$cur")) ;;
+	export) COMPREPLY=($(compgen -W "--format --min-thread --help" -- "$cur")) ;;
+	status) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
+	snapshot) COMPREPLY=($(compgen -d -- "$cur")) ;;
+	filter) COMPREPLY=($(compgen -W "tgid= off" -- "$cur")) ;;
+	esac
+}
+complete -F _waitscope waitscope
