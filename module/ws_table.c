@@ -13,8 +13,10 @@
  * its wakeup (sched_wakeup and sched_wakeup_new fire with the rq lock held,
  * also for the wakeup of a task that has not finished switching out, and
  * migration holds both rq locks) are therefore never concurrent with each
- * other, and each sees the previous one's writes.  Those probes are the
- * only writers of an entry's numbers, and they write inside the entry's
+ * other, and each sees the previous one's writes.  (A task waking itself
+ * fires sched_wakeup without the rq lock; the probe ignores any task that
+ * is on a CPU, so that path writes nothing.)  Those probes are the only
+ * writers of an entry's numbers, and they write inside the entry's
  * seqcount.  The two exceptions write one aligned word each, outside it:
  * sched_waking (the waker, under the task's pi_lock) stores waker_tid, and
  * nothing else.  New entries are filled before they are linked.
@@ -28,7 +30,9 @@
  *
  * Reading: readers copy an entry inside the seqcount read section and retry
  * while a writer is active, so a copy is never torn; a copy whose tid is 0
- * is a free entry.  Counters only grow, so a copy is never negative.
+ * is a free entry.  Counters only grow, so a copy is never negative.  Writers
+ * never sleep or get preempted inside their section (probes run with
+ * preemption off, the collector disables it), so readers never spin long.
  */
 #include <linux/bitmap.h>
 #include <linux/hash.h>

@@ -51,8 +51,10 @@ if [ $# = 3 ]; then
 	rel=${2#/boot/vmlinuz-}
 	dest=$out/destdir
 	rm -rf "$dest" "$out/build-inst"
-	cp -r "$top" "$out/build-inst" 2>/dev/null || true
-	rm -rf "$out/build-inst/tests/out" "$out/build-inst/build"
+	mkdir -p "$out/build-inst"
+	cp -r "$top/Kbuild" "$top/Makefile" "$top/dkms.conf" "$top/module" "$top/userspace" \
+		"$out/build-inst/"
+	make -s -C "$out/build-inst/userspace" clean >/dev/null
 	check "make install DESTDIR=... puts module, CLI, man page, completion in place" sh -c "
 		make -s -C '$out/build-inst' install DESTDIR='$dest' PREFIX=/usr KDIR='$3' KRELEASE='$rel' >/dev/null &&
 		test -f '$dest/lib/modules/$rel/extra/waitscope.ko' && test -x '$dest/usr/sbin/waitscope' &&

@@ -74,6 +74,8 @@ static void set_text(char **field, const char *fmt, ...)
 		fprintf(stderr, "waitscope: out of memory\n");
 		exit(2);
 	}
+	/* Text made from thread names: nothing a terminal would act on. */
+	ws_sanitize(add_txt);
 	if (!old) {
 		*field = add_txt;
 		return;
@@ -150,6 +152,7 @@ struct proc_agg {
 };
 
 struct ctx {
+	uint32_t *order;	/* thread indexes sorted by process, then pool */
 	double *median;		/* per thread: its pool's median runq share */
 	int *pool_n;		/* per thread: threads in its pool, itself included */
 	struct proc_agg *procs;	/* sorted by tgid */
@@ -160,6 +163,7 @@ struct pool_key {
 	uint32_t tgid;
 	uint32_t idx;
 	double share;
+	bool numbered;		/* digits were dropped from the comm */
 	char pool[32];
 };
 
@@ -221,14 +225,17 @@ static void ctx_pools(const struct ws_snapshot *s, struct ctx *cx)
 		k[i].share = runq_share(&s->threads[i]);
 		ws_unescape_comm(ws_str(s, s->threads[i].comm), comm, sizeof(comm));
 		ws_pool_name(comm, k[i].pool, sizeof(k[i].pool));
+		k[i].numbered = strpbrk(comm, "0123456789") != NULL;
 	}
 	qsort(k, s->nthreads, sizeof(*k), pool_key_cmp);
+	for (i = 0; i < s->nthreads; i++)
+		cx->order[i] = k[i].idx;
 	for (a = 0; a < s->nthreads; a = j) {
 		for (j = a + 1; j < s->nthreads && !pool_key_cmp_group(&k[a], &k[j]); j++)
 			;
 		for (i = a; i < j; i++) {
-			/* Only "name-N" pools: a lone name is not a pool of workers. */
-			cx->pool_n[k[i].idx] = strchr(k[a].pool, 'N') ? (int)(j - a) : 1;
+			/* Only pools of numbered names: a lone name is not a pool. */
+			cx->pool_n[k[i].idx] = k[a].numbered ? (int)(j - a) : 1;
 			cx->median[k[i].idx] = k[a + (j - a) / 2].share;
 		}
 	}
@@ -261,6 +268,7 @@ static void ctx_procs(const struct ws_snapshot *s, struct ctx *cx)
 
 static void ctx_init(const struct ws_snapshot *s, struct ctx *cx)
 {
+	cx->order = xcalloc(s->nthreads, sizeof(*cx->order));
 	cx->median = xcalloc(s->nthreads, sizeof(*cx->median));
 	cx->pool_n = xcalloc(s->nthreads, sizeof(*cx->pool_n));
 	ctx_pools(s, cx);
@@ -269,6 +277,7 @@ static void ctx_init(const struct ws_snapshot *s, struct ctx *cx)
 
 static void ctx_free(struct ctx *cx)
 {
+	free(cx->order);
 	free(cx->median);
 	free(cx->pool_n);
 	free(cx->procs);
@@ -641,13 +650,13 @@ static void hidden_emit(const struct ws_snapshot *s, const struct ws_opts *o,
 }
 
 static void find_hidden(const struct ws_snapshot *s, const struct ws_opts *o,
-			struct ws_findings *out)
+			const struct ctx *cx, struct ws_findings *out)
 {
 	struct hidden_group *g = xcalloc(s->nthreads, sizeof(*g));
-	size_t i, ng = 0, k;
+	size_t n, ng = 0, k;
 
-	for (i = 0; i < s->nthreads; i++) {
-		const struct ws_thread *t = &s->threads[i];
+	for (n = 0; n < s->nthreads; n++) {
+		const struct ws_thread *t = &s->threads[cx->order[n]];
 		uint64_t d = t->r[R_IO].ns + t->r[R_UNINT].ns, w = wall(t), q;
 		char comm[64], pool[32];
 		double share;
@@ -659,7 +668,7 @@ static void find_hidden(const struct ws_snapshot *s, const struct ws_opts *o,
 			continue;
 		ws_unescape_comm(ws_str(s, t->comm), comm, sizeof(comm));
 		ws_pool_name(comm, pool, sizeof(pool));
-		/* Threads arrive grouped by process: look back within it only. */
+		/* In process order: look back within the process only. */
 		for (k = ng; k > 0 && g[k - 1].tgid == t->tgid; k--)
 			if (!strcmp(g[k - 1].pool, pool))
 				break;
@@ -787,12 +796,11 @@ static void starve_emit(const struct ws_snapshot *s, const struct ws_opts *o,
 static void find_starving(const struct ws_snapshot *s, const struct ws_opts *o,
 			  const struct ctx *cx, struct ws_findings *out)
 {
-	struct starve_group *g = calloc(s->nthreads + 1, sizeof(*g));
-	size_t i, ng = 0, k;
+	struct starve_group *g = xcalloc(s->nthreads, sizeof(*g));
+	size_t n, ng = 0, k;
 
-	if (!g)
-		return;
-	for (i = 0; i < s->nthreads; i++) {
+	for (n = 0; n < s->nthreads; n++) {
+		size_t i = cx->order[n];
 		const struct ws_thread *t = &s->threads[i];
 		double share = runq_share(t), med;
 		uint64_t p99 = ws_hist_quantile_ns(s, t, R_RUNQ, 0.99);
@@ -810,7 +818,7 @@ static void find_starving(const struct ws_snapshot *s, const struct ws_opts *o,
 			continue;
 		ws_unescape_comm(ws_str(s, t->comm), comm, sizeof(comm));
 		ws_pool_name(comm, pool, sizeof(pool));
-		/* Threads arrive grouped by process: look back within it only. */
+		/* In process order: look back within the process only. */
 		for (k = ng; k > 0 && g[k - 1].tgid == t->tgid; k--)
 			if (g[k - 1].vs_siblings == vs_siblings &&
 			    (!vs_siblings || !strcmp(g[k - 1].pool, pool)))
@@ -960,7 +968,7 @@ void ws_diagnose(const struct ws_snapshot *s, const struct ws_opts *o, struct ws
 	find_health(s, out);
 	find_stuck(s, o, out);
 	find_contention(s, o, &cx, out);
-	find_hidden(s, o, out);
+	find_hidden(s, o, &cx, out);
 	find_starving(s, o, &cx, out);
 	find_pressure(s, o, out);
 	ctx_free(&cx);

@@ -96,3 +96,43 @@ const char *ws_syscall_name(int nr)
 			return syscalls[i].name;
 	return NULL;
 }
+
+/* Length of the valid UTF-8 sequence at s (2..4), or 0. */
+static int utf8_len(const unsigned char *s)
+{
+	int n, i;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/*
+ * Make s safe for a terminal or a Prometheus label, in place: control
+ * bytes and bytes that are not valid UTF-8 become '?', so no escape
+ * sequence from a thread name reaches the screen.
+ */
+char *ws_sanitize(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	while (*p) {
+		int n = *p >= 0x80 ? utf8_len(p) : 1;
+
+		if (!n || (n == 1 && (*p < 0x20 || *p == 0x7f))) {
+			*p++ = '?';
+			continue;
+		}
+		p += n;
+	}
+	return s;
+}

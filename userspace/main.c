@@ -5,7 +5,9 @@
  *
  * Exit status: 0 fine / no finding, 1 findings (report), 2 error.
  */
+#include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
@@ -136,12 +138,16 @@ static bool parse_duration(const char *s, uint64_t *ns)
 	double v;
 	size_t i;
 
+	/* Plain decimal only: strtod would also take hex, inf and nan. */
+	if (!isdigit((unsigned char)s[0]) || strpbrk(s, "xXpP"))
+		return false;
 	errno = 0;
 	v = strtod(s, &end);
-	if (end == s || errno || v < 0 || v > 1e6 * 3600)
+	if (end == s || errno || !isfinite(v) || v < 0)
 		return false;
 	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (!strcmp(end, units[i].unit)) {
+		/* A year at most, whatever the unit: no overflow on the way. */
+		if (!strcmp(end, units[i].unit) && v * units[i].mul <= 365 * 86400e9) {
 			*ns = (uint64_t)(v * units[i].mul);
 			return true;
 		}
@@ -166,8 +172,10 @@ static bool parse_share(const char *s, double *v)
 {
 	char *end;
 
+	if (!isdigit((unsigned char)s[0]) || strpbrk(s, "xXpP"))
+		return false;
 	*v = strtod(s, &end);
-	if (end == s || (*end && strcmp(end, "%")) || *v < 0 || *v > 100)
+	if (end == s || (*end && strcmp(end, "%")) || !isfinite(*v) || *v < 0 || *v > 100)
 		return false;
 	*v /= 100;
 	return true;
@@ -192,6 +200,8 @@ static int cmd_status(int argc, char **argv)
 		else
 			return 2;
 	}
+	if (optind < argc)
+		return usage_error("status", "unexpected argument");
 	rc = ws_load(&s);
 	if (rc)
 		return rc;
@@ -298,7 +308,8 @@ static int cmd_report(int argc, char **argv)
 		case 'p': ok = parse_u32_arg(optarg, &o.pid) && o.pid; break;
 		case O_INT:
 			interval = strtod(optarg, &end);
-			ok = end != optarg && !*end && interval > 0 && interval <= 86400;
+			ok = end != optarg && !*end && isfinite(interval) && interval > 0 &&
+			     interval <= 86400;
 			break;
 		case O_STUCK: ok = parse_duration(optarg, &o.stuck_ns); break;
 		case O_RUNQ: ok = parse_duration(optarg, &o.runq_p99_ns); break;
@@ -307,7 +318,8 @@ static int cmd_report(int argc, char **argv)
 		case O_CONT: ok = parse_duration(optarg, &o.contention_ns); break;
 		case O_RATIO:
 			o.starve_ratio = strtod(optarg, &end);
-			ok = end != optarg && !*end && o.starve_ratio >= 1;
+			ok = end != optarg && !*end && isfinite(o.starve_ratio) &&
+			     o.starve_ratio >= 1 && o.starve_ratio <= 1000;
 			break;
 		case O_ALLOW:
 			ok = strchr(optarg, '=') && o.nallow < 32;
@@ -439,6 +451,8 @@ static int cmd_blocked(int argc, char **argv)
 		default: return 2;
 		}
 	}
+	if (optind < argc)
+		return usage_error("blocked", "unexpected argument");
 	rc = ws_load(&s);
 	if (rc)
 		return rc;
@@ -474,6 +488,8 @@ static int cmd_futex(int argc, char **argv)
 		default: return 2;
 		}
 	}
+	if (optind < argc)
+		return usage_error("futex", "unexpected argument");
 	rc = ws_load(&s);
 	if (rc)
 		return rc;
@@ -517,6 +533,8 @@ static int cmd_export(int argc, char **argv)
 	}
 	if (strcmp(format, "prometheus") && strcmp(format, "json"))
 		return usage_error("export", "--format is prometheus or json");
+	if (optind < argc)
+		return usage_error("export", "unexpected argument");
 	rc = ws_load(&s);
 	if (rc)
 		return rc;
@@ -530,17 +548,41 @@ static int cmd_export(int argc, char **argv)
 
 /* ---- snapshot ---- */
 
+/*
+ * Root-only data stays root-only (0600), and a symlink planted in the
+ * target directory is refused rather than followed.
+ */
 static int write_file(const char *path, const char *buf, size_t len)
 {
-	FILE *f = fopen(path, "w");
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	size_t done = 0;
+	ssize_t n;
 
-	if (!f || fwrite(buf, 1, len, f) != len || fclose(f)) {
-		fprintf(stderr, "waitscope: cannot write %s: %s\n", path, strerror(errno));
-		if (f)
-			fclose(f);
-		return 2;
+	if (fd < 0)
+		goto fail;
+	if (fchmod(fd, 0600))
+		goto fail_fd;
+	while (done < len) {
+		n = write(fd, buf + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			goto fail_fd;
+		done += (size_t)n;
 	}
+	if (close(fd))
+		goto fail;
 	return 0;
+fail_fd:
+	{
+		int e = errno;
+
+		close(fd);
+		errno = e;
+	}
+fail:
+	fprintf(stderr, "waitscope: cannot write %s: %s\n", path, strerror(errno));
+	return 2;
 }
 
 static int cmd_snapshot(int argc, char **argv)
@@ -682,9 +724,19 @@ int main(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return 2;
 	}
-	for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
-		if (!strcmp(argv[i], cmds[k].name))
-			return cmds[k].fn(argc - i, argv + i);
+	for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++) {
+		if (!strcmp(argv[i], cmds[k].name)) {
+			int rc = cmds[k].fn(argc - i, argv + i);
+
+			/* Output that did not get out is an error, not a result. */
+			if (fflush(stdout) || ferror(stdout)) {
+				fprintf(stderr, "waitscope: cannot write the output: %s\n",
+					strerror(errno));
+				return 2;
+			}
+			return rc;
+		}
+	}
 	fprintf(stderr, "waitscope: unknown command '%s' (see waitscope --help)\n", argv[i]);
 	return 2;
 }

@@ -7,6 +7,7 @@
  * of fields, a number that is not one, or a last line without its newline
  * (a truncated copy) is an error, never a guess.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <unistd.h>
 #include <stdarg.h>
@@ -28,6 +29,7 @@ struct lines {
 	int fd;			/* -1: the buffer is all there is */
 	char *chunk;
 	size_t cap;
+	int read_errno;
 };
 
 #define CHUNK (1u << 20)
@@ -56,6 +58,8 @@ static bool refill(struct lines *ls)
 	while (n < 0 && errno == EINTR);
 	ls->p = ls->chunk;
 	ls->end = ls->chunk + tail + (n > 0 ? n : 0);
+	if (n < 0)
+		ls->read_errno = errno;
 	return n > 0;
 }
 
@@ -86,6 +90,8 @@ static int next_row(struct lines *ls, struct row *r, struct ws_err *err)
 	nl = ls->p < ls->end ? memchr(ls->p, '\n', ls->end - ls->p) : NULL;
 	while (!nl && refill(ls))
 		nl = memchr(ls->p, '\n', ls->end - ls->p);
+	if (ls->read_errno)
+		return ws_fail(err, "%s: read error: %s", ls->file, strerror(ls->read_errno));
 	if (ls->p >= ls->end)
 		return 0;
 	ls->lineno++;
@@ -166,7 +172,7 @@ static bool parse_hex(const char *s, uint64_t *v)
 {
 	char *end;
 
-	if (strncmp(s, "0x", 2) || !s[2])
+	if (strncmp(s, "0x", 2) || !isxdigit((unsigned char)s[2]))
 		return false;
 	errno = 0;
 	*v = strtoull(s + 2, &end, 16);
@@ -403,8 +409,10 @@ static int parse_threads(struct ws_snapshot *s, struct lines *lsp, struct ws_err
 		return ws_fail(err, "out of memory");
 	}
 	/* The stats file (parsed first) says how many threads to expect. */
-	if (s->stats.used && s->stats.used < (1u << 24) && !s->threads)
-		s->threads = grow(s->threads, &s->cap_threads, s->stats.used + 64, sizeof(struct ws_thread));
+	if (s->stats.used && !s->threads)
+		s->threads = grow(s->threads, &s->cap_threads,
+				  (s->stats.used < 65536 ? s->stats.used : 65536) + 64,
+				  sizeof(struct ws_thread));
 	rc = read_header(&ls, "threads", c, true, err);
 	if (!rc)
 		rc = map_columns(&ls, c, thread_cols, TC_REASONS + 3 * NR_REASONS, ix, err);
@@ -511,7 +519,7 @@ static int blocked_frame(struct ws_snapshot *s, struct ws_thread *t, const struc
 {
 	if (!t)
 		return ws_fail(err, "%s:%u: stack frame before any thread", ls->file, ls->lineno);
-	if (r->n != 1)
+	if (r->n != 1 && r->n != 2)
 		return ws_fail(err, "%s:%u: bad stack frame", ls->file, ls->lineno);
 	if (t->stack_len == UINT16_MAX)
 		return 0;
@@ -520,7 +528,14 @@ static int blocked_frame(struct ws_snapshot *s, struct ws_thread *t, const struc
 	else if (t->stack_first + t->stack_len != s->nframes)
 		return ws_fail(err, "%s:%u: stack frames out of place", ls->file, ls->lineno);
 	s->frames = grow(s->frames, &s->cap_frames, s->nframes + 1, sizeof(uint32_t));
-	s->frames[s->nframes++] = intern(s, r->tok[0]);
+	if (r->n == 2) {
+		char both[600];
+
+		snprintf(both, sizeof(both), "%s %s", r->tok[0], r->tok[1]);
+		s->frames[s->nframes++] = intern(s, both);
+	} else {
+		s->frames[s->nframes++] = intern(s, r->tok[0]);
+	}
 	t->stack_len++;
 	return 0;
 }
@@ -555,7 +570,9 @@ static int parse_blocked(struct ws_snapshot *s, struct lines *lsp, struct ws_err
 		rc = 0;
 		if (r->n && r->tok[0][0] == '#')
 			continue;
-		if (r->indented && r->n == 1) {
+		/* "sym+0x1/0x2" or, in a module, "sym+0x1/0x2 [mod]". */
+		if (r->indented && (r->n == 1 || (r->n == 2 && r->tok[1][0] == '[' &&
+						  r->tok[1][strlen(r->tok[1]) - 1] == ']'))) {
 			/* Frames of a thread not in the threads file are skipped. */
 			rc = t || !tid ? blocked_frame(s, t, &ls, r, err) : 0;
 			continue;
@@ -719,14 +736,18 @@ static int parse_stats(struct ws_snapshot *s, struct lines *lsp, struct ws_err *
 
 /* ---- the tid index (open addressing, rebuilt as it grows) ---- */
 
-static size_t hash_tid(uint32_t tid)
+/* Fibonacci hashing: the high bits of the product, so tids with the same
+ * low bits (multiples of 32768, say) do not collide. */
+static size_t hash_tid(const struct ws_snapshot *s, uint32_t tid)
 {
-	return (size_t)(tid * 2654435761u);
+	uint64_t h = (uint64_t)tid * 0x9e3779b97f4a7c15ULL;
+
+	return (size_t)(h >> 32) & s->index_mask;
 }
 
 static void index_put(struct ws_snapshot *s, size_t i)
 {
-	size_t h = hash_tid(s->threads[i].tid) & s->index_mask;
+	size_t h = hash_tid(s, s->threads[i].tid);
 
 	while (s->index[h])
 		h = (h + 1) & s->index_mask;
@@ -760,7 +781,7 @@ struct ws_thread *ws_find_thread(const struct ws_snapshot *s, uint32_t tid)
 
 	if (!s->index)
 		return NULL;
-	for (h = hash_tid(tid) & s->index_mask; s->index[h]; h = (h + 1) & s->index_mask)
+	for (h = hash_tid(s, tid); s->index[h]; h = (h + 1) & s->index_mask)
 		if (s->threads[s->index[h] - 1].tid == tid)
 			return &s->threads[s->index[h] - 1];
 	return NULL;
@@ -774,7 +795,7 @@ static const parser_fn parsers[5] = {
 static int parse_buf(int which, struct ws_snapshot *s, const char *buf, size_t len,
 		     struct ws_err *err)
 {
-	struct lines ls = { buf, buf + len, ws_files[which], 0, -1, NULL, 0 };
+	struct lines ls = { .p = buf, .end = buf + len, .file = ws_files[which], .fd = -1 };
 
 	return parsers[which](s, &ls, err);
 }
@@ -807,7 +828,7 @@ int ws_parse_futex(struct ws_snapshot *s, const char *buf, size_t len, struct ws
 /* Parse file number which (ws_files[]) from fd, a chunk at a time. */
 int ws_parse_fd(struct ws_snapshot *s, int which, int fd, struct ws_err *err)
 {
-	struct lines ls = { NULL, NULL, ws_files[which], 0, fd, NULL, 0 };
+	struct lines ls = { .file = ws_files[which], .fd = fd };
 
 	return parsers[which](s, &ls, err);
 }

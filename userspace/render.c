@@ -13,15 +13,17 @@ static void comm(const struct ws_snapshot *s, uint32_t off, char *buf, size_t n)
 	ws_unescape_comm(ws_str(s, off), buf, n);
 }
 
-/* A comm for a terminal: control bytes shown as '?'. */
+/* Text from the input, for a terminal: see ws_sanitize(). */
 static const char *printable(char *c)
 {
-	char *p;
+	return ws_sanitize(c);
+}
 
-	for (p = c; *p; p++)
-		if ((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f)
-			*p = '?';
-	return c;
+/* The same for a string of the snapshot's pool, through a buffer. */
+static const char *pstr(const struct ws_snapshot *s, uint32_t off, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s", ws_str(s, off));
+	return ws_sanitize(buf);
 }
 
 void ws_render_report(FILE *f, const struct ws_snapshot *s, const struct ws_findings *fs,
@@ -62,12 +64,7 @@ void ws_render_report(FILE *f, const struct ws_snapshot *s, const struct ws_find
 	}
 	for (i = 0; i < fs->n; i++) {
 		const struct ws_finding *x = &fs->f[i];
-		char *what = strdup(x->what);
-
-		if (!what)
-			return;
-		fprintf(f, "\n%zu. [%s] %s.\n", i + 1, ws_kind_name(x->kind), printable(what));
-		free(what);
+		fprintf(f, "\n%zu. [%s] %s.\n", i + 1, ws_kind_name(x->kind), x->what);
 		fprintf(f, "   threshold: %s\n", x->threshold);
 		fprintf(f, "   likely:    %s\n", x->cause);
 		fprintf(f, "   next:      %s\n", x->next);
@@ -179,7 +176,7 @@ void ws_render_blocked(FILE *f, const struct ws_snapshot *s, uint64_t min_ns, ui
 			"SYSCALL", "FUTEX");
 	for (i = 0; i < n; i++) {
 		const struct ws_thread *t = v[i];
-		char name[64], dur[32], scb[16];
+		char name[64], dur[32], scb[32], frame[256];
 
 		comm(s, t->comm, name, sizeof(name));
 		if (json) {
@@ -204,11 +201,12 @@ void ws_render_blocked(FILE *f, const struct ws_snapshot *s, uint64_t min_ns, ui
 			syscall_str(t->syscall, scb, sizeof(scb)));
 		if (t->has_futex)
 			fprintf(f, "0x%llx (%s)\n", (unsigned long long)t->futex_addr,
-				ws_str(s, t->futex_op));
+				pstr(s, t->futex_op, scb, sizeof(scb)));
 		else
 			fputs("-\n", f);
 		for (k = 0; k < t->stack_len; k++)
-			fprintf(f, "        %s\n", ws_str(s, s->frames[t->stack_first + k]));
+			fprintf(f, "        %s\n", pstr(s, s->frames[t->stack_first + k], frame,
+							 sizeof(frame)));
 	}
 	if (json)
 		fputs("]}\n", f);
@@ -246,7 +244,7 @@ void ws_render_futex(FILE *f, const struct ws_snapshot *s, uint32_t pid, bool js
 			"OP", "WAITING", "WAITS", "TOTAL", "MAX", "LONGEST");
 	for (i = 0; i < n; i++) {
 		const struct ws_thread *leader = ws_find_thread(s, v[i].tgid);
-		char name[64] = "?", tot[32], mx[32], lg[32];
+		char name[64] = "?", tot[32], mx[32], lg[32], op[32];
 
 		if (leader)
 			comm(s, leader->comm, name, sizeof(name));
@@ -265,7 +263,8 @@ void ws_render_futex(FILE *f, const struct ws_snapshot *s, uint32_t pid, bool js
 		ws_fmt_dur(mx, sizeof(mx), v[i].max_ns);
 		ws_fmt_dur(lg, sizeof(lg), v[i].longest_now_ns);
 		fprintf(f, "%7u %-16s 0x%-16llx %-11s %7u %9llu %9s %9s %9s\n", v[i].tgid,
-			printable(name), (unsigned long long)v[i].uaddr, ws_str(s, v[i].op),
+			printable(name), (unsigned long long)v[i].uaddr,
+			pstr(s, v[i].op, op, sizeof(op)),
 			v[i].waiting, (unsigned long long)v[i].count, tot, mx,
 			v[i].waiting ? lg : "-");
 	}
@@ -279,16 +278,21 @@ void ws_render_futex(FILE *f, const struct ws_snapshot *s, uint32_t pid, bool js
 /* ---- Prometheus text exposition ---- */
 
 /* A label value: backslash, quote and newline escaped; other bytes as is. */
-static void prom_label(FILE *f, const char *v)
+static void prom_label(FILE *f, const char *val)
 {
+	char buf[256];
+	const char *v = buf;
+
+	/* Exposition text is UTF-8: invalid bytes become '?'. */
+	snprintf(buf, sizeof(buf), "%s", val);
+	for (char *p = buf; *p; p++)
+		if ((unsigned char)*p < 0x20 && *p != '\n')
+			*p = '\x01';
+	ws_sanitize(buf);
 	fputc('"', f);
 	for (; *v; v++) {
 		if (*v == '\\' || *v == '"')
 			fprintf(f, "\\%c", *v);
-		else if (*v == '\n')
-			fputs("\\n", f);
-		else if ((unsigned char)*v < 0x20 || (unsigned char)*v == 0x7f)
-			fputc('?', f);
 		else
 			fputc(*v, f);
 	}
@@ -306,22 +310,40 @@ struct proc_agg {
 	uint64_t n[NR_REASONS], ns[NR_REASONS];
 };
 
+static const struct ws_snapshot *sort_snap;
+
+static int by_tgid(const void *a, const void *b)
+{
+	uint32_t x = sort_snap->threads[*(const uint32_t *)a].tgid;
+	uint32_t y = sort_snap->threads[*(const uint32_t *)b].tgid;
+
+	return x < y ? -1 : x > y;
+}
+
 static void prom_process_hists(FILE *f, const struct ws_snapshot *s)
 {
 	struct proc_agg *p = calloc(s->nthreads + 1, sizeof(*p));
+	uint32_t *ix = calloc(s->nthreads + 1, sizeof(*ix));
 	size_t i, np = 0, j;
 	int r, k;
 
-	if (!p)
+	if (!p || !ix) {
+		free(p);
+		free(ix);
 		return;
+	}
+	/* Threads of a process together, without comparing every pair. */
+	for (i = 0; i < s->nthreads; i++)
+		ix[i] = (uint32_t)i;
+	sort_snap = s;
+	qsort(ix, s->nthreads, sizeof(*ix), by_tgid);
 	for (i = 0; i < s->nthreads; i++) {
-		const struct ws_thread *t = &s->threads[i];
+		const struct ws_thread *t = &s->threads[ix[i]];
 		unsigned b;
 
-		for (j = 0; j < np && p[j].tgid != t->tgid; j++)
-			;
-		if (j == np)
+		if (!np || p[np - 1].tgid != t->tgid)
 			p[np++].tgid = t->tgid;
+		j = np - 1;
 		for (r = 0; r < NR_REASONS; r++) {
 			p[j].n[r] += t->r[r].n;
 			p[j].ns[r] += t->r[r].ns;
@@ -332,6 +354,7 @@ static void prom_process_hists(FILE *f, const struct ws_snapshot *s)
 			}
 		}
 	}
+	free(ix);
 	prom_header(f, "waitscope_process_offcpu_seconds", "histogram",
 		    "Off-CPU intervals of a process's threads by reason (ended intervals).");
 	for (j = 0; j < np; j++) {
@@ -343,27 +366,29 @@ static void prom_process_hists(FILE *f, const struct ws_snapshot *s)
 		for (r = 0; r < NR_REASONS; r++) {
 			uint64_t cum = 0;
 
-			if (!p[j].n[r])
+			if (!p[j].n[r] && !p[j].counts[r][0])
 				continue;
 			for (k = 0; k < NR_SLOTS - 1; k++) {
 				cum += p[j].counts[r][k];
 				fprintf(f, "waitscope_process_offcpu_seconds_bucket{pid=\"%u\",comm=",
 					p[j].tgid);
 				prom_label(f, name);
-				fprintf(f, ",reason=\"%s\",le=\"%g\"} %llu\n", ws_reason_names[r],
+				fprintf(f, ",reason=\"%s\",le=\"%.6f\"} %llu\n", ws_reason_names[r],
 					ws_slot_low_us(k + 1) / 1e6, (unsigned long long)cum);
 			}
+			/* +Inf and _count from the buckets: they must be cumulative. */
+			cum += p[j].counts[r][NR_SLOTS - 1];
 			fprintf(f, "waitscope_process_offcpu_seconds_bucket{pid=\"%u\",comm=", p[j].tgid);
 			prom_label(f, name);
 			fprintf(f, ",reason=\"%s\",le=\"+Inf\"} %llu\n", ws_reason_names[r],
-				(unsigned long long)p[j].n[r]);
+				(unsigned long long)cum);
 			fprintf(f, "waitscope_process_offcpu_seconds_sum{pid=\"%u\",comm=", p[j].tgid);
 			prom_label(f, name);
 			fprintf(f, ",reason=\"%s\"} %.9f\n", ws_reason_names[r], p[j].ns[r] / 1e9);
 			fprintf(f, "waitscope_process_offcpu_seconds_count{pid=\"%u\",comm=", p[j].tgid);
 			prom_label(f, name);
 			fprintf(f, ",reason=\"%s\"} %llu\n", ws_reason_names[r],
-				(unsigned long long)p[j].n[r]);
+				(unsigned long long)cum);
 		}
 	}
 	free(p);
@@ -499,7 +524,12 @@ void ws_render_status(FILE *f, const struct ws_snapshot *s, const char *dir, boo
 			(unsigned long long)st->memory_bytes);
 		return;
 	}
-	fprintf(f, "waitscope %s, reading %s\n", st->version, dir);
+	{
+		char ver[32];
+
+		snprintf(ver, sizeof(ver), "%s", st->version);
+		fprintf(f, "waitscope %s, reading %s\n", ws_sanitize(ver), dir);
+	}
 	fprintf(f, "  tracing:  %s, %u of %u probes attached\n", st->enabled ? "enabled" : "DISABLED",
 		st->attached, st->nprobes);
 	fprintf(f, "  threads:  %llu tracked of %llu (%.0f%%), %llu dropped now, %llu since start\n",
@@ -516,6 +546,11 @@ void ws_render_status(FILE *f, const struct ws_snapshot *s, const char *dir, boo
 		fprintf(f, "pid %llu only\n", (unsigned long long)st->filter_tgid);
 	fputs("  events:  ", f);
 	for (i = 0; i < st->nevents; i++)
-		fprintf(f, " %s=%llu", st->event_names[i], (unsigned long long)st->events[i]);
+	{
+		char ev[32];
+
+		snprintf(ev, sizeof(ev), "%s", st->event_names[i]);
+		fprintf(f, " %s=%llu", ws_sanitize(ev), (unsigned long long)st->events[i]);
+	}
 	fputc('\n', f);
 }

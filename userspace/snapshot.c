@@ -174,7 +174,10 @@ uint64_t ws_hist_quantile_ns(const struct ws_snapshot *s, const struct ws_thread
 		total += WS_BUCKET_N(s->buckets[h->first + i]);
 	if (!total)
 		return 0;
+	/* The rank of the q-quantile: ceil(q * n), at least 1. */
 	need = (uint64_t)(q * (double)total);
+	if ((double)need < q * (double)total)
+		need++;
 	if (need < 1)
 		need = 1;
 	for (i = 0; i < h->len; i++) {

@@ -68,9 +68,6 @@ static void row_name(const struct ws_snapshot *s, const struct ws_thread *t, int
 	char comm[64], pool[64];
 
 	ws_unescape_comm(ws_str(s, t->comm), comm, sizeof(comm));
-	for (char *p = comm; *p; p++)
-		if ((unsigned char)*p < 0x20)
-			*p = '?';
 	switch (group) {
 	case G_THREAD:
 		r->id = t->tid;
@@ -95,37 +92,59 @@ static void row_name(const struct ws_snapshot *s, const struct ws_thread *t, int
 		snprintf(r->name, sizeof(r->name), "cgroup %llu", (unsigned long long)t->cgroup);
 		break;
 	}
+	ws_sanitize(r->name);
 	r->tgid = t->tgid;
 }
 
+struct keyed {
+	struct row r;
+	uint32_t idx;
+};
+
+static int keyed_cmp(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+
+	if (x->r.id != y->r.id)
+		return x->r.id < y->r.id ? -1 : 1;
+	return strcmp(x->r.name, y->r.name);
+}
+
+/* One row per group (sorted by key, then merged): no pairwise search. */
 static size_t build_rows(const struct ws_snapshot *s, int group, uint32_t pid, struct row *rows)
 {
-	size_t i, n = 0, k;
+	struct keyed *k = calloc(s->nthreads + 1, sizeof(*k));
+	size_t i, n = 0, m = 0;
 
+	if (!k)
+		return 0;
 	for (i = 0; i < s->nthreads; i++) {
-		const struct ws_thread *t = &s->threads[i];
-		struct row r = { 0 };
+		if (pid && s->threads[i].tgid != pid)
+			continue;
+		row_name(s, &s->threads[i], group, &k[m].r);
+		k[m++].idx = (uint32_t)i;
+	}
+	qsort(k, m, sizeof(*k), keyed_cmp);
+	for (i = 0; i < m; i++) {
+		const struct ws_thread *t = &s->threads[k[i].idx];
+		struct row *r;
 		uint64_t p99;
 		int q;
 
-		if (pid && t->tgid != pid)
-			continue;
-		row_name(s, t, group, &r);
-		for (k = 0; k < n; k++)
-			if (rows[k].id == r.id && !strcmp(rows[k].name, r.name))
-				break;
-		if (k == n)
-			rows[n++] = r;
-		rows[k].n++;
-		rows[k].oncpu += t->oncpu_ns;
+		if (!n || keyed_cmp(&k[i], &k[i - 1]))
+			rows[n++] = k[i].r;
+		r = &rows[n - 1];
+		r->n++;
+		r->oncpu += t->oncpu_ns;
 		for (q = 0; q < NR_REASONS; q++)
-			rows[k].r[q] += t->r[q].ns;
+			r->r[q] += t->r[q].ns;
 		p99 = t->r[R_RUNQ].n ? ws_hist_quantile_ns(s, t, R_RUNQ, 0.99) : 0;
-		if (p99 > rows[k].p99)
-			rows[k].p99 = p99;
-		if (t->state > R_RUNQ && t->off_ns > rows[k].longest)
-			rows[k].longest = t->off_ns;
+		if (p99 > r->p99)
+			r->p99 = p99;
+		if (t->state > R_RUNQ && t->off_ns > r->longest)
+			r->longest = t->off_ns;
 	}
+	free(k);
 	return n;
 }
 
@@ -205,11 +224,14 @@ int ws_cmd_top(int argc, char **argv)
 			if (end == optarg || *end || iters < 1)
 				return fprintf(stderr, "waitscope top: -n takes a positive count\n"), 2;
 			break;
-		case 'p':
-			pid = (uint32_t)strtoul(optarg, &end, 10);
-			if (end == optarg || *end || !pid)
+		case 'p': {
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (end == optarg || *end || !v || v > UINT32_MAX || *optarg == '-')
 				return fprintf(stderr, "waitscope top: bad -p\n"), 2;
+			pid = (uint32_t)v;
 			break;
+		}
 		case 'l':
 			lines = strtol(optarg, &end, 10);
 			if (end == optarg || *end || lines < 0)
@@ -237,6 +259,8 @@ int ws_cmd_top(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGQUIT, &sa, NULL);
 	if (!batch && isatty(STDOUT_FILENO)) {
 		restore_cursor = true;
 		fputs("\033[?25l", stdout);

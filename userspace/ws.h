@@ -139,6 +139,7 @@ void ws_cgroup_throttling(const char *path, uint64_t *nr, uint64_t *usec);
 /* fmt.c */
 void ws_fmt_dur(char *buf, size_t n, uint64_t ns);
 void ws_unescape_comm(const char *in, char *out, size_t n);
+char *ws_sanitize(char *s);
 void ws_json_str(FILE *f, const char *s);
 const char *ws_syscall_name(int nr);
 
