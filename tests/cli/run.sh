@@ -95,3 +95,34 @@ check "a missing directory exits 2" status 2 "$W" --debugfs /nonexistent report
 check "an unknown command exits 2" status 2 "$W" frobnicate
 check "a bad option value exits 2" status 2 "$W" --debugfs "$S" report --runq-share 250
 check "--help exits 0 and lists the commands" sh -c "\"$W\" --help | grep -q 'report'"
+
+# ---- from the review: module frames, snapshot safety, exposition ----
+rm -rf "$T/mod" && cp -r "$S" "$T/mod"
+awk 'NR == 3 { print; print "        jbd2_log_wait_commit+0xb5/0x120 [jbd2]"; next } { print }' \
+	"$S/blocked" > "$T/mod/blocked"
+check "a kernel stack frame inside a module ('sym [mod]') parses" sh -c "
+	\"$W\" --debugfs $T/mod blocked | grep -q 'jbd2_log_wait_commit+0xb5/0x120 \[jbd2\]'"
+rm -rf "$T/snap" "$T/victim" && mkdir "$T/snap" && echo keep > "$T/victim"
+ln -s "$T/victim" "$T/snap/threads"
+check "snapshot refuses to follow a symlink in the target directory" sh -c "
+	! \"$W\" --debugfs $S snapshot $T/snap 2>/dev/null && [ \"\$(cat $T/victim)\" = keep ]"
+rm -rf "$T/snap2"
+check "snapshot files are root-only (0600)" sh -c "
+	\"$W\" --debugfs $S snapshot $T/snap2 > /dev/null &&
+	[ \"\$(stat -c %a $T/snap2/threads)\" = 600 ]"
+check "exported histograms are cumulative, +Inf equal to _count" sh -c "
+	\"$W\" --debugfs $S export --min-thread 0 | python3 -c '
+import re, sys
+series = {}
+for line in sys.stdin:
+    m = re.match(r\"waitscope_process_offcpu_seconds_(bucket|count)\\{(.*?)(?:,le=\\\"([^\\\"]*)\\\")?\\} (\\S+)\", line)
+    if m:
+        series.setdefault(m.group(2), []).append((m.group(1), m.group(3), float(m.group(4))))
+assert series
+for key, rows in series.items():
+    b = [v for kind, le, v in rows if kind == \"bucket\"]
+    c = [v for kind, le, v in rows if kind == \"count\"]
+    assert b == sorted(b), key
+    assert b[-1] == c[0], key'"
+check "status reads a snapshot given with WAITSCOPE_DEBUGFS" sh -c "
+	WAITSCOPE_DEBUGFS=$S \"$W\" status | grep -q 'tracing:  enabled'"

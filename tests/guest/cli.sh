@@ -5,6 +5,12 @@
 
 relay() { echo "WS-FILE-BEGIN $1"; cat "$2"; echo "WS-FILE-END"; }
 W=waitscope
+# Thresholds for this VM.  On the debug kernel (KASAN, lockdep) every
+# switch is several times slower and ordinary threads see 10-15 ms run-queue
+# p99s, so the p99 threshold is raised there; the planted starvation
+# (80% of the time in the run queue) is found either way.
+RQ="--stuck 2s"
+[ -e /proc/lockdep ] && RQ="--stuck 2s --runq-p99 40ms"
 
 check "cli: insmod" insmod /opt/ws/waitscope.ko
 $W status > /tmp/st; rc=$?
@@ -17,7 +23,7 @@ check "cli: --help and every command's --help exit 0" sh -c '
 
 # ---- idle: nothing to report ----
 sleep 3
-$W report --stuck 2s > /tmp/idle.txt; rc=$?
+$W report $RQ > /tmp/idle.txt; rc=$?
 cat /tmp/idle.txt | sed 's/^/# idle: /'
 check "cli: report on an idle system finds nothing (exit 0)" [ $rc = 0 ]
 $W snapshot /tmp/snap-idle > /dev/null
@@ -31,10 +37,10 @@ start_scenario starve 4 3; starve_pid=$SCENARIO_PID
 start_scenario sleeper; sleeper_pid=$SCENARIO_PID
 note "pids: stuck $stuck_pid locker $locker_pid vfork $vfork_pid starve $starve_pid sleeper $sleeper_pid"
 sleep 3
-$W report --stuck 2s > /tmp/report.txt; rc=$?
+$W report $RQ > /tmp/report.txt; rc=$?
 sed 's/^/# /' /tmp/report.txt
 check "cli: report exits 1 with findings" [ $rc = 1 ]
-$W report --stuck 2s --json > /tmp/report.json
+$W report $RQ --json > /tmp/report.json
 relay report.json /tmp/report.json
 # kind:pid pairs, one per line
 sed 's/},{/}\n{/g' /tmp/report.json | sed -n 's/.*"kind":"\([a-z-]*\)","pid":\([0-9]*\).*/\1:\2/p' | sort -u > /tmp/kinds0
@@ -75,10 +81,10 @@ check "cli: export has per-process histograms" grep -q '^waitscope_process_offcp
 # ---- snapshot, then the same diagnosis offline ----
 $W snapshot /tmp/snap > /dev/null
 for f in threads histograms blocked futex stats; do relay "scenarios/$f" /tmp/snap/$f; done
-$W --debugfs /tmp/snap report --stuck 2s --json | sed 's/},{/}\n{/g' |
+$W --debugfs /tmp/snap report $RQ --json | sed 's/},{/}\n{/g' |
 	sed -n 's/.*"kind":"\([a-z-]*\)","pid":\([0-9]*\).*/\1:\2/p' | sort -u | grep -vx "starving:$$" > /tmp/kinds2
 check "cli: the snapshot gives the same findings" cmp -s /tmp/kinds /tmp/kinds2
-$W report --interval 1 --stuck 2s > /tmp/interval.txt; rc=$?
+$W report --interval 1 $RQ > /tmp/interval.txt; rc=$?
 sed 's/^/# interval: /' /tmp/interval.txt | head -8
 check "cli: report --interval runs and still finds the stuck thread" grep -q "\[stuck\]" /tmp/interval.txt
 

@@ -2,6 +2,21 @@
 # accuracy against the kernel's own schedstat accounting, unload.
 . /tests/lib.sh
 
+# Bad parameters refuse the load, with the reason in one dmesg line.
+for bad in capacity=5 capacity=banana futex_capacity=99999999 blocked_min_ms=-1 enabled=maybe; do
+	dmesg -c > /dev/null
+	if insmod /opt/ws/waitscope.ko $bad 2>/dev/null; then
+		notok "insmod $bad is refused"
+		rmmod waitscope
+	else
+		reason=$(dmesg | grep -c "waitscope: ${bad%%=*}=.* refused")
+		check "insmod $bad is refused with a one-line reason" [ "$reason" = 1 ]
+	fi
+done
+check "a failed allocation (capacity=4194304: 4 GiB) unwinds: load refused" \
+	sh -c "! insmod /opt/ws/waitscope.ko capacity=4194304 2>/dev/null"
+check "... and a normal load works after it" insmod /opt/ws/waitscope.ko
+rmmod waitscope
 check "insmod waitscope.ko" insmod /opt/ws/waitscope.ko
 check "debugfs files are root-only (0400, control 0600)" sh -c "
 	[ \"\$(stat -c %a $D/threads $D/histograms $D/blocked $D/futex $D/stats | sort -u)\" = 400 ] &&
