@@ -724,6 +724,9 @@ int main(int argc, char **argv)
 		fputs(usage_text, stderr);
 		return 2;
 	}
+	/* A snapshot's cgroup ids mean nothing on this host. */
+	if (dir_given)
+		ws_top_cgroup_root = NULL;
 	for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++) {
 		if (!strcmp(argv[i], cmds[k].name)) {
 			int rc = cmds[k].fn(argc - i, argv + i);

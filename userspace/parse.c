@@ -188,6 +188,13 @@ struct columns {
 	struct row hdr, cols;
 };
 
+/* What a parser works with: its lines, its header, one row; allocated once. */
+struct scratch {
+	struct lines ls;
+	struct columns c;
+	struct row r;
+};
+
 static int read_header(struct lines *ls, const char *name, struct columns *c, bool with_cols,
 		       struct ws_err *err)
 {
@@ -394,38 +401,30 @@ static int thread_row(struct ws_snapshot *s, const struct lines *ls, const struc
 	return 0;
 }
 
-static int parse_threads(struct ws_snapshot *s, struct lines *lsp, struct ws_err *err)
+static int parse_threads(struct ws_snapshot *s, struct scratch *sc, struct ws_err *err)
 {
-	struct lines ls = *lsp;
 	int ix[TC_REASONS + 3 * NR_REASONS];
-	struct columns *c = calloc(1, sizeof(*c));
-	struct row *r = malloc(sizeof(*r));
+	struct lines *ls = &sc->ls;
+	struct columns *c = &sc->c;
+	struct row *r = &sc->r;
 	const char *now;
 	int rc;
 
-	if (!c || !r) {
-		free(c);
-		free(r);
-		return ws_fail(err, "out of memory");
-	}
 	/* The stats file (parsed first) says how many threads to expect. */
 	if (s->stats.used && !s->threads)
 		s->threads = grow(s->threads, &s->cap_threads,
 				  (s->stats.used < 65536 ? s->stats.used : 65536) + 64,
 				  sizeof(struct ws_thread));
-	rc = read_header(&ls, "threads", c, true, err);
+	rc = read_header(ls, "threads", c, true, err);
 	if (!rc)
-		rc = map_columns(&ls, c, thread_cols, TC_REASONS + 3 * NR_REASONS, ix, err);
+		rc = map_columns(ls, c, thread_cols, TC_REASONS + 3 * NR_REASONS, ix, err);
 	if (!rc) {
 		now = header_value(c, "now_ns");
 		if (!now || !parse_u64(now, &s->now_ns))
 			rc = ws_fail(err, "threads:1: no now_ns");
 	}
-	while (!rc && (rc = next_row(&ls, r, err)) > 0)
-		rc = r->n && r->tok[0][0] == '#' ? 0 : thread_row(s, &ls, r, ix, c->n, err);
-	free(c);
-	free(r);
-	free(ls.chunk);
+	while (!rc && (rc = next_row(ls, r, err)) > 0)
+		rc = r->n && r->tok[0][0] == '#' ? 0 : thread_row(s, ls, r, ix, c->n, err);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -457,7 +456,7 @@ static int hist_row(struct ws_snapshot *s, const struct lines *ls, const struct 
 {
 	struct ws_thread *t;
 	uint32_t tid;
-	uint64_t n, total = 0;
+	uint64_t n;
 	unsigned slot, last = 0;
 	int reason, i;
 
@@ -482,34 +481,24 @@ static int hist_row(struct ws_snapshot *s, const struct lines *ls, const struct 
 			return ws_fail(err, "%s:%u: bad bucket '%s'", ls->file, ls->lineno,
 				       r->tok[i]);
 		last = slot;
-		total += n;
 		s->buckets[s->nbuckets++] = WS_BUCKET(slot, n);
 	}
 	t->hist[reason].len = (uint8_t)(r->n - 7);
-	(void)total;
 	return 0;
 }
 
-static int parse_histograms(struct ws_snapshot *s, struct lines *lsp, struct ws_err *err)
+static int parse_histograms(struct ws_snapshot *s, struct scratch *sc, struct ws_err *err)
 {
-	struct lines ls = *lsp;
-	struct columns *c = calloc(1, sizeof(*c));
-	struct row *r = malloc(sizeof(*r));
+	struct lines *ls = &sc->ls;
+	struct columns *c = &sc->c;
+	struct row *r = &sc->r;
 	int rc;
 
-	if (!c || !r) {
-		free(c);
-		free(r);
-		return ws_fail(err, "out of memory");
-	}
 	if (s->nthreads && !s->buckets)
 		s->buckets = grow(s->buckets, &s->cap_buckets, s->nthreads * 12 + 64, sizeof(ws_bucket));
-	rc = read_header(&ls, "histograms", c, true, err);
-	while (!rc && (rc = next_row(&ls, r, err)) > 0)
-		rc = r->n && r->tok[0][0] == '#' ? 0 : hist_row(s, &ls, r, err);
-	free(c);
-	free(r);
-	free(ls.chunk);
+	rc = read_header(ls, "histograms", c, true, err);
+	while (!rc && (rc = next_row(ls, r, err)) > 0)
+		rc = r->n && r->tok[0][0] == '#' ? 0 : hist_row(s, ls, r, err);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -540,25 +529,20 @@ static int blocked_frame(struct ws_snapshot *s, struct ws_thread *t, const struc
 	return 0;
 }
 
-static int parse_blocked(struct ws_snapshot *s, struct lines *lsp, struct ws_err *err)
+static int parse_blocked(struct ws_snapshot *s, struct scratch *sc, struct ws_err *err)
 {
 	static const char *const want[] = { "tid", "reason", "off_ns" };
-	struct lines ls = *lsp;
-	struct columns *c = calloc(1, sizeof(*c));
-	struct row *r = malloc(sizeof(*r));
+	struct lines *ls = &sc->ls;
+	struct columns *c = &sc->c;
+	struct row *r = &sc->r;
 	struct ws_thread *t = NULL;
 	const char *v;
 	uint32_t tid = 0;
 	int ix[3], rc;
 
-	if (!c || !r) {
-		free(c);
-		free(r);
-		return ws_fail(err, "out of memory");
-	}
-	rc = read_header(&ls, "blocked", c, true, err);
+	rc = read_header(ls, "blocked", c, true, err);
 	if (!rc)
-		rc = map_columns(&ls, c, want, 3, ix, err);
+		rc = map_columns(ls, c, want, 3, ix, err);
 	if (!rc) {
 		v = header_value(c, "min_ms");
 		if (!v || !parse_u64(v, &s->blocked_min_ms))
@@ -566,7 +550,7 @@ static int parse_blocked(struct ws_snapshot *s, struct lines *lsp, struct ws_err
 		v = header_value(c, "stack");
 		s->have_stacks = v && !strcmp(v, "indented");
 	}
-	while (!rc && (rc = next_row(&ls, r, err)) > 0) {
+	while (!rc && (rc = next_row(ls, r, err)) > 0) {
 		rc = 0;
 		if (r->n && r->tok[0][0] == '#')
 			continue;
@@ -574,43 +558,35 @@ static int parse_blocked(struct ws_snapshot *s, struct lines *lsp, struct ws_err
 		if (r->indented && (r->n == 1 || (r->n == 2 && r->tok[1][0] == '[' &&
 						  r->tok[1][strlen(r->tok[1]) - 1] == ']'))) {
 			/* Frames of a thread not in the threads file are skipped. */
-			rc = t || !tid ? blocked_frame(s, t, &ls, r, err) : 0;
+			rc = t || !tid ? blocked_frame(s, t, ls, r, err) : 0;
 			continue;
 		}
 		if (r->n != c->n || !parse_u32(r->tok[ix[0]], &tid) || !tid ||
 		    parse_reason(r->tok[ix[1]]) < 0) {
-			rc = ws_fail(err, "blocked:%u: bad row", ls.lineno);
+			rc = ws_fail(err, "blocked:%u: bad row", ls->lineno);
 			break;
 		}
 		t = ws_find_thread(s, tid);
 		if (t)
 			t->blocked = true;
 	}
-	free(c);
-	free(r);
-	free(ls.chunk);
 	return rc < 0 ? -1 : 0;
 }
 
-static int parse_futex(struct ws_snapshot *s, struct lines *lsp, struct ws_err *err)
+static int parse_futex(struct ws_snapshot *s, struct scratch *sc, struct ws_err *err)
 {
 	static const char *const want[] = { "tgid", "uaddr", "waiting", "count", "total_ns",
 					    "max_ns", "longest_now_ns", "op" };
-	struct lines ls = *lsp;
-	struct columns *c = calloc(1, sizeof(*c));
-	struct row *r = malloc(sizeof(*r));
+	struct lines *ls = &sc->ls;
+	struct columns *c = &sc->c;
+	struct row *r = &sc->r;
 	struct ws_futex f;
 	int ix[8], rc;
 
-	if (!c || !r) {
-		free(c);
-		free(r);
-		return ws_fail(err, "out of memory");
-	}
-	rc = read_header(&ls, "futex", c, true, err);
+	rc = read_header(ls, "futex", c, true, err);
 	if (!rc)
-		rc = map_columns(&ls, c, want, 8, ix, err);
-	while (!rc && (rc = next_row(&ls, r, err)) > 0) {
+		rc = map_columns(ls, c, want, 8, ix, err);
+	while (!rc && (rc = next_row(ls, r, err)) > 0) {
 		rc = 0;
 		if (r->n && r->tok[0][0] == '#')
 			continue;
@@ -619,16 +595,13 @@ static int parse_futex(struct ws_snapshot *s, struct lines *lsp, struct ws_err *
 		    !parse_u64(r->tok[ix[3]], &f.count) || !parse_u64(r->tok[ix[4]], &f.total_ns) ||
 		    !parse_u64(r->tok[ix[5]], &f.max_ns) ||
 		    !parse_u64(r->tok[ix[6]], &f.longest_now_ns)) {
-			rc = ws_fail(err, "futex:%u: bad row", ls.lineno);
+			rc = ws_fail(err, "futex:%u: bad row", ls->lineno);
 			break;
 		}
 		f.op = intern(s, r->tok[ix[7]]);
 		s->futex = grow(s->futex, &s->cap_futex, s->nfutex + 1, sizeof(f));
 		s->futex[s->nfutex++] = f;
 	}
-	free(c);
-	free(r);
-	free(ls.chunk);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -710,27 +683,19 @@ static int stats_kv(struct ws_stats *st, const struct lines *ls, const struct ro
 	return 0;	/* keys from a newer module within v1: ignored */
 }
 
-static int parse_stats(struct ws_snapshot *s, struct lines *lsp, struct ws_err *err)
+static int parse_stats(struct ws_snapshot *s, struct scratch *sc, struct ws_err *err)
 {
-	struct lines ls = *lsp;
-	struct columns *c = calloc(1, sizeof(*c));
-	struct row *r = malloc(sizeof(*r));
+	struct lines *ls = &sc->ls;
+	struct columns *c = &sc->c;
+	struct row *r = &sc->r;
 	int rc;
 
-	if (!c || !r) {
-		free(c);
-		free(r);
-		return ws_fail(err, "out of memory");
-	}
-	rc = read_header(&ls, "stats", c, false, err);
-	while (!rc && (rc = next_row(&ls, r, err)) > 0)
-		rc = !r->n || r->tok[0][0] == '#' ? 0 : stats_kv(&s->stats, &ls, r, err);
+	rc = read_header(ls, "stats", c, false, err);
+	while (!rc && (rc = next_row(ls, r, err)) > 0)
+		rc = !r->n || r->tok[0][0] == '#' ? 0 : stats_kv(&s->stats, ls, r, err);
 	if (rc >= 0 && !s->stats.capacity)
 		rc = ws_fail(err, "stats: no capacity line");
 	s->stats.present = rc >= 0;
-	free(c);
-	free(r);
-	free(ls.chunk);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -787,17 +752,32 @@ struct ws_thread *ws_find_thread(const struct ws_snapshot *s, uint32_t tid)
 	return NULL;
 }
 
-typedef int (*parser_fn)(struct ws_snapshot *, struct lines *, struct ws_err *);
+typedef int (*parser_fn)(struct ws_snapshot *, struct scratch *, struct ws_err *);
 static const parser_fn parsers[5] = {
 	parse_stats, parse_threads, parse_histograms, parse_blocked, parse_futex,
 };
+
+static int run_parser(int which, struct ws_snapshot *s, const struct lines *ls,
+		      struct ws_err *err)
+{
+	struct scratch *sc = calloc(1, sizeof(*sc));
+	int rc;
+
+	if (!sc)
+		return ws_fail(err, "out of memory");
+	sc->ls = *ls;
+	rc = parsers[which](s, sc, err);
+	free(sc->ls.chunk);
+	free(sc);
+	return rc;
+}
 
 static int parse_buf(int which, struct ws_snapshot *s, const char *buf, size_t len,
 		     struct ws_err *err)
 {
 	struct lines ls = { .p = buf, .end = buf + len, .file = ws_files[which], .fd = -1 };
 
-	return parsers[which](s, &ls, err);
+	return run_parser(which, s, &ls, err);
 }
 
 int ws_parse_stats(struct ws_snapshot *s, const char *buf, size_t len, struct ws_err *err)
@@ -830,5 +810,5 @@ int ws_parse_fd(struct ws_snapshot *s, int which, int fd, struct ws_err *err)
 {
 	struct lines ls = { .file = ws_files[which], .fd = fd };
 
-	return parsers[which](s, &ls, err);
+	return run_parser(which, s, &ls, err);
 }

@@ -18,10 +18,13 @@ enum { S_ONCPU, S_RUNQ, S_BLOCKED, S_P99, S_LONGEST };
 
 struct row {
 	char name[80];
-	uint32_t id, tgid;
+	uint64_t id;		/* tid, pid or cgroup id */
+	uint32_t tgid;
 	int n;
 	uint64_t oncpu, r[NR_REASONS], p99, longest;
 };
+
+const char *ws_top_cgroup_root = "/sys/fs/cgroup";
 
 static volatile sig_atomic_t stop;
 static bool restore_cursor;
@@ -88,7 +91,7 @@ static void row_name(const struct ws_snapshot *s, const struct ws_thread *t, int
 		snprintf(r->name, sizeof(r->name), "%s", pool);
 		break;
 	default:
-		r->id = (uint32_t)t->cgroup;
+		r->id = t->cgroup;
 		snprintf(r->name, sizeof(r->name), "cgroup %llu", (unsigned long long)t->cgroup);
 		break;
 	}
@@ -165,13 +168,24 @@ static void print_rows(struct row *rows, size_t n, int group, uint64_t window, i
 	       "SLEEP%", "", "RUNQ_P99", "LONGEST");
 	for (i = 0; i < n && (limit <= 0 || (int)i < limit); i++) {
 		uint64_t whole = window * (uint64_t)rows[i].n;
+		char path[4096];
+
+		/* Live, a cgroup is shown as its path under the hierarchy. */
+		if (group == G_CGROUP && ws_top_cgroup_root &&
+		    ws_cgroup_path(ws_top_cgroup_root, rows[i].id, path, sizeof(path))) {
+			const char *rel = path + strlen(ws_top_cgroup_root);
+
+			snprintf(rows[i].name, sizeof(rows[i].name), "%s", *rel ? rel : "/");
+			ws_sanitize(rows[i].name);
+		}
 
 		pct(c[0], sizeof(c[0]), rows[i].oncpu, whole);
 		for (q = 0; q < NR_REASONS; q++)
 			pct(c[q + 1], sizeof(c[0]), rows[i].r[q], whole);
 		ws_fmt_dur(p99, sizeof(p99), rows[i].p99);
 		ws_fmt_dur(lg, sizeof(lg), rows[i].longest);
-		printf("%8u %-20.20s %4d %6s %6s %6s %6s %6s %6s %6s %9s %9s\n", rows[i].id,
+		printf("%8llu %-20.20s %4d %6s %6s %6s %6s %6s %6s %6s %9s %9s\n",
+		       (unsigned long long)rows[i].id,
 		       rows[i].name, rows[i].n, c[0], c[1], c[2], c[3], c[4], c[5], "",
 		       rows[i].p99 ? p99 : "-", rows[i].longest ? lg : "-");
 	}

@@ -5,6 +5,8 @@
 #include "ws.h"
 
 int ws_cmd_top(int argc, char **argv);
+/* Where cgroup ids are resolved to paths; NULL when reading a snapshot. */
+extern const char *ws_top_cgroup_root;
 /* main.c: read the current source (debugfs or --debugfs DIR); 0 or exit status. */
 int ws_load(struct ws_snapshot *s);
 
