@@ -66,8 +66,10 @@ static u64 ws_elapsed(u64 since, u64 now)
 }
 
 /*
- * End e's off-CPU interval at now.  Returns the futex wait it ended, if
- * any, in *futex_ns (recorded by the caller outside the write section).
+ * End e's off-CPU interval at now: add it to its reason's histogram.
+ * Returns that reason and the length in *ns (the caller records a futex
+ * wait in the futex table outside the write section), or WS_NR_REASONS
+ * when nothing was recorded (a partial interval).
  */
 static unsigned int ws_close_off(struct ws_thread *e, u64 now, u64 *ns)
 {
@@ -144,6 +146,11 @@ static void ws_switch_out(struct task_struct *prev, struct task_struct *next,
 	} else {
 		e->nvcsw++;
 		e->syscall = w.nr;
+		/*
+		 * Re-read at each block, not each preemption: a thread moved
+		 * to another cgroup shows it from its next sleep on.
+		 */
+		e->cgroup_id = ws_task_cgroup_id(prev);
 		if (reason == WS_R_FUTEX) {
 			e->futex_uaddr = w.uaddr;
 			e->futex_op = w.futex_op;

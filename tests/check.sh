@@ -182,7 +182,7 @@ fi
 
 # ---- style ----
 checkpatch=
-for c in "$debug_tree/scripts/checkpatch.pl" "$HOME"/.cache/waitscope/debug-*/linux/scripts/checkpatch.pl; do
+for c in "$debug_tree/scripts/checkpatch.pl" "${HOME:-/root}"/.cache/waitscope/debug-*/linux/scripts/checkpatch.pl; do
 	[ -f "$c" ] && { checkpatch=$c; break; }
 done
 if [ -n "$checkpatch" ]; then

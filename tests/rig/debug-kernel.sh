@@ -12,7 +12,7 @@ tarball=$(ls /usr/src/linux-source-6.12.tar.xz 2>/dev/null || true)
 [ -n "$tarball" ] || { echo "debug-kernel: linux-source-6.12 is not installed" >&2; exit 1; }
 srcver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
 key=$( (echo "$srcver"; cat "$frag" "$0") | sha256sum | cut -c1-16)
-cache=${WS_CACHE:-$HOME/.cache/waitscope}
+cache=${WS_CACHE:-${HOME:-/root}/.cache/waitscope}
 tree=$cache/debug-$key/linux
 
 if [ -f "$tree/.ws-built" ]; then
