@@ -12,6 +12,7 @@
  * blocking reason, then its wakeup-to-run delay to runq.  Who writes an
  * entry, when and under what is explained at the top of ws_table.c.
  */
+#include <linux/hash.h>
 #include <linux/sched/signal.h>
 #include <linux/string.h>
 #include "ws_account.h"
@@ -44,9 +45,50 @@ static void ws_birth_init(struct ws_birth *b, struct task_struct *p)
 	b->comm[sizeof(b->comm) - 1] = '\0';
 }
 
+/*
+ * The entries of the threads this CPU handled last, by task_struct address:
+ * a hit skips the hash index and its stripe lock, most of what a probe would
+ * cost otherwise.  A slot is a hint, used only when its entry holds this very
+ * thread (tid and start time) at the moment it is checked.  Nothing can free
+ * it after that while the probe runs: the entry of a live thread that is not
+ * exiting is freed only by that thread's own last switch, which the rq lock
+ * serialises with its other probes; the collector frees only entries of
+ * threads that are gone (see ws_table.c).  Exiting threads, whose pid may be
+ * gone before their last switch, take the locked path.  Slots are written
+ * by probes only, with interrupts off, on their own CPU.
+ */
+#define WS_HOT_BITS	6
+
+struct ws_hot {
+	u32 ref[1 << WS_HOT_BITS];
+};
+
+static DEFINE_PER_CPU(struct ws_hot, ws_hot);
+
+static u32 *ws_hot_slot(struct task_struct *p)
+{
+	return this_cpu_ptr(&ws_hot.ref[hash_ptr(p, WS_HOT_BITS)]);
+}
+
+static void ws_hot_remember(struct task_struct *p, struct ws_thread *e)
+{
+	if (e && !(p->flags & PF_EXITING))
+		*ws_hot_slot(p) = ws_table_ref(&ws_threads, e);
+}
+
 static struct ws_thread *ws_entry(struct task_struct *p)
 {
-	return ws_table_find(&ws_threads, p->pid, ws_task_start(p));
+	u64 start = ws_task_start(p);
+	struct ws_thread *e;
+
+	if (!(p->flags & PF_EXITING)) {
+		e = ws_table_check(&ws_threads, *ws_hot_slot(p), p->pid, start);
+		if (e)
+			return e;
+	}
+	e = ws_table_find(&ws_threads, p->pid, start);
+	ws_hot_remember(p, e);
+	return e;
 }
 
 static struct ws_thread *ws_entry_or_new(struct task_struct *p)
@@ -57,7 +99,9 @@ static struct ws_thread *ws_entry_or_new(struct task_struct *p)
 	if (e || !ws_wants(p))
 		return e;
 	ws_birth_init(&b, p);
-	return ws_table_add(&ws_threads, &b);
+	e = ws_table_add(&ws_threads, &b);
+	ws_hot_remember(p, e);
+	return e;
 }
 
 static u64 ws_elapsed(u64 since, u64 now)
@@ -271,6 +315,8 @@ void ws_account_clear(void)
 
 	ws_table_clear(&ws_threads);
 	ws_futex_clear(&ws_futexes);
-	for_each_possible_cpu(cpu)
+	for_each_possible_cpu(cpu) {
 		memset(per_cpu_ptr(&ws_cpu_stats, cpu), 0, sizeof(struct ws_cpu_stats));
+		memset(per_cpu_ptr(&ws_hot, cpu), 0, sizeof(struct ws_hot));
+	}
 }

@@ -149,6 +149,35 @@ struct ws_thread *ws_table_find(struct ws_table *t, u32 tid, u64 start)
 	return e;
 }
 
+/*
+ * The entry ref if it holds thread (tid, start) right now, else NULL.
+ * Lock-free: for a caller that knows which entry a thread had (a hint that
+ * may be stale), and that holds off whoever could free that thread's entry
+ * (see ws_account.c).  An entry being written counts as a miss.
+ */
+struct ws_thread *ws_table_check(struct ws_table *t, u32 ref, u32 tid, u64 start)
+{
+	struct ws_thread *e;
+	unsigned int seq;
+	bool same;
+
+	if (!ref || ref > ws_table_capacity(t))
+		return NULL;
+	e = ws_ent(t, ref);
+	seq = raw_read_seqcount(&e->seq);
+	if (seq & 1)
+		return NULL;
+	same = READ_ONCE(e->tid) == tid && READ_ONCE(e->start) == start;
+	if (read_seqcount_retry(&e->seq, seq))
+		return NULL;
+	return same ? e : NULL;
+}
+
+u32 ws_table_ref(struct ws_table *t, struct ws_thread *e)
+{
+	return ws_ref(t, e);
+}
+
 static void ws_thread_fill(struct ws_thread *e, const struct ws_birth *b)
 {
 	e->tid = b->tid;

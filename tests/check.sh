@@ -108,11 +108,12 @@ tally_ktap() {
 # Guest runs are queued, then booted two at a time: single-threaded TCG
 # keeps one host core busy per VM, and this machine has two.
 : > "$out/boots.txt"
+# queue_boot LABEL VMLINUZ "SUITES" FILE...  (WS_CMDLINE: extra kernel options)
 queue_boot() {
 	label=$1 vmlinuz=$2 suites=$3
 	shift 3
 	echo "$label" >> "$out/boots.txt"
-	printf '%s\n' "$out/$label $vmlinuz $BOOT_TIMEOUT '$suites' '' $*" >> "$out/boots.jobs"
+	printf '%s\n' "$out/$label $vmlinuz $BOOT_TIMEOUT '$suites' '${WS_CMDLINE:-}' $*" >> "$out/boots.jobs"
 }
 
 run_boots() {
@@ -227,6 +228,22 @@ if [ -n "$debug_tree" ]; then
 		pass "debug: module and KUnit module build with W=1 and sparse, no warning"
 		queue_boot debug "$debug_tree/arch/x86/boot/bzImage" "kunit module cli kmemleak" \
 			"$build/waitscope.ko" "$build/waitscope_kunit.ko" "$out/scenario" "$cli/waitscope"
+		# Lockdown: the module signed with the kernel's own key, beside an
+		# unsigned copy that must be refused; and a boot without debugfs.
+		mkdir -p "$build/signed"
+		cp "$build/waitscope.ko" "$build/waitscope-unsigned.ko"
+		cp "$build/waitscope.ko" "$build/signed/waitscope.ko"
+		if "$debug_tree/scripts/sign-file" sha256 "$debug_tree/certs/signing_key.pem" \
+			"$debug_tree/certs/signing_key.x509" "$build/signed/waitscope.ko"; then
+			pass "debug: the module is signed with the debug kernel's key"
+			WS_CMDLINE=lockdown=integrity queue_boot debug-lockdown \
+				"$debug_tree/arch/x86/boot/bzImage" lockdown \
+				"$build/signed/waitscope.ko" "$build/waitscope-unsigned.ko" "$cli/waitscope"
+		else
+			fail "debug: the module is signed with the debug kernel's key"
+		fi
+		WS_CMDLINE=debugfs=off queue_boot debug-nodebugfs "$debug_tree/arch/x86/boot/bzImage" \
+			lockdown "$build/waitscope.ko" "$cli/waitscope"
 	else
 		fail "debug: module build"
 		tail -30 "$out/build-debug.log" | sed 's/^/    /'

@@ -189,11 +189,36 @@ struct columns {
 };
 
 /* What a parser works with: its lines, its header, one row; allocated once. */
+/* At most this many threads are allocated for ahead of reading them. */
+#define WS_PRESIZE_MAX (1u << 20)
+
 struct scratch {
 	struct lines ls;
 	struct columns c;
 	struct row r;
+	size_t near;	/* index of the thread the previous row named */
 };
+
+/*
+ * The thread tid, looked for first next to the previous row's: every file
+ * lists threads in the same order, so a read walks the array instead of
+ * hopping through the index (a third of report's time on 100,000 threads).
+ */
+static struct ws_thread *find_near(struct ws_snapshot *s, struct scratch *sc, uint32_t tid)
+{
+	struct ws_thread *t;
+	size_t i;
+
+	for (i = sc->near; i < sc->near + 2 && i < s->nthreads; i++)
+		if (s->threads[i].tid == tid) {
+			sc->near = i;
+			return &s->threads[i];
+		}
+	t = ws_find_thread(s, tid);
+	if (t)
+		sc->near = (size_t)(t - s->threads);
+	return t;
+}
 
 static int read_header(struct lines *ls, const char *name, struct columns *c, bool with_cols,
 		       struct ws_err *err)
@@ -410,10 +435,15 @@ static int parse_threads(struct ws_snapshot *s, struct scratch *sc, struct ws_er
 	const char *now;
 	int rc;
 
-	/* The stats file (parsed first) says how many threads to expect. */
+	/*
+	 * The stats file (parsed first) says how many threads to expect: size
+	 * the array once rather than copy it as it doubles.  Pages of it that
+	 * no row fills are never touched, so a lying "used" costs address
+	 * space, not memory; the bound keeps even that sane.
+	 */
 	if (s->stats.used && !s->threads)
 		s->threads = grow(s->threads, &s->cap_threads,
-				  (s->stats.used < 65536 ? s->stats.used : 65536) + 64,
+				  (s->stats.used < WS_PRESIZE_MAX ? s->stats.used : WS_PRESIZE_MAX) + 64,
 				  sizeof(struct ws_thread));
 	rc = read_header(ls, "threads", c, true, err);
 	if (!rc)
@@ -451,9 +481,10 @@ static bool parse_bucket(const char *tok, unsigned *slot, uint64_t *n)
 	return true;
 }
 
-static int hist_row(struct ws_snapshot *s, const struct lines *ls, const struct row *r,
-		    struct ws_err *err)
+static int hist_row(struct ws_snapshot *s, struct scratch *sc, struct ws_err *err)
 {
+	const struct lines *ls = &sc->ls;
+	const struct row *r = &sc->r;
 	struct ws_thread *t;
 	uint32_t tid;
 	uint64_t n;
@@ -465,7 +496,7 @@ static int hist_row(struct ws_snapshot *s, const struct lines *ls, const struct 
 			       r->n);
 	if (!parse_u32(r->tok[0], &tid) || (reason = parse_reason(r->tok[3])) < 0)
 		return ws_fail(err, "%s:%u: bad tid or reason", ls->file, ls->lineno);
-	t = ws_find_thread(s, tid);
+	t = find_near(s, sc, tid);
 	/* A thread born between reading threads and histograms: not in the view. */
 	if (!t)
 		return 0;
@@ -498,7 +529,7 @@ static int parse_histograms(struct ws_snapshot *s, struct scratch *sc, struct ws
 		s->buckets = grow(s->buckets, &s->cap_buckets, s->nthreads * 12 + 64, sizeof(ws_bucket));
 	rc = read_header(ls, "histograms", c, true, err);
 	while (!rc && (rc = next_row(ls, r, err)) > 0)
-		rc = r->n && r->tok[0][0] == '#' ? 0 : hist_row(s, ls, r, err);
+		rc = r->n && r->tok[0][0] == '#' ? 0 : hist_row(s, sc, err);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -566,7 +597,7 @@ static int parse_blocked(struct ws_snapshot *s, struct scratch *sc, struct ws_er
 			rc = ws_fail(err, "blocked:%u: bad row", ls->lineno);
 			break;
 		}
-		t = ws_find_thread(s, tid);
+		t = find_near(s, sc, tid);
 		if (t)
 			t->blocked = true;
 	}

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Install what the VM rig needs from Debian's packages (root only); otherwise
 # name exactly what is missing.  Idempotent: installs only what is absent.
+#   deps.sh [--bench]    --bench: also the tools make bench compares against
 set -eu
 
 PKGS="qemu-system-x86 busybox-static cpio gzip xz-utils kmod
@@ -9,6 +10,7 @@ linux-image-6.12-amd64 linux-headers-6.12-amd64
 linux-image-6.12-rt-amd64 linux-headers-6.12-rt-amd64
 linux-source-6.12 bc bison flex libelf-dev libssl-dev
 sparse dkms prometheus clang python3 lintian groff xz-utils"
+[ "${1:-}" = --bench ] && PKGS="$PKGS bpftrace linux-perf"
 
 missing=""
 for p in $PKGS; do

@@ -4,6 +4,8 @@
 # It holds busybox, /init, the guest test scripts (tests/guest/*.sh) and the
 # given files (modules, programs) in /opt/ws/.  /init runs each
 # /tests/SUITE.sh in turn, reports on the second serial port, and powers off.
+# WS_INITRAMFS_BINS="/usr/bin/x ..." adds dynamically linked programs of
+# this host, at their own paths, with every library ldd names.
 set -eu
 
 out=$1 suite=$2
@@ -17,6 +19,12 @@ mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp" \
 cp /bin/busybox "$root/bin/busybox"
 for f in "$here"/guest/*.sh; do cp "$f" "$root/tests/"; done
 for f in "$@"; do cp "$f" "$root/opt/ws/"; done
+for b in ${WS_INITRAMFS_BINS:-}; do
+	for f in "$b" $(ldd "$b" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+		mkdir -p "$root$(dirname "$f")"
+		cp -L "$f" "$root$f"
+	done
+done
 echo "root:x:0:0:root:/:/bin/sh" > "$root/etc/passwd"
 echo "nobody:x:65534:65534:nobody:/:/bin/sh" >> "$root/etc/passwd"
 echo "root:x:0:" > "$root/etc/group"
@@ -31,6 +39,7 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mount -t tmpfs tmp /tmp
 mount -t debugfs none /sys/kernel/debug 2>/dev/null
+mount -t tracefs none /sys/kernel/tracing 2>/dev/null
 # Kernel messages above warning level stay on the console; results go to ttyS1.
 dmesg -n 5
 cd /tmp

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The probe paths timed in a loop: what one sched_switch, wakeup or thread
+ * exit costs waitscope, without the scheduler around it.  Built as
+ * waitscope_bench.ko (make bench-module), never installed.  Loading it runs
+ * the loops once and prints one line per path; it then stays loaded doing
+ * nothing until removed.
+ *
+ * The accounting code is compiled in from its own sources, with its own
+ * table, so this runs beside (or without) waitscope.ko.  The "threads" are
+ * kthreads that were created and never woken: real task_structs that are
+ * not on any CPU, so every path does the work it does for a real thread.
+ */
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/sched/clock.h>
+#include "waitscope.h"
+#include "ws_account.c"
+#include "ws_classify.c"
+#include "ws_futex.c"
+#include "ws_pool.c"
+#include "ws_table.c"
+
+struct ws_table ws_threads;
+struct ws_futex_table ws_futexes;
+u32 ws_filter_tgid;
+
+#define WS_BENCH_TASKS		64
+#define WS_BENCH_ROUNDS		2000
+#define WS_BENCH_CAPACITY	16384
+
+static struct task_struct *ws_bench_task[WS_BENCH_TASKS];
+
+enum ws_bench_path {
+	WS_B_BLOCK,	/* switch: prev blocks, next runs */
+	WS_B_WAKEUP,	/* wakeup of a blocked thread */
+	WS_B_PREEMPT,	/* switch: prev preempted, next runs */
+	WS_B_EXIT,	/* switch: prev exits (its entry is freed) */
+	WS_B_NEW,	/* switch of a thread not tracked yet */
+	WS_NR_BENCH
+};
+
+static const char * const ws_bench_name[WS_NR_BENCH] = {
+	"switch_block", "wakeup", "switch_preempt", "switch_exit", "switch_new",
+};
+
+static u64 ws_bench_ns[WS_NR_BENCH];
+
+static struct task_struct *ws_bt(int i)
+{
+	return ws_bench_task[i % WS_BENCH_TASKS];
+}
+
+/*
+ * One round: every task blocks, is woken, is preempted, then exits and is
+ * tracked anew.  Interrupts are off around each batch, as in the probes.
+ */
+static void ws_bench_round(void)
+{
+	unsigned long flags;
+	u64 t;
+	int i;
+
+	local_irq_save(flags);
+	t = local_clock();
+	for (i = 0; i < WS_BENCH_TASKS; i++)
+		ws_account_switch(false, ws_bt(i), ws_bt(i + 1), TASK_INTERRUPTIBLE);
+	ws_bench_ns[WS_B_BLOCK] += local_clock() - t;
+
+	t = local_clock();
+	for (i = 0; i < WS_BENCH_TASKS; i++)
+		ws_account_wakeup(ws_bt(i));
+	ws_bench_ns[WS_B_WAKEUP] += local_clock() - t;
+
+	t = local_clock();
+	for (i = 0; i < WS_BENCH_TASKS; i++)
+		ws_account_switch(true, ws_bt(i), ws_bt(i + 1), TASK_RUNNING);
+	ws_bench_ns[WS_B_PREEMPT] += local_clock() - t;
+
+	t = local_clock();
+	for (i = 0; i < WS_BENCH_TASKS; i++)
+		ws_account_switch(false, ws_bt(i), ws_bt(i + 1), TASK_DEAD);
+	ws_bench_ns[WS_B_EXIT] += local_clock() - t;
+
+	t = local_clock();
+	for (i = 0; i < WS_BENCH_TASKS; i++)
+		ws_account_switch(true, ws_bt(i), ws_bt(i + 1), TASK_RUNNING);
+	ws_bench_ns[WS_B_NEW] += local_clock() - t;
+	local_irq_restore(flags);
+}
+
+static int ws_bench_idle(void *unused)
+{
+	return 0;
+}
+
+static void ws_bench_stop_tasks(void)
+{
+	int i;
+
+	for (i = 0; i < WS_BENCH_TASKS; i++)
+		if (ws_bench_task[i])
+			kthread_stop(ws_bench_task[i]);
+}
+
+static int __init ws_bench_init(void)
+{
+	u64 calls = (u64)WS_BENCH_ROUNDS * WS_BENCH_TASKS;
+	int err, i;
+
+	err = ws_table_init(&ws_threads, WS_BENCH_CAPACITY);
+	if (err)
+		return err;
+	err = ws_futex_init(&ws_futexes, WS_DEFAULT_FUTEX_CAP);
+	if (err)
+		goto err_table;
+	for (i = 0; i < WS_BENCH_TASKS; i++) {
+		ws_bench_task[i] = kthread_create(ws_bench_idle, NULL, "ws_bench/%d", i);
+		if (IS_ERR(ws_bench_task[i])) {
+			err = PTR_ERR(ws_bench_task[i]);
+			ws_bench_task[i] = NULL;
+			goto err_tasks;
+		}
+	}
+	for (i = 0; i < WS_BENCH_ROUNDS; i++) {
+		ws_bench_round();
+		cond_resched();
+	}
+	for (i = 0; i < WS_NR_BENCH; i++)
+		pr_info("waitscope_bench: %-14s %llu ns per call (%llu calls)\n",
+			ws_bench_name[i], div64_u64(ws_bench_ns[i], calls), calls);
+	pr_info("waitscope_bench: entries used %u of %u, dropped %lld\n",
+		ws_table_used(&ws_threads), ws_table_capacity(&ws_threads),
+		atomic64_read(&ws_threads.dropped_total));
+	ws_bench_stop_tasks();
+	return 0;
+
+err_tasks:
+	ws_bench_stop_tasks();
+	ws_futex_destroy(&ws_futexes);
+err_table:
+	ws_table_destroy(&ws_threads);
+	return err;
+}
+
+static void __exit ws_bench_exit(void)
+{
+	ws_futex_destroy(&ws_futexes);
+	ws_table_destroy(&ws_threads);
+}
+
+module_init(ws_bench_init);
+module_exit(ws_bench_exit);
+MODULE_DESCRIPTION("waitscope probe-path microbenchmark");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,51 @@
+#!/bin/sh
+# make bench: waitscope's cost against the tools it replaces, in one boot.
+#
+# Boots the Debian 6.1 kernel in qemu (2 CPUs, 2 GiB) with waitscope,
+# bpftrace and perf, runs every workload of wsbench.c under six conditions
+# (nothing; waitscope enabled; waitscope loaded but disabled; bpftrace
+# runqlat; runqlat + an offcputime-like program; perf sched record),
+# rotating their order each round, then prints the table of medians
+# (tests/bench/table.py) and the CLI's report benchmark.  Numbers, not
+# pass/fail: it exits non-zero only when the benchmark could not run.
+#
+#   WS_BENCH_ROUNDS=5 WS_BENCH_SECONDS=2 WS_BENCH_KERNEL=6.1 tests/bench/run.sh
+set -eu
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+rig=$top/tests/rig
+out=$top/tests/out/bench
+rounds=${WS_BENCH_ROUNDS:-5} seconds=${WS_BENCH_SECONDS:-2}
+label=${WS_BENCH_KERNEL:-6.1}
+mkdir -p "$out"
+
+"$rig/deps.sh" --bench
+line=$("$rig/kernels.sh" | awk -v l="$label" '$1 == l')
+[ -n "$line" ] || { echo "bench: no installed kernel labelled $label (tests/rig/kernels.sh)" >&2; exit 1; }
+set -- $line
+vmlinuz=$2 kdir=$3
+
+echo "bench: building the module, the microbenchmark and the workloads" >&2
+"$rig/build-module.sh" "$kdir" "$out/build" --bench > "$out/build.log" 2>&1 ||
+	{ tail -20 "$out/build.log" >&2; exit 1; }
+gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$out/wsbench" "$top/tests/bench/wsbench.c"
+printf 'ROUNDS=%s\nSECONDS_PER_RUN=%s\nPAIRS=16\n' "$rounds" "$seconds" > "$out/bench.conf"
+
+echo "bench: booting $label (TCG, single-threaded, 2 CPUs): $rounds rounds x 6 conditions x 4 workloads of ${seconds}s" >&2
+start=$(date +%s)
+WS_VM_MEM=2048 WS_INITRAMFS_BINS="$(command -v bpftrace) $(command -v perf)" \
+	"$rig/run-boot.sh" "$out/vm" "$vmlinuz" 3000 bench "" \
+	"$out/build/waitscope.ko" "$out/build/waitscope_bench.ko" "$out/wsbench" "$out/bench.conf"
+echo "bench: guest ran $(( $(date +%s) - start ))s" >&2
+if ! grep -q '^BENCH-DONE' "$out/vm/results.log"; then
+	echo "bench: the guest did not finish; see $out/vm/console.log and results.log" >&2
+	tail -20 "$out/vm/results.log" >&2
+	exit 1
+fi
+grep -E '^not ok|^# ' "$out/vm/results.log" >&2 || true
+python3 "$top/tests/bench/table.py" "$out/vm/results.log" | tee "$out/table.txt"
+
+echo
+echo "CLI: waitscope report on a synthetic 100,000-thread snapshot"
+make -s -C "$top/userspace"
+"$top/tests/bench/report-bench.sh" "$top/userspace/waitscope" 100000 | tee "$out/report.txt"

@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""The make-bench table, from the guest's results log.
+
+   table.py RESULTS.LOG
+
+Every condition is compared with "none" of the same round (runs alternate,
+so drift within the boot cancels); a cell is the median over rounds of that
+per-round ratio, with the range of the ratios beside it.  "ns/switch" is
+what a condition adds per context switch of the workload: the median ratio
+minus one, times the untraced time per operation, divided by the
+workload's context switches per operation.
+"""
+import statistics
+import sys
+from collections import defaultdict
+
+CONDITIONS = ["none", "enabled", "disabled", "runqlat", "runqlat+offcpu", "perf"]
+LABELS = {
+    "none": "nothing loaded",
+    "enabled": "waitscope enabled",
+    "disabled": "waitscope disabled",
+    "runqlat": "bpftrace runqlat",
+    "runqlat+offcpu": "runqlat + offcputime",
+    "perf": "perf sched record",
+}
+WORKLOADS = ["pipe", "futex", "pairs", "churn"]
+WHAT = {
+    "pipe": "pipe ping-pong, 2 threads on 1 CPU (ns per round trip)",
+    "futex": "futex ping-pong, 2 threads on 1 CPU (ns per round trip)",
+    "pairs": "16 pipe ping-pong pairs on 2 CPUs (ns per round trip)",
+    "churn": "thread create + exit + join (threads per second)",
+}
+
+
+def parse(path):
+    runs = defaultdict(dict)  # (cond, mode) -> {round: (ns_per_op, sw_per_op)}
+    stats, micro, info = {}, {}, ""
+    with open(path, errors="replace") as f:
+        for line in f:
+            w = line.split()
+            if not w:
+                continue
+            if w[0] == "BENCH" and len(w) == 7:
+                runs[(w[2], w[3])][int(w[1])] = (float(w[5]), float(w[6]))
+            elif w[0] == "BENCH-STAT" and len(w) == 3:
+                stats[w[1]] = w[2]
+            elif w[0] == "BENCH-MICRO" and len(w) == 3:
+                micro[w[1]] = w[2]
+            elif w[0] == "BENCH-INFO":
+                info = " ".join(w[1:])
+    return runs, stats, micro, info
+
+
+def ratios(runs, cond, mode):
+    base, this = runs.get(("none", mode), {}), runs.get((cond, mode), {})
+    return [this[r][0] / base[r][0] for r in sorted(this) if r in base]
+
+
+def summary(runs):
+    """(mode, cond) -> dict(ratio, lo, hi, added_ns_per_switch, n)"""
+    out = {}
+    for mode in WORKLOADS:
+        base = runs.get(("none", mode), {})
+        if not base:
+            continue
+        base_ns = statistics.median(v[0] for v in base.values())
+        sw = statistics.median(v[1] for v in base.values())
+        for cond in CONDITIONS:
+            rs = ratios(runs, cond, mode)
+            if not rs:
+                continue
+            med = statistics.median(rs)
+            added = (med - 1) * base_ns / sw if sw > 0 else None
+            out[(mode, cond)] = dict(ratio=med, lo=min(rs), hi=max(rs), n=len(rs),
+                                     added=added, base_ns=base_ns, sw=sw)
+    return out
+
+
+def noise(runs, mode):
+    """How far single untraced runs stray from their median, as a ratio."""
+    base = [v[0] for v in runs.get(("none", mode), {}).values()]
+    if len(base) < 2:
+        return 0.0
+    med = statistics.median(base)
+    return max(abs(b / med - 1) for b in base)
+
+
+def fmt_pct(r):
+    return f"{(r - 1) * 100:+.1f}%"
+
+
+def print_table(runs, s):
+    for mode in WORKLOADS:
+        if (mode, "none") not in s:
+            continue
+        base = s[(mode, "none")]
+        print(f"\n{mode}: {WHAT[mode]}")
+        if mode == "churn":
+            print(f"  {'condition':<22} {'threads/s':>10} {'change':>8} {'range':>17}")
+        else:
+            print(f"  {'condition':<22} {'ns/op':>10} {'overhead':>8} {'range':>17} {'ns/switch':>10}")
+        for cond in CONDITIONS:
+            c = s.get((mode, cond))
+            if not c:
+                continue
+            rng = f"{fmt_pct(c['lo'])}..{fmt_pct(c['hi'])}"
+            if mode == "churn":
+                # per-op time up means fewer threads per second
+                print(f"  {LABELS[cond]:<22} {1e9 / (base['base_ns'] * c['ratio']):>10.0f} "
+                      f"{fmt_pct(1 / c['ratio']):>8} {rng:>17}")
+            else:
+                added = "" if cond == "none" else f"{c['added']:.0f}"
+                print(f"  {LABELS[cond]:<22} {base['base_ns'] * c['ratio']:>10.0f} "
+                      f"{fmt_pct(c['ratio']):>8} {rng:>17} {added:>10}")
+        print(f"  ({base['n']} rounds; context switches per op untraced: {base['sw']:.2f}; "
+              f"untraced runs within {noise(runs, mode) * 100:.1f}% of their median)")
+
+
+def verdict(ok):
+    return "met" if ok else "MISSED"
+
+
+def print_targets(runs, s, stats):
+    print("\nTargets")
+    for mode in ("pipe", "futex"):
+        ws, rq, both = (s.get((mode, c)) for c in ("enabled", "runqlat", "runqlat+offcpu"))
+        if not (ws and rq and both):
+            print(f"  {mode}: incomplete data")
+            continue
+        a, b, c = ws["added"], rq["added"], both["added"]
+        print(f"  {mode}: waitscope adds {a:.0f} ns/switch; runqlat/3 = {b / 3:.0f}: "
+              f"{verdict(a <= b / 3)}; (runqlat+offcputime)/5 = {c / 5:.0f}: {verdict(a <= c / 5)}")
+    for mode in ("pipe", "futex", "pairs"):
+        d = s.get((mode, "disabled"))
+        if d:
+            n = noise(runs, mode)
+            print(f"  {mode}: disabled {fmt_pct(d['ratio'])} vs untraced noise "
+                  f"±{n * 100:.1f}%: {verdict(abs(d['ratio'] - 1) <= n)}")
+    ch = s.get(("churn", "enabled"))
+    if ch:
+        print(f"  churn: waitscope enabled {fmt_pct(1 / ch['ratio'])} threads/s "
+              f"(at most -5%): {verdict(1 / ch['ratio'] >= 0.95)}")
+    if stats:
+        entry = int(stats.get("thread_entry_bytes", 0))
+        cap = int(stats.get("capacity", 0))
+        mem = int(stats.get("memory_bytes", 0))
+        print(f"  memory: {entry} bytes per tracked thread (at most 1024): {verdict(0 < entry <= 1024)}; "
+              f"{mem / 2**20:.1f} MiB in all at capacity {cap} "
+              f"({mem / cap if cap else 0:.0f} bytes per entry with indexes and tables)")
+
+
+def main():
+    if len(sys.argv) != 2:
+        print("usage: table.py RESULTS.LOG", file=sys.stderr)
+        return 2
+    runs, stats, micro, info = parse(sys.argv[1])
+    if not runs:
+        print("table.py: no BENCH lines in " + sys.argv[1], file=sys.stderr)
+        return 1
+    s = summary(runs)
+    print(f"waitscope bench ({info})")
+    print_table(runs, s)
+    if micro:
+        print("\nProbe paths, in-kernel loop (waitscope_bench.ko), ns per call:")
+        for k, v in micro.items():
+            print(f"  {k:<16} {v:>6}")
+    print_targets(runs, s, stats)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

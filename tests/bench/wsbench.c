@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Workloads for make bench: context-switch-heavy loops that report their
+ * own speed, so a tracer's cost shows as the difference between runs.
+ *
+ *   wsbench pipe   SECONDS     two threads on one CPU ping-pong a byte
+ *                              through two pipes
+ *   wsbench futex  SECONDS     the same with a futex word (FUTEX_WAIT/WAKE)
+ *   wsbench pairs  SECONDS N   N pipe ping-pong pairs, not pinned
+ *   wsbench churn  SECONDS     create a thread that exits at once, join it
+ *
+ * Output, one line:  <mode> <ops> <ns_per_op> <switches_per_op>
+ * (ops: round trips, or threads for churn; switches: the workload's own
+ * voluntary + involuntary context switches, from getrusage(RUSAGE_THREAD)).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+static atomic_int stop;
+static atomic_long switches;
+
+static void die(const char *what)
+{
+	fprintf(stderr, "wsbench: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void pin_cpu0(void)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("sched_setaffinity");
+}
+
+/* Add this thread's context switches so far to the total. */
+static void count_switches(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_THREAD, &ru))
+		die("getrusage");
+	atomic_fetch_add(&switches, ru.ru_nvcsw + ru.ru_nivcsw);
+}
+
+/* ---- pipe ping-pong ---- */
+
+struct pipe_pair {
+	int ping[2], pong[2];
+	bool pin;
+	long trips;
+};
+
+static void *pipe_echo(void *arg)
+{
+	struct pipe_pair *pp = arg;
+	char c;
+
+	if (pp->pin)
+		pin_cpu0();
+	while (read(pp->ping[0], &c, 1) == 1 && c)
+		if (write(pp->pong[1], &c, 1) != 1)
+			die("write");
+	count_switches();
+	return NULL;
+}
+
+static void *pipe_serve(void *arg)
+{
+	struct pipe_pair *pp = arg;
+	char c = 1;
+
+	if (pp->pin)
+		pin_cpu0();
+	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
+		if (write(pp->ping[1], &c, 1) != 1 || read(pp->pong[0], &c, 1) != 1)
+			die("ping-pong");
+		pp->trips++;
+	}
+	c = 0;
+	if (write(pp->ping[1], &c, 1) != 1)
+		die("write");
+	count_switches();
+	return NULL;
+}
+
+static void start(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	errno = pthread_create(t, NULL, fn, arg);
+	if (errno)
+		die("pthread_create");
+}
+
+static long run_pipes(double seconds, int npairs, bool pin)
+{
+	struct pipe_pair *pp = calloc(npairs, sizeof(*pp));
+	pthread_t *t = calloc(2 * npairs, sizeof(*t));
+	long trips = 0;
+	int i;
+
+	if (!pp || !t)
+		die("calloc");
+	for (i = 0; i < npairs; i++) {
+		if (pipe(pp[i].ping) || pipe(pp[i].pong))
+			die("pipe");
+		pp[i].pin = pin;
+		start(&t[2 * i], pipe_echo, &pp[i]);
+		start(&t[2 * i + 1], pipe_serve, &pp[i]);
+	}
+	usleep((useconds_t)(seconds * 1e6));
+	atomic_store(&stop, 1);
+	for (i = 0; i < 2 * npairs; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < npairs; i++)
+		trips += pp[i].trips;
+	free(pp);
+	free(t);
+	return trips;
+}
+
+/* ---- futex ping-pong: the word says whose turn it is ---- */
+
+static atomic_int turn;
+
+static void futex_wait(atomic_int *w, int val)
+{
+	syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+}
+
+static void futex_wake(atomic_int *w)
+{
+	syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
+/* Player me waits for its turn, then hands it to the other one. */
+struct player {
+	int me;
+	long trips;
+};
+
+static void *futex_play(void *arg)
+{
+	struct player *pl = arg;
+
+	pin_cpu0();
+	for (;;) {
+		int v = atomic_load(&turn);
+
+		if (v == 2)
+			break;
+		if (v != pl->me) {
+			futex_wait(&turn, v);
+			continue;
+		}
+		if (pl->me == 0 && atomic_load_explicit(&stop, memory_order_relaxed)) {
+			atomic_store(&turn, 2);
+			futex_wake(&turn);
+			break;
+		}
+		atomic_store(&turn, !pl->me);
+		futex_wake(&turn);
+		pl->trips++;
+	}
+	count_switches();
+	return NULL;
+}
+
+static long run_futex(double seconds)
+{
+	struct player pl[2] = { { .me = 0 }, { .me = 1 } };
+	pthread_t t[2];
+
+	start(&t[0], futex_play, &pl[0]);
+	start(&t[1], futex_play, &pl[1]);
+	usleep((useconds_t)(seconds * 1e6));
+	atomic_store(&stop, 1);
+	pthread_join(t[0], NULL);
+	pthread_join(t[1], NULL);
+	return pl[0].trips;
+}
+
+/* ---- churn ---- */
+
+static void *nothing(void *arg)
+{
+	return arg;
+}
+
+static long run_churn(double seconds)
+{
+	uint64_t end = now_ns() + (uint64_t)(seconds * 1e9);
+	long n = 0;
+	pthread_t t;
+
+	while (now_ns() < end) {
+		start(&t, nothing, NULL);
+		pthread_join(t, NULL);
+		n++;
+	}
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	double seconds;
+	uint64_t t0, t1;
+	long ops;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: wsbench pipe|futex|pairs|churn SECONDS [PAIRS]\n");
+		return 2;
+	}
+	seconds = atof(argv[2]);
+	t0 = now_ns();
+	if (!strcmp(argv[1], "pipe"))
+		ops = run_pipes(seconds, 1, true);
+	else if (!strcmp(argv[1], "futex"))
+		ops = run_futex(seconds);
+	else if (!strcmp(argv[1], "pairs"))
+		ops = run_pipes(seconds, argc > 3 ? atoi(argv[3]) : 16, false);
+	else if (!strcmp(argv[1], "churn"))
+		ops = run_churn(seconds);
+	else {
+		fprintf(stderr, "wsbench: unknown mode '%s'\n", argv[1]);
+		return 2;
+	}
+	t1 = now_ns();
+	if (ops <= 0) {
+		fprintf(stderr, "wsbench: %s: no operation completed\n", argv[1]);
+		return 1;
+	}
+	printf("%s %ld %.0f %.2f\n", argv[1], ops, (double)(t1 - t0) / ops,
+	       (double)atomic_load(&switches) / ops);
+	return 0;
+}
