@@ -2,6 +2,10 @@
 #
 #   make                  build waitscope.ko against KDIR and the waitscope CLI
 #   make check            every test (see README)
+#   make bench            waitscope's cost against bpftrace and perf, in one
+#                         VM boot; prints a table (not pass/fail)
+#   make soak             50,000 threads and busy CPUs for 5 minutes in a VM
+#   make fuzz             the CLI's parser fuzz target for 10 minutes
 #   make demo             boot a Debian kernel in qemu with planted problems
 #                         and show what waitscope says about them
 #   sudo make install     module under /lib/modules/<release>/extra (+ depmod),
@@ -26,7 +30,7 @@ MANDIR := $(DESTDIR)$(PREFIX)/share/man/man8
 COMPDIR := $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 
 .PHONY: all module cli check clean kunit-module install uninstall dkms-install \
-	dkms-uninstall deb demo
+	dkms-uninstall deb demo bench soak fuzz
 
 all: module cli
 
@@ -52,6 +56,15 @@ check:
 
 demo:
 	tests/demo.sh
+
+bench:
+	tests/bench/run.sh
+
+soak:
+	tests/soak.sh
+
+fuzz:
+	tests/fuzz/run.sh
 
 install: all
 	install -D -m 0644 waitscope.ko "$(MODDIR)/waitscope.ko"

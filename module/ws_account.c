@@ -320,3 +320,9 @@ void ws_account_clear(void)
 		memset(per_cpu_ptr(&ws_hot, cpu), 0, sizeof(struct ws_hot));
 	}
 }
+
+/* The per-CPU counters and entry hints, per CPU. */
+size_t ws_account_percpu_bytes(void)
+{
+	return sizeof(struct ws_cpu_stats) + sizeof(struct ws_hot);
+}

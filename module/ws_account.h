@@ -34,6 +34,7 @@ void ws_account_waking(struct task_struct *p);
 void ws_account_wakeup(struct task_struct *p);
 void ws_account_sweep(void);
 void ws_account_clear(void);
+size_t ws_account_percpu_bytes(void);
 
 static inline void ws_count_event(enum ws_probe_id id)
 {

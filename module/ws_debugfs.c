@@ -558,8 +558,9 @@ static void ws_put_runq_hist(struct seq_file *m)
 
 static int ws_stats_show(struct seq_file *m, void *v)
 {
-	u64 mem = (u64)ws_table_capacity(&ws_threads) * sizeof(struct ws_thread) +
-		  (u64)ws_futexes.pool.capacity * sizeof(struct ws_futex);
+	/* All of it is allocated at load, so this is also the most it uses. */
+	u64 mem = ws_table_memory(&ws_threads) + ws_futex_memory(&ws_futexes) +
+		  nr_cpu_ids * ws_account_percpu_bytes();
 
 	ws_data_read_lock();
 	seq_printf(m, "# waitscope stats v%d key value\n", WS_FMT_VERSION);

@@ -182,3 +182,9 @@ unsigned int ws_futex_collect(struct ws_futex_table *ft)
 	}
 	return freed;
 }
+
+size_t ws_futex_memory(const struct ws_futex_table *ft)
+{
+	return (size_t)ft->pool.capacity * sizeof(*ft->ent) + ws_pool_memory(&ft->pool) +
+	       ws_index_memory(&ft->index);
+}

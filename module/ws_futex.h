@@ -27,5 +27,6 @@ void ws_futex_clear(struct ws_futex_table *ft);
 void ws_futex_add(struct ws_futex_table *ft, u32 tgid, u64 uaddr, u32 op, u64 ns);
 bool ws_futex_read(struct ws_futex_table *ft, u32 i, struct ws_futex *copy);
 unsigned int ws_futex_collect(struct ws_futex_table *ft);
+size_t ws_futex_memory(const struct ws_futex_table *ft);
 
 #endif /* WS_FUTEX_H */

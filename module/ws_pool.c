@@ -171,3 +171,14 @@ bool ws_index_unlink(struct ws_index *ix, struct ws_pool *pl, u32 bucket, u32 re
 	pl->next[ref - 1] = 0;
 	return true;
 }
+
+/* Bytes allocated for the pool: links, and a free-list head per CPU. */
+size_t ws_pool_memory(const struct ws_pool *pl)
+{
+	return (size_t)pl->capacity * sizeof(*pl->next) + nr_cpu_ids * sizeof(struct ws_shard);
+}
+
+size_t ws_index_memory(const struct ws_index *ix)
+{
+	return ((size_t)ix->mask + 1) * sizeof(*ix->heads) + WS_NR_STRIPES * sizeof(*ix->stripes);
+}

@@ -45,7 +45,10 @@ static inline u32 ws_pool_used(struct ws_pool *pl)
 	return atomic_read(&pl->used);
 }
 
+size_t ws_pool_memory(const struct ws_pool *pl);
+
 int ws_index_init(struct ws_index *ix, u32 capacity);
+size_t ws_index_memory(const struct ws_index *ix);
 void ws_index_reset(struct ws_index *ix);
 void ws_index_destroy(struct ws_index *ix);
 

@@ -394,3 +394,10 @@ unsigned int ws_table_collect(struct ws_table *t)
 	ws_collect_dropped(t);
 	return freed + n;
 }
+
+/* Every byte the table allocated: entries, links, index, dropped-tid map. */
+size_t ws_table_memory(const struct ws_table *t)
+{
+	return (size_t)t->pool.capacity * sizeof(*t->ent) + ws_pool_memory(&t->pool) +
+	       ws_index_memory(&t->index) + BITS_TO_LONGS(PID_MAX_LIMIT) * sizeof(long);
+}

@@ -88,6 +88,7 @@ void ws_table_forget_dropped(struct ws_table *t, u32 tid);
 bool ws_table_read(struct ws_table *t, u32 i, struct ws_thread *copy);
 bool ws_table_comm(struct ws_table *t, u32 tid, char *comm);
 unsigned int ws_table_collect(struct ws_table *t);
+size_t ws_table_memory(const struct ws_table *t);
 
 static inline u32 ws_table_capacity(struct ws_table *t)
 {

@@ -118,7 +118,9 @@ queue_boot() {
 
 run_boots() {
 	[ -s "$out/boots.jobs" ] || return 0
-	xargs -P 2 -L 1 "$rig/run-boot.sh" < "$out/boots.jobs"
+	# The debug kernel's main boot is the longest: start it first.
+	{ grep "^$out/debug " "$out/boots.jobs"; grep -v "^$out/debug " "$out/boots.jobs"; } |
+		xargs -P 2 -L 1 "$rig/run-boot.sh"
 	while read -r label; do
 		if [ -e "$out/$label/initramfs.failed" ]; then
 			fail "$label: initramfs"
@@ -135,6 +137,8 @@ if ! "$rig/deps.sh"; then
 fi
 t "scenario programs build (static, -Wall -Wextra -Werror)" \
 	gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$out/scenario" "$top/tests/scenarios/scenario.c"
+t "hostile-input programs build (static, -Wall -Wextra -Werror)" \
+	gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$out/hostile" "$top/tests/stress/hostile.c"
 
 # ---- the CLI on the host ----
 cli=$out/cli
@@ -212,14 +216,15 @@ while read -r label vmlinuz kdir; do
 		continue
 	fi
 	dkms_ko=
-	suites="module cli"
+	# hostile first: its pid-reuse part needs pid 300 free.
+	suites="hostile module cli"
 	if [ -s "$out/pkg/dkms-$label.ko" ]; then
 		dkms_ko=$out/pkg/dkms-$label.ko
-		suites="dkms module cli"
+		suites="hostile dkms module cli"
 	fi
 	# shellcheck disable=SC2086
 	queue_boot "$label" "$vmlinuz" "$suites" "$build/waitscope.ko" "$out/scenario" \
-		"$cli/waitscope" $dkms_ko
+		"$cli/waitscope" "$out/hostile" $dkms_ko
 done < "$out/kernels.txt"
 
 if [ -n "$debug_tree" ]; then
@@ -242,6 +247,8 @@ if [ -n "$debug_tree" ]; then
 		else
 			fail "debug: the module is signed with the debug kernel's key"
 		fi
+		queue_boot debug-hostile "$debug_tree/arch/x86/boot/bzImage" hostile \
+			"$build/waitscope.ko" "$out/hostile" "$cli/waitscope"
 		WS_CMDLINE=debugfs=off queue_boot debug-nodebugfs "$debug_tree/arch/x86/boot/bzImage" \
 			lockdown "$build/waitscope.ko" "$cli/waitscope"
 	else

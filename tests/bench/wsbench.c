@@ -12,6 +12,13 @@
  * Output, one line:  <mode> <ops> <ns_per_op> <switches_per_op>
  * (ops: round trips, or threads for churn; switches: the workload's own
  * voluntary + involuntary context switches, from getrusage(RUSAGE_THREAD)).
+ *
+ * For make soak:
+ *   wsbench park N             start N threads blocked on a pipe, print
+ *                              "parked N", then wait forever
+ *   wsbench latency SECONDS    sleep 1 ms in a loop; print how late each
+ *                              wakeup was: "latency <n> <mean_us> <p50_us>
+ *                              <p99_us> <max_us>"
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -223,6 +230,73 @@ static long run_churn(double seconds)
 	return n;
 }
 
+/* ---- soak helpers ---- */
+
+static int park_fds[2];
+
+static void *parked(void *arg)
+{
+	char c;
+
+	while (read(park_fds[0], &c, 1) < 0 && errno == EINTR)
+		;
+	return arg;
+}
+
+static _Noreturn void run_park(long n)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	long i;
+
+	if (pipe(park_fds) || pthread_attr_init(&attr) ||
+	    pthread_attr_setstacksize(&attr, 64 * 1024))
+		die("pipe");
+	for (i = 0; i < n; i++) {
+		errno = pthread_create(&t, &attr, parked, NULL);
+		if (errno)
+			die("pthread_create");
+	}
+	printf("parked %ld\n", n);
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int run_latency(double seconds)
+{
+	size_t cap = (size_t)(seconds * 1000) + 16, n = 0;
+	uint64_t *late = malloc(cap * sizeof(*late)), end, sum = 0;
+	struct timespec req = { 0, 1000000 };
+
+	if (!late)
+		die("malloc");
+	end = now_ns() + (uint64_t)(seconds * 1e9);
+	while (n < cap) {
+		uint64_t t0 = now_ns(), t1;
+
+		if (t0 >= end)
+			break;
+		nanosleep(&req, NULL);
+		t1 = now_ns();
+		late[n] = t1 - t0 > 1000000 ? t1 - t0 - 1000000 : 0;
+		sum += late[n++];
+	}
+	if (!n)
+		return 1;
+	qsort(late, n, sizeof(*late), cmp_u64);
+	printf("latency %zu %.1f %.1f %.1f %.1f\n", n, sum / 1e3 / n, late[n / 2] / 1e3,
+	       late[n * 99 / 100] / 1e3, late[n - 1] / 1e3);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	double seconds;
@@ -230,9 +304,14 @@ int main(int argc, char **argv)
 	long ops;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: wsbench pipe|futex|pairs|churn SECONDS [PAIRS]\n");
+		fprintf(stderr, "usage: wsbench pipe|futex|pairs|churn SECONDS [PAIRS]\n"
+				"       wsbench park N | latency SECONDS\n");
 		return 2;
 	}
+	if (!strcmp(argv[1], "park"))
+		run_park(atol(argv[2]));
+	if (!strcmp(argv[1], "latency"))
+		return run_latency(atof(argv[2]));
 	seconds = atof(argv[2]);
 	t0 = now_ns();
 	if (!strcmp(argv[1], "pipe"))

@@ -11,7 +11,7 @@ ROUNDS=5 SECONDS_PER_RUN=2 PAIRS=16
 CONDITIONS="none enabled disabled runqlat runqlat+offcpu perf"
 WORKLOADS="pipe futex pairs churn"
 [ -f /opt/ws/bench.conf ] && . /opt/ws/bench.conf
-TOOL_WAIT=300	# seconds a tool may take to attach (bpftrace compiles first)
+TOOL_WAIT=120	# seconds a tool may take to attach or to stop
 
 # bpftrace equivalents of runqlat and of offcputime without stacks.
 cat > /tmp/runqlat.bt <<'BT'
@@ -80,10 +80,25 @@ start_perf() {
 	sleep 1
 }
 
+# stop PID: SIGINT (bpftrace prints its maps, perf writes its header), then
+# SIGKILL if it has not exited within TOOL_WAIT s.
+stop() {
+	local i=0
+	kill -INT "$1" 2>/dev/null
+	while kill -0 "$1" 2>/dev/null && [ $i -lt $((TOOL_WAIT * 10)) ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		note "pid $1 ($(cat /proc/$1/comm 2>/dev/null)) ignored SIGINT for ${TOOL_WAIT}s: killed"
+		kill -9 "$1"
+	fi
+	wait "$1" 2>/dev/null
+}
+
 stop_tools() {
 	local p
-	for p in $TOOL_PIDS; do kill -INT "$p" 2>/dev/null; done
-	for p in $TOOL_PIDS; do wait "$p" 2>/dev/null; done
+	for p in $TOOL_PIDS; do stop "$p"; done
 	TOOL_PIDS=
 	pkill -f 'sleep 100000' 2>/dev/null
 	rm -f /tmp/perf.data /tmp/perf.data.old
@@ -139,6 +154,7 @@ STATS_DONE=
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	for c in $(rotate "$r" $CONDITIONS); do
+		note "round $r: $c at $(cut -d' ' -f1 /proc/uptime)s"
 		if ! setup "$c"; then
 			notok "bench: round $r: $c sets up"
 			teardown "$c"

@@ -1,0 +1,44 @@
+#!/bin/sh
+# make soak: tests/guest/soak.sh in one long boot (default: Debian's 6.1;
+# WS_SOAK_KERNEL=6.12-rt and so on).  50,000 parked threads and both CPUs
+# switching for 5 minutes with the module loaded, then a 1 ms sleeper's
+# wakeup latency with and without it.  Prints the guest's numbers and
+# "N passed, N failed"; a kernel warning or splat fails it.
+#   WS_SOAK_THREADS=50000 WS_SOAK_MINUTES=5 tests/soak.sh
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+rig=$top/tests/rig
+out=$top/tests/out/soak
+label=${WS_SOAK_KERNEL:-6.1}
+mkdir -p "$out"
+"$rig/deps.sh"
+line=$("$rig/kernels.sh" | awk -v l="$label" '$1 == l')
+[ -n "$line" ] || { echo "soak: no installed kernel labelled $label" >&2; exit 1; }
+set -- $line
+vmlinuz=$2 kdir=$3
+"$rig/build-module.sh" "$kdir" "$out/build" > "$out/build.log" 2>&1 ||
+	{ tail -20 "$out/build.log" >&2; exit 1; }
+gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$out/wsbench" "$top/tests/bench/wsbench.c"
+printf 'THREADS=%s\nMINUTES=%s\n' "${WS_SOAK_THREADS:-50000}" "${WS_SOAK_MINUTES:-5}" > "$out/soak.conf"
+echo "soak: booting $label with ${WS_SOAK_THREADS:-50000} threads for ${WS_SOAK_MINUTES:-5} minutes" >&2
+start=$(date +%s)
+WS_VM_MEM=${WS_VM_MEM:-4096} "$rig/run-boot.sh" "$out/vm" "$vmlinuz" 3600 soak "" \
+	"$out/build/waitscope.ko" "$out/wsbench" "$out/soak.conf"
+echo "soak: guest ran $(( $(date +%s) - start ))s" >&2
+log=$out/vm/results.log
+sed -n '/^WS-SUITE/,/^WS-DMESG-BEGIN/p' "$log" | grep -v '^WS-'
+sed -n '/^WS-DMESG-BEGIN/,/^WS-DMESG-END/p' "$log" > "$out/vm/dmesg.log"
+pass=$(grep -c '^ok - ' "$log" || true)
+fail=$(grep -c '^not ok - ' "$log" || true)
+if ! grep -q '^WS-END' "$log"; then
+	echo "not ok - soak: the guest did not finish (see $out/vm/console.log)"
+	fail=$((fail + 1))
+fi
+if ! "$rig/splats.sh" "$out/vm/console.log" "$out/vm/dmesg.log" > "$out/splats.log"; then
+	echo "not ok - soak: kernel reports in the console log"
+	head -20 "$out/splats.log"
+	fail=$((fail + 1))
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
