@@ -13,6 +13,8 @@
  * entry, when and under what is explained at the top of ws_table.c.
  */
 #include <linux/hash.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched/signal.h>
 #include <linux/string.h>
 #include "ws_account.h"
@@ -133,6 +135,25 @@ static void ws_record_futex(struct ws_thread *e, unsigned int reason, u64 ns)
 		ws_futex_add(&ws_futexes, e->tgid, e->futex_uaddr, e->futex_op, ns);
 }
 
+/*
+ * The last switch of an untracked thread: its tid is no longer "dropped",
+ * unless the tid already names a new thread (the pid is released before
+ * the last switch, and may be reused by then), whose drop the mark now
+ * counts.
+ */
+static void ws_forget_dropped(struct task_struct *p)
+{
+	struct task_struct *owner;
+
+	if (!ws_table_is_dropped(&ws_threads, p->pid))
+		return;
+	rcu_read_lock();
+	owner = pid_task(find_pid_ns(p->pid, &init_pid_ns), PIDTYPE_PID);
+	if (!owner || owner == p)
+		ws_table_forget_dropped(&ws_threads, p->pid);
+	rcu_read_unlock();
+}
+
 /* Where a blocking task waits: its reason, syscall and futex word. */
 struct ws_wait_site {
 	long nr;
@@ -168,7 +189,7 @@ static void ws_switch_out(struct task_struct *prev, struct task_struct *next,
 		if (e)
 			ws_table_del(&ws_threads, e);
 		else
-			ws_table_forget_dropped(&ws_threads, prev->pid);
+			ws_forget_dropped(prev);
 		return;
 	}
 	e = ws_entry_or_new(prev);

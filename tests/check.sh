@@ -139,6 +139,8 @@ t "scenario programs build (static, -Wall -Wextra -Werror)" \
 	gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$out/scenario" "$top/tests/scenarios/scenario.c"
 t "hostile-input programs build (static, -Wall -Wextra -Werror)" \
 	gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$out/hostile" "$top/tests/stress/hostile.c"
+t "lifecycle stress program builds (static, -Wall -Wextra -Werror)" \
+	gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$out/stress" "$top/tests/stress/stress.c"
 
 # ---- the CLI on the host ----
 cli=$out/cli
@@ -217,22 +219,23 @@ while read -r label vmlinuz kdir; do
 	fi
 	dkms_ko=
 	# hostile first: its pid-reuse part needs pid 300 free.
-	suites="hostile module cli"
+	suites="hostile module cli lifecycle"
 	if [ -s "$out/pkg/dkms-$label.ko" ]; then
 		dkms_ko=$out/pkg/dkms-$label.ko
-		suites="hostile dkms module cli"
+		suites="hostile dkms module cli lifecycle"
 	fi
 	# shellcheck disable=SC2086
 	queue_boot "$label" "$vmlinuz" "$suites" "$build/waitscope.ko" "$out/scenario" \
-		"$cli/waitscope" "$out/hostile" $dkms_ko
+		"$cli/waitscope" "$out/hostile" "$out/stress" $dkms_ko
 done < "$out/kernels.txt"
 
 if [ -n "$debug_tree" ]; then
 	build=$out/build-debug
 	if "$rig/build-module.sh" "$debug_tree" "$build" --kunit --sparse > "$out/build-debug.log" 2>&1; then
 		pass "debug: module and KUnit module build with W=1 and sparse, no warning"
-		queue_boot debug "$debug_tree/arch/x86/boot/bzImage" "kunit module cli kmemleak" \
-			"$build/waitscope.ko" "$build/waitscope_kunit.ko" "$out/scenario" "$cli/waitscope"
+		queue_boot debug "$debug_tree/arch/x86/boot/bzImage" "kunit module cli lifecycle kmemleak" \
+			"$build/waitscope.ko" "$build/waitscope_kunit.ko" "$out/scenario" "$cli/waitscope" \
+			"$out/stress"
 		# Lockdown: the module signed with the kernel's own key, beside an
 		# unsigned copy that must be refused; and a boot without debugfs.
 		mkdir -p "$build/signed"

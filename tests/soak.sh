@@ -1,8 +1,9 @@
 #!/bin/sh
-# make soak: tests/guest/soak.sh in one long boot (default: Debian's 6.1;
-# WS_SOAK_KERNEL=6.12-rt and so on).  50,000 parked threads and both CPUs
-# switching for 5 minutes with the module loaded, then a 1 ms sleeper's
-# wakeup latency with and without it.  Prints the guest's numbers and
+# make soak: one long boot (default: Debian's 6.1; WS_SOAK_KERNEL=6.12-rt
+# and so on) running tests/guest/lifecycle.sh with 100 load/unload cycles
+# under load (WS_SOAK_CYCLES), then tests/guest/soak.sh: 50,000 parked
+# threads and both CPUs switching for 5 minutes with the module loaded, and
+# a 1 ms sleeper's wakeup latency with and without it.  Prints the guest's numbers and
 # "N passed, N failed"; a kernel warning or splat fails it.
 #   WS_SOAK_THREADS=50000 WS_SOAK_MINUTES=5 tests/soak.sh
 set -eu
@@ -19,12 +20,15 @@ set -- $line
 vmlinuz=$2 kdir=$3
 "$rig/build-module.sh" "$kdir" "$out/build" > "$out/build.log" 2>&1 ||
 	{ tail -20 "$out/build.log" >&2; exit 1; }
-gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$out/wsbench" "$top/tests/bench/wsbench.c"
+for prog in bench/wsbench stress/stress scenarios/scenario; do
+	gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$out/${prog#*/}" "$top/tests/$prog.c"
+done
 printf 'THREADS=%s\nMINUTES=%s\n' "${WS_SOAK_THREADS:-50000}" "${WS_SOAK_MINUTES:-5}" > "$out/soak.conf"
 echo "soak: booting $label with ${WS_SOAK_THREADS:-50000} threads for ${WS_SOAK_MINUTES:-5} minutes" >&2
 start=$(date +%s)
-WS_VM_MEM=${WS_VM_MEM:-4096} "$rig/run-boot.sh" "$out/vm" "$vmlinuz" 3600 soak "" \
-	"$out/build/waitscope.ko" "$out/wsbench" "$out/soak.conf"
+WS_VM_MEM=${WS_VM_MEM:-4096} "$rig/run-boot.sh" "$out/vm" "$vmlinuz" 3600 "lifecycle soak" \
+	"ws.lifecycle_cycles=${WS_SOAK_CYCLES:-100}" "$out/build/waitscope.ko" "$out/wsbench" \
+	"$out/stress" "$out/scenario" "$out/soak.conf"
 echo "soak: guest ran $(( $(date +%s) - start ))s" >&2
 log=$out/vm/results.log
 sed -n '/^WS-SUITE/,/^WS-DMESG-BEGIN/p' "$log" | grep -v '^WS-'

@@ -642,7 +642,8 @@ static int control(const char *cmd)
 		else if (errno == ENOENT)
 			return explain_missing();
 		else
-			fprintf(stderr, "waitscope: cannot open %s: %s\n", path, strerror(errno));
+			fprintf(stderr, "waitscope: cannot open %s: %s%s\n", path, strerror(errno),
+				errno == EACCES ? " (control is root-only: run as root)" : "");
 		return 2;
 	}
 	n = write(fd, cmd, strlen(cmd));

@@ -56,8 +56,9 @@ while [ $b -le $BLOCKS ]; do
 	for cond in off on; do
 		[ $cond = on ] && insmod /opt/ws/waitscope.ko capacity=$CAPACITY
 		wsbench pairs $BLOCK_S $PAIRS > /dev/null 2>&1 &
+		load=$!
 		line=$(wsbench latency $BLOCK_S)
-		wait
+		wait $load
 		[ $cond = on ] && rmmod waitscope
 		echo "$cond $line" >> /tmp/lat.txt
 		note "block $b module $cond: $line (n mean_us p50_us p99_us max_us)"
