@@ -51,41 +51,41 @@ static struct task_struct *ws_bt(int i)
 	return ws_bench_task[i % WS_BENCH_TASKS];
 }
 
+/* Every task switches out (preempted, or in prev_state), the next one in. */
+static void ws_bench_switches(enum ws_bench_path path, bool preempt, unsigned int prev_state)
+{
+	u64 t = local_clock();
+	int i;
+
+	for (i = 0; i < WS_BENCH_TASKS; i++)
+		ws_account_switch(preempt, ws_bt(i), ws_bt(i + 1), prev_state);
+	ws_bench_ns[path] += local_clock() - t;
+}
+
+static void ws_bench_wakeups(void)
+{
+	u64 t = local_clock();
+	int i;
+
+	for (i = 0; i < WS_BENCH_TASKS; i++)
+		ws_account_wakeup(ws_bt(i));
+	ws_bench_ns[WS_B_WAKEUP] += local_clock() - t;
+}
+
 /*
  * One round: every task blocks, is woken, is preempted, then exits and is
- * tracked anew.  Interrupts are off around each batch, as in the probes.
+ * tracked anew.  Interrupts are off, as in the probes.
  */
 static void ws_bench_round(void)
 {
 	unsigned long flags;
-	u64 t;
-	int i;
 
 	local_irq_save(flags);
-	t = local_clock();
-	for (i = 0; i < WS_BENCH_TASKS; i++)
-		ws_account_switch(false, ws_bt(i), ws_bt(i + 1), TASK_INTERRUPTIBLE);
-	ws_bench_ns[WS_B_BLOCK] += local_clock() - t;
-
-	t = local_clock();
-	for (i = 0; i < WS_BENCH_TASKS; i++)
-		ws_account_wakeup(ws_bt(i));
-	ws_bench_ns[WS_B_WAKEUP] += local_clock() - t;
-
-	t = local_clock();
-	for (i = 0; i < WS_BENCH_TASKS; i++)
-		ws_account_switch(true, ws_bt(i), ws_bt(i + 1), TASK_RUNNING);
-	ws_bench_ns[WS_B_PREEMPT] += local_clock() - t;
-
-	t = local_clock();
-	for (i = 0; i < WS_BENCH_TASKS; i++)
-		ws_account_switch(false, ws_bt(i), ws_bt(i + 1), TASK_DEAD);
-	ws_bench_ns[WS_B_EXIT] += local_clock() - t;
-
-	t = local_clock();
-	for (i = 0; i < WS_BENCH_TASKS; i++)
-		ws_account_switch(true, ws_bt(i), ws_bt(i + 1), TASK_RUNNING);
-	ws_bench_ns[WS_B_NEW] += local_clock() - t;
+	ws_bench_switches(WS_B_BLOCK, false, TASK_INTERRUPTIBLE);
+	ws_bench_wakeups();
+	ws_bench_switches(WS_B_PREEMPT, true, TASK_RUNNING);
+	ws_bench_switches(WS_B_EXIT, false, TASK_DEAD);
+	ws_bench_switches(WS_B_NEW, true, TASK_RUNNING);
 	local_irq_restore(flags);
 }
 

@@ -5,8 +5,9 @@
 #           the CLI built with -Werror and with ASan/UBSan, its tests on
 #           recorded fixtures, every truncated prefix, a bounded fuzz run
 #   guests: each installed Debian kernel (6.1, 6.12, 6.12-rt) and the debug
-#           kernel boot in qemu TCG with the module suite; the debug kernel
-#           also runs the KUnit suites and a kmemleak scan.
+#           kernel boot in qemu TCG with the hostile-input, module, CLI and
+#           lifecycle suites; the debug kernel also runs the KUnit suites and
+#           kmemleak scans, and boots with lockdown=integrity and debugfs=off.
 #
 # WS_KERNELS="6.12 debug" limits the kernels (labels from tests/rig/kernels.sh).
 set -u
@@ -250,7 +251,7 @@ if [ -n "$debug_tree" ]; then
 		else
 			fail "debug: the module is signed with the debug kernel's key"
 		fi
-		queue_boot debug-hostile "$debug_tree/arch/x86/boot/bzImage" hostile \
+		queue_boot debug-hostile "$debug_tree/arch/x86/boot/bzImage" "hostile kmemleak" \
 			"$build/waitscope.ko" "$out/hostile" "$cli/waitscope"
 		WS_CMDLINE=debugfs=off queue_boot debug-nodebugfs "$debug_tree/arch/x86/boot/bzImage" \
 			lockdown "$build/waitscope.ko" "$cli/waitscope"

@@ -10,8 +10,9 @@
  *   wsbench churn  SECONDS     create a thread that exits at once, join it
  *
  * Output, one line:  <mode> <ops> <ns_per_op> <switches_per_op>
- * (ops: round trips, or threads for churn; switches: the workload's own
- * voluntary + involuntary context switches, from getrusage(RUSAGE_THREAD)).
+ * (ops: round trips, or threads for churn; ns_per_op: the median over the
+ * run's 100 ms intervals; switches: the workload's own voluntary and
+ * involuntary context switches, from getrusage(RUSAGE_THREAD)).
  *
  * For make soak:
  *   wsbench park N             start N threads blocked on a pipe, print
@@ -38,6 +39,10 @@
 
 static atomic_int stop;
 static atomic_long switches;
+static atomic_long ops;		/* round trips or threads, all workers */
+static double median_ns;	/* of the per-interval times per op */
+
+#define SAMPLE_NS	100000000ull	/* 100 ms */
 
 static void die(const char *what)
 {
@@ -106,12 +111,52 @@ static void *pipe_serve(void *arg)
 		if (write(pp->ping[1], &c, 1) != 1 || read(pp->pong[0], &c, 1) != 1)
 			die("ping-pong");
 		pp->trips++;
+		atomic_fetch_add_explicit(&ops, 1, memory_order_relaxed);
 	}
 	c = 0;
 	if (write(pp->ping[1], &c, 1) != 1)
 		die("write");
 	count_switches();
 	return NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Let the workers run for SECONDS, reading the op counter every 100 ms,
+ * then stop them.  The median of the intervals' times per op is what the
+ * run reports: a hiccup of the host (this runs under TCG) spoils an
+ * interval or two, not the run.
+ */
+static void sample(double seconds)
+{
+	size_t n = (size_t)(seconds * 1e9 / SAMPLE_NS), k = 0, i;
+	double *v = calloc(n + 1, sizeof(*v));
+	uint64_t t0 = now_ns(), t;
+	long o0 = atomic_load(&ops), o;
+
+	if (!v)
+		die("calloc");
+	for (i = 0; i < n; i++) {
+		struct timespec ts = { 0, (long)SAMPLE_NS };
+
+		nanosleep(&ts, NULL);
+		t = now_ns();
+		o = atomic_load(&ops);
+		if (o > o0)
+			v[k++] = (double)(t - t0) / (double)(o - o0);
+		t0 = t;
+		o0 = o;
+	}
+	atomic_store(&stop, 1);
+	qsort(v, k, sizeof(*v), cmp_double);
+	median_ns = k ? v[k / 2] : 0;
+	free(v);
 }
 
 static void start(pthread_t *t, void *(*fn)(void *), void *arg)
@@ -137,8 +182,7 @@ static long run_pipes(double seconds, int npairs, bool pin)
 		start(&t[2 * i], pipe_echo, &pp[i]);
 		start(&t[2 * i + 1], pipe_serve, &pp[i]);
 	}
-	usleep((useconds_t)(seconds * 1e6));
-	atomic_store(&stop, 1);
+	sample(seconds);
 	for (i = 0; i < 2 * npairs; i++)
 		pthread_join(t[i], NULL);
 	for (i = 0; i < npairs; i++)
@@ -190,6 +234,7 @@ static void *futex_play(void *arg)
 		atomic_store(&turn, !pl->me);
 		futex_wake(&turn);
 		pl->trips++;
+		atomic_fetch_add_explicit(&ops, 1, memory_order_relaxed);
 	}
 	count_switches();
 	return NULL;
@@ -202,8 +247,7 @@ static long run_futex(double seconds)
 
 	start(&t[0], futex_play, &pl[0]);
 	start(&t[1], futex_play, &pl[1]);
-	usleep((useconds_t)(seconds * 1e6));
-	atomic_store(&stop, 1);
+	sample(seconds);
 	pthread_join(t[0], NULL);
 	pthread_join(t[1], NULL);
 	return pl[0].trips;
@@ -216,17 +260,28 @@ static void *nothing(void *arg)
 	return arg;
 }
 
-static long run_churn(double seconds)
+static void *churner(void *arg)
 {
-	uint64_t end = now_ns() + (uint64_t)(seconds * 1e9);
-	long n = 0;
+	long *n = arg;
 	pthread_t t;
 
-	while (now_ns() < end) {
+	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
 		start(&t, nothing, NULL);
 		pthread_join(t, NULL);
-		n++;
+		atomic_fetch_add_explicit(&ops, 1, memory_order_relaxed);
+		(*n)++;
 	}
+	return NULL;
+}
+
+static long run_churn(double seconds)
+{
+	pthread_t t;
+	long n = 0;
+
+	start(&t, churner, &n);
+	sample(seconds);
+	pthread_join(t, NULL);
 	return n;
 }
 
@@ -300,8 +355,7 @@ static int run_latency(double seconds)
 int main(int argc, char **argv)
 {
 	double seconds;
-	uint64_t t0, t1;
-	long ops;
+	long n;
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: wsbench pipe|futex|pairs|churn SECONDS [PAIRS]\n"
@@ -313,25 +367,23 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "latency"))
 		return run_latency(atof(argv[2]));
 	seconds = atof(argv[2]);
-	t0 = now_ns();
 	if (!strcmp(argv[1], "pipe"))
-		ops = run_pipes(seconds, 1, true);
+		n = run_pipes(seconds, 1, true);
 	else if (!strcmp(argv[1], "futex"))
-		ops = run_futex(seconds);
+		n = run_futex(seconds);
 	else if (!strcmp(argv[1], "pairs"))
-		ops = run_pipes(seconds, argc > 3 ? atoi(argv[3]) : 16, false);
+		n = run_pipes(seconds, argc > 3 ? atoi(argv[3]) : 16, false);
 	else if (!strcmp(argv[1], "churn"))
-		ops = run_churn(seconds);
+		n = run_churn(seconds);
 	else {
 		fprintf(stderr, "wsbench: unknown mode '%s'\n", argv[1]);
 		return 2;
 	}
-	t1 = now_ns();
-	if (ops <= 0) {
+	if (n <= 0 || median_ns <= 0) {
 		fprintf(stderr, "wsbench: %s: no operation completed\n", argv[1]);
 		return 1;
 	}
-	printf("%s %ld %.0f %.2f\n", argv[1], ops, (double)(t1 - t0) / ops,
-	       (double)atomic_load(&switches) / ops);
+	printf("%s %ld %.0f %.2f\n", argv[1], n, median_ns,
+	       (double)atomic_load(&switches) / n);
 	return 0;
 }

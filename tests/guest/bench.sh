@@ -11,7 +11,8 @@ ROUNDS=5 SECONDS_PER_RUN=2 PAIRS=16
 CONDITIONS="none enabled disabled runqlat runqlat+offcpu perf"
 WORKLOADS="pipe futex pairs churn"
 [ -f /opt/ws/bench.conf ] && . /opt/ws/bench.conf
-TOOL_WAIT=120	# seconds a tool may take to attach or to stop
+TOOL_WAIT=120	# seconds a tool may take to attach
+STOP_WAIT=30	# ... and to exit after SIGINT
 
 # bpftrace equivalents of runqlat and of offcputime without stacks.
 cat > /tmp/runqlat.bt <<'BT'
@@ -81,16 +82,16 @@ start_perf() {
 }
 
 # stop PID: SIGINT (bpftrace prints its maps, perf writes its header), then
-# SIGKILL if it has not exited within TOOL_WAIT s.
+# SIGKILL if it has not exited within STOP_WAIT s.
 stop() {
 	local i=0
 	kill -INT "$1" 2>/dev/null
-	while kill -0 "$1" 2>/dev/null && [ $i -lt $((TOOL_WAIT * 10)) ]; do
+	while kill -0 "$1" 2>/dev/null && [ $i -lt $((STOP_WAIT * 10)) ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
 	if kill -0 "$1" 2>/dev/null; then
-		note "pid $1 ($(cat /proc/$1/comm 2>/dev/null)) ignored SIGINT for ${TOOL_WAIT}s: killed"
+		note "pid $1 ($(cat /proc/$1/comm 2>/dev/null)) ignored SIGINT for ${STOP_WAIT}s: killed"
 		kill -9 "$1"
 	fi
 	wait "$1" 2>/dev/null
