@@ -28,7 +28,7 @@ WHAT = {
     "pipe": "pipe ping-pong, 2 threads on 1 CPU (ns per round trip)",
     "futex": "futex ping-pong, 2 threads on 1 CPU (ns per round trip)",
     "pairs": "16 pipe ping-pong pairs on 2 CPUs (ns per round trip)",
-    "churn": "thread create + exit + join (threads per second)",
+    "churn": "thread create + exit + join, on 1 CPU (threads per second)",
 }
 
 
@@ -105,6 +105,7 @@ def print_table(runs, s):
                 continue
             rng = f"{fmt_pct(c['lo'])}..{fmt_pct(c['hi'])}"
             if mode == "churn":
+                rng = f"{fmt_pct(1 / c['hi'])}..{fmt_pct(1 / c['lo'])}"
                 # per-op time up means fewer threads per second
                 print(f"  {LABELS[cond]:<22} {1e9 / (base['base_ns'] * c['ratio']):>10.0f} "
                       f"{fmt_pct(1 / c['ratio']):>8} {rng:>17}")

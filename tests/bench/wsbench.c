@@ -8,6 +8,7 @@
  *   wsbench futex  SECONDS     the same with a futex word (FUTEX_WAIT/WAKE)
  *   wsbench pairs  SECONDS N   N pipe ping-pong pairs, not pinned
  *   wsbench churn  SECONDS     create a thread that exits at once, join it
+ *                              (on one CPU)
  *
  * Output, one line:  <mode> <ops> <ns_per_op> <switches_per_op>
  * (ops: round trips, or threads for churn; ns_per_op: the median over the
@@ -274,11 +275,17 @@ static void *churner(void *arg)
 	return NULL;
 }
 
+/*
+ * On one CPU, where the new threads inherit it: under TCG a cross-CPU
+ * wakeup waits for the other vCPU's turn, which would swamp the cost of
+ * creating a thread.
+ */
 static long run_churn(double seconds)
 {
 	pthread_t t;
 	long n = 0;
 
+	pin_cpu0();
 	start(&t, churner, &n);
 	sample(seconds);
 	pthread_join(t, NULL);
