@@ -202,16 +202,30 @@ else
 fi
 
 # ---- packaging: DKMS, make install, .deb (modules built here load below) ----
-"$top/tests/pkg.sh" "$out/pkg" > "$out/pkg.log" 2>&1
-tally_lines pkg "$out/pkg.log"
+# In the background, beside the module builds: each build is one make job.
+"$top/tests/pkg.sh" "$out/pkg" > "$out/pkg.log" 2>&1 &
+pkg_pid=$!
 
 # ---- kernels ----
 "$rig/kernels.sh" > "$out/kernels.txt"
 rm -f "$out/boots.jobs"
+# Every module build, two at a time: build-module.sh KDIR OUT FLAGS, its
+# output in OUT.log and its exit status in OUT.rc.
+{
+	while read -r label vmlinuz kdir; do
+		wanted "$label" && echo "$kdir $out/build-$label --sparse"
+	done < "$out/kernels.txt"
+	[ -n "$debug_tree" ] && echo "$debug_tree $out/build-debug --kunit --sparse"
+} | xargs -P 2 -L 1 sh -c '"$0" "$@" > "$2.log" 2>&1; echo $? > "$2.rc"' "$rig/build-module.sh"
+built() { [ "$(cat "$1.rc" 2>/dev/null)" = 0 ]; }
+
+wait "$pkg_pid"
+tally_lines pkg "$out/pkg.log"
+
 while read -r label vmlinuz kdir; do
 	wanted "$label" || continue
 	build=$out/build-$label
-	if "$rig/build-module.sh" "$kdir" "$build" --sparse > "$out/build-$label.log" 2>&1; then
+	if built "$build"; then
 		pass "$label: module builds with W=1 and sparse, no warning"
 	else
 		fail "$label: module build"
@@ -232,7 +246,7 @@ done < "$out/kernels.txt"
 
 if [ -n "$debug_tree" ]; then
 	build=$out/build-debug
-	if "$rig/build-module.sh" "$debug_tree" "$build" --kunit --sparse > "$out/build-debug.log" 2>&1; then
+	if built "$build"; then
 		pass "debug: module and KUnit module build with W=1 and sparse, no warning"
 		queue_boot debug "$debug_tree/arch/x86/boot/bzImage" "kunit module cli lifecycle kmemleak" \
 			"$build/waitscope.ko" "$build/waitscope_kunit.ko" "$out/scenario" "$cli/waitscope" \
