@@ -13,8 +13,6 @@
  * entry, when and under what is explained at the top of ws_table.c.
  */
 #include <linux/hash.h>
-#include <linux/pid.h>
-#include <linux/pid_namespace.h>
 #include <linux/sched/signal.h>
 #include <linux/string.h>
 #include "ws_account.h"
@@ -49,33 +47,31 @@ static void ws_birth_init(struct ws_birth *b, struct task_struct *p)
 
 /*
  * The entries of the threads this CPU handled last, by task_struct address:
- * a hit skips the hash index and its stripe lock, most of what a probe would
- * cost otherwise.  A slot is a hint, used only when its entry holds this very
- * thread (tid and start time) at the moment it is checked.  Nothing can free
- * it after that while the probe runs: the entry of a live thread that is not
- * exiting is freed only by that thread's own last switch, which the rq lock
- * serialises with its other probes; the collector frees only entries of
- * threads that are gone (see ws_table.c).  Exiting threads, whose pid may be
- * gone before their last switch, take the locked path.  Slots are written
- * by probes only, with interrupts off, on their own CPU.
+ * a hit skips the hash index and its stripe lock.  A slot is only a hint,
+ * used when its entry holds this very thread (tid and start time) at the
+ * moment it is checked; why nothing can free the entry after that while the
+ * probe runs is the "lock-free lookups" rule at the top of ws_table.c.
+ * Exiting threads always take the locked path.  A slot may be written by
+ * two contexts on its CPU (a task waking itself fires sched_waking with
+ * interrupts on), which costs a miss, never a wrong entry.
  */
-#define WS_HOT_BITS	6
+#define WS_HINT_BITS	6
 
-struct ws_hot {
-	u32 ref[1 << WS_HOT_BITS];
+struct ws_hints {
+	u32 ref[1 << WS_HINT_BITS];
 };
 
-static DEFINE_PER_CPU(struct ws_hot, ws_hot);
+static DEFINE_PER_CPU(struct ws_hints, ws_hints);
 
-static u32 *ws_hot_slot(struct task_struct *p)
+static u32 *ws_hint_slot(struct task_struct *p)
 {
-	return this_cpu_ptr(&ws_hot.ref[hash_ptr(p, WS_HOT_BITS)]);
+	return this_cpu_ptr(&ws_hints.ref[hash_ptr(p, WS_HINT_BITS)]);
 }
 
-static void ws_hot_remember(struct task_struct *p, struct ws_thread *e)
+static void ws_hint_remember(struct task_struct *p, struct ws_thread *e)
 {
 	if (e && !(p->flags & PF_EXITING))
-		*ws_hot_slot(p) = ws_table_ref(&ws_threads, e);
+		WRITE_ONCE(*ws_hint_slot(p), ws_table_ref(&ws_threads, e));
 }
 
 static struct ws_thread *ws_entry(struct task_struct *p)
@@ -84,12 +80,12 @@ static struct ws_thread *ws_entry(struct task_struct *p)
 	struct ws_thread *e;
 
 	if (!(p->flags & PF_EXITING)) {
-		e = ws_table_check(&ws_threads, *ws_hot_slot(p), p->pid, start);
+		e = ws_table_try_ref(&ws_threads, READ_ONCE(*ws_hint_slot(p)), p->pid, start);
 		if (e)
 			return e;
 	}
 	e = ws_table_find(&ws_threads, p->pid, start);
-	ws_hot_remember(p, e);
+	ws_hint_remember(p, e);
 	return e;
 }
 
@@ -102,7 +98,7 @@ static struct ws_thread *ws_entry_or_new(struct task_struct *p)
 		return e;
 	ws_birth_init(&b, p);
 	e = ws_table_add(&ws_threads, &b);
-	ws_hot_remember(p, e);
+	ws_hint_remember(p, e);
 	return e;
 }
 
@@ -133,25 +129,6 @@ static void ws_record_futex(struct ws_thread *e, unsigned int reason, u64 ns)
 {
 	if (reason == WS_R_FUTEX)
 		ws_futex_add(&ws_futexes, e->tgid, e->futex_uaddr, e->futex_op, ns);
-}
-
-/*
- * The last switch of an untracked thread: its tid is no longer "dropped",
- * unless the tid already names a new thread (the pid is released before
- * the last switch, and may be reused by then), whose drop the mark now
- * counts.
- */
-static void ws_forget_dropped(struct task_struct *p)
-{
-	struct task_struct *owner;
-
-	if (!ws_table_is_dropped(&ws_threads, p->pid))
-		return;
-	rcu_read_lock();
-	owner = pid_task(find_pid_ns(p->pid, &init_pid_ns), PIDTYPE_PID);
-	if (!owner || owner == p)
-		ws_table_forget_dropped(&ws_threads, p->pid);
-	rcu_read_unlock();
 }
 
 /* Where a blocking task waits: its reason, syscall and futex word. */
@@ -189,7 +166,7 @@ static void ws_switch_out(struct task_struct *prev, struct task_struct *next,
 		if (e)
 			ws_table_del(&ws_threads, e);
 		else
-			ws_forget_dropped(prev);
+			ws_table_forget_dropped(&ws_threads, prev->pid);
 		return;
 	}
 	e = ws_entry_or_new(prev);
@@ -338,12 +315,12 @@ void ws_account_clear(void)
 	ws_futex_clear(&ws_futexes);
 	for_each_possible_cpu(cpu) {
 		memset(per_cpu_ptr(&ws_cpu_stats, cpu), 0, sizeof(struct ws_cpu_stats));
-		memset(per_cpu_ptr(&ws_hot, cpu), 0, sizeof(struct ws_hot));
+		memset(per_cpu_ptr(&ws_hints, cpu), 0, sizeof(struct ws_hints));
 	}
 }
 
 /* The per-CPU counters and entry hints, per CPU. */
 size_t ws_account_percpu_bytes(void)
 {
-	return sizeof(struct ws_cpu_stats) + sizeof(struct ws_hot);
+	return sizeof(struct ws_cpu_stats) + sizeof(struct ws_hints);
 }

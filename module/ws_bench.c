@@ -7,9 +7,13 @@
  * nothing until removed.
  *
  * The accounting code is compiled in from its own sources, with its own
- * table, so this runs beside (or without) waitscope.ko.  The "threads" are
- * kthreads that were created and never woken: real task_structs that are
- * not on any CPU, so every path does the work it does for a real thread.
+ * table, so this runs beside (or without) waitscope.ko (linking the same
+ * objects into two modules would make Kbuild warn).  The "threads" are
+ * kthreads that were created and never woken: real task_structs off every
+ * CPU, so the paths do the work they do for a real thread.  One exception:
+ * these are not PF_EXITING, so switch_exit finds its entry through the
+ * per-CPU hint, where a real last switch takes the locked lookup; it is a
+ * lower bound by about one lookup (see switch_new, which takes it).
  */
 #include <linux/kthread.h>
 #include <linux/module.h>

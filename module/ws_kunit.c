@@ -235,6 +235,40 @@ static void ws_test_table_pid_reuse(struct kunit *test)
 	ws_table_destroy(t);
 }
 
+/*
+ * The lock-free lookup of a hinted entry: a stale hint is a miss, never
+ * another thread's entry.
+ */
+static void ws_test_table_try_ref(struct kunit *test)
+{
+	struct ws_table *t = ws_test_table(test);
+	struct ws_birth b = ws_b(300, 1000), next = ws_b(301, 1000);
+	struct ws_thread *e, *f;
+	u32 ref;
+
+	e = ws_table_add(t, &b);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	ref = ws_table_ref(t, e);
+	KUNIT_EXPECT_PTR_EQ(test, ws_table_try_ref(t, ref, 300, 1000), e);
+	KUNIT_EXPECT_NULL(test, ws_table_try_ref(t, ref, 300, 2000));
+	KUNIT_EXPECT_NULL(test, ws_table_try_ref(t, ref, 301, 1000));
+	KUNIT_EXPECT_NULL(test, ws_table_try_ref(t, 0, 300, 1000));
+	KUNIT_EXPECT_NULL(test, ws_table_try_ref(t, WS_TEST_CAP + 1, 300, 1000));
+	/* Being written: a miss. */
+	ws_thread_write_begin(e);
+	KUNIT_EXPECT_NULL(test, ws_table_try_ref(t, ref, 300, 1000));
+	ws_thread_write_end(e);
+	/* Freed, then reused by another thread: a miss for the old one. */
+	KUNIT_EXPECT_TRUE(test, ws_table_del(t, e));
+	KUNIT_EXPECT_NULL(test, ws_table_try_ref(t, ref, 300, 1000));
+	f = ws_table_add(t, &next);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	if (f == e)
+		KUNIT_EXPECT_PTR_EQ(test, ws_table_try_ref(t, ref, 301, 1000), f);
+	KUNIT_EXPECT_NULL(test, ws_table_try_ref(t, ref, 300, 1000));
+	ws_table_destroy(t);
+}
+
 static void ws_test_table_reclaim(struct kunit *test)
 {
 	struct ws_table *t = ws_test_table(test);
@@ -379,6 +413,7 @@ static struct kunit_case ws_classify_cases[] = {
 static struct kunit_case ws_table_cases[] = {
 	KUNIT_CASE(ws_test_table_insert_lookup),
 	KUNIT_CASE(ws_test_table_pid_reuse),
+	KUNIT_CASE(ws_test_table_try_ref),
 	KUNIT_CASE(ws_test_table_reclaim),
 	KUNIT_CASE(ws_test_table_full),
 	KUNIT_CASE(ws_test_table_entry_size),

@@ -28,6 +28,22 @@
  * for an RCU grace period, which covers every probe that found them before
  * the unlink (probes run with preemption off), before freeing them.
  *
+ * Lock-free lookups (ws_table_try_ref, from a per-CPU hint): a probe may
+ * also reach an entry without the stripe lock, checking inside the entry's
+ * seqcount that it still holds the probe's (tid, start).  That is safe only
+ * for a task that is not exiting (PF_EXITING clear), because then nobody
+ * frees its entry while the probe runs:
+ * - it has no last switch pending, and its other probes are serialised with
+ *   each other as above;
+ * - the collector frees only entries whose (tid, start) names no live task.
+ *   A task's pid is unhashed only in release_task(), after exit_signals()
+ *   set PF_EXITING, and a probe that starts after the collector's unlink
+ *   sees that flag (the grace period orders it), so it takes the locked
+ *   path.  The one live task whose old key the collector may free is a
+ *   non-leader that exec'd: de_thread() gives it the leader's pid and start
+ *   time under tasklist_lock with interrupts off, while it runs, so no
+ *   probe is looking it up by its old key then.
+ *
  * Reading: readers copy an entry inside the seqcount read section and retry
  * while a writer is active, so a copy is never torn; a copy whose tid is 0
  * is a free entry.  Counters only grow, so a copy is never negative.  Writers
@@ -151,11 +167,11 @@ struct ws_thread *ws_table_find(struct ws_table *t, u32 tid, u64 start)
 
 /*
  * The entry ref if it holds thread (tid, start) right now, else NULL.
- * Lock-free: for a caller that knows which entry a thread had (a hint that
- * may be stale), and that holds off whoever could free that thread's entry
- * (see ws_account.c).  An entry being written counts as a miss.
+ * Lock-free, for a hint that may be stale; only for a thread that is not
+ * exiting (see "Lock-free lookups" above).  An entry being written counts
+ * as a miss.
  */
-struct ws_thread *ws_table_check(struct ws_table *t, u32 ref, u32 tid, u64 start)
+struct ws_thread *ws_table_try_ref(struct ws_table *t, u32 ref, u32 tid, u64 start)
 {
 	struct ws_thread *e;
 	unsigned int seq;
@@ -395,7 +411,10 @@ unsigned int ws_table_collect(struct ws_table *t)
 	return freed + n;
 }
 
-/* Every byte the table allocated: entries, links, index, dropped-tid map. */
+/*
+ * What the table allocated (before allocator rounding): entries, links,
+ * index, dropped-tid map.
+ */
 size_t ws_table_memory(const struct ws_table *t)
 {
 	return (size_t)t->pool.capacity * sizeof(*t->ent) + ws_pool_memory(&t->pool) +

@@ -80,7 +80,7 @@ void ws_table_destroy(struct ws_table *t);
 void ws_table_clear(struct ws_table *t);
 
 struct ws_thread *ws_table_find(struct ws_table *t, u32 tid, u64 start);
-struct ws_thread *ws_table_check(struct ws_table *t, u32 ref, u32 tid, u64 start);
+struct ws_thread *ws_table_try_ref(struct ws_table *t, u32 ref, u32 tid, u64 start);
 u32 ws_table_ref(struct ws_table *t, struct ws_thread *e);
 struct ws_thread *ws_table_add(struct ws_table *t, const struct ws_birth *b);
 bool ws_table_del(struct ws_table *t, struct ws_thread *e);

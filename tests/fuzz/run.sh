@@ -1,16 +1,17 @@
 #!/bin/sh
 # make fuzz: the CLI's parser fuzz target (tests/fuzz/fuzz_parse.c) under
-# libFuzzer with ASan and UBSan, for WS_FUZZ_SECONDS (default 600) on every
-# core.  The corpus grows in ~/.cache/waitscope/fuzz-corpus, outside the
-# clone, so later runs start where the last one stopped.  A crash leaves its
-# input in tests/out/fuzz/ and fails.
+# libFuzzer with ASan and UBSan, for WS_FUZZ_SECONDS (default 600) on
+# WS_FUZZ_JOBS workers (default: every core).  The corpus grows in
+# ~/.cache/waitscope/fuzz-corpus, outside the clone, so later runs start
+# where the last one stopped.  A crash leaves its input in tests/out/fuzz/
+# and fails.
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$top/tests/out/fuzz
 seconds=${WS_FUZZ_SECONDS:-600}
 corpus=${WS_CACHE:-${HOME:-/root}/.cache/waitscope}/fuzz-corpus
-jobs=$(nproc)
+jobs=${WS_FUZZ_JOBS:-$(nproc)}
 mkdir -p "$out" "$corpus"
 u=$top/userspace
 clang -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
