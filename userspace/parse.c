@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include "ws.h"
 
 #define MAX_TOKENS 64
@@ -189,6 +190,8 @@ struct columns {
 };
 
 /* What a parser works with: its lines, its header, one row; allocated once. */
+#define WS_HUGE ((size_t)2 << 20)
+
 /* At most this many threads are allocated for ahead of reading them. */
 #define WS_PRESIZE_MAX (1u << 20)
 
@@ -290,6 +293,20 @@ static int map_columns(const struct lines *ls, const struct columns *c, const ch
 	return 0;
 }
 
+/*
+ * Ask for transparent huge pages for the big arrays (a snapshot of 100,000
+ * threads fills about 40 MiB of them): one fault per 2 MiB instead of 512.
+ * Only advice: where THP is off nothing changes.
+ */
+static void advise_huge(void *p, size_t len)
+{
+	uintptr_t start = ((uintptr_t)p + WS_HUGE - 1) & ~(uintptr_t)(WS_HUGE - 1);
+	uintptr_t end = ((uintptr_t)p + len) & ~(uintptr_t)(WS_HUGE - 1);
+
+	if (len >= 2 * WS_HUGE && end > start)
+		madvise((void *)start, end - start, MADV_HUGEPAGE);
+}
+
 static void *grow(void *p, size_t *cap, size_t need, size_t size)
 {
 	size_t ncap;
@@ -306,6 +323,7 @@ static void *grow(void *p, size_t *cap, size_t need, size_t size)
 		exit(2);
 	}
 	*cap = ncap;
+	advise_huge(q, ncap * size);
 	return q;
 }
 
