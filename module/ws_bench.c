@@ -2,7 +2,8 @@
 /*
  * The probe paths timed in a loop: what one sched_switch, wakeup or thread
  * exit costs waitscope, without the scheduler around it.  Built as
- * waitscope_bench.ko (make bench-module), never installed.  Loading it runs
+ * waitscope_bench.ko (WS_BENCH=m; tests/rig/build-module.sh --bench, run by
+ * make bench), never installed.  Loading it runs
  * the loops once and prints one line per path; it then stays loaded doing
  * nothing until removed.
  *

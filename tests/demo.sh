@@ -9,7 +9,7 @@ rig=$top/tests/rig
 out=$top/build/demo
 mkdir -p "$out"
 "$rig/deps.sh"
-set -- $("$rig/kernels.sh" | awk '$1 == "6.12" { k = $0 } END { print k }')
+set -- $("$rig/kernels.sh" 6.12)
 [ $# = 3 ] || set -- $("$rig/kernels.sh" | tail -n 1)
 [ $# = 3 ] || { echo "demo: no kernel with headers installed (run as root to install)" >&2; exit 1; }
 label=$1 vmlinuz=$2 kdir=$3

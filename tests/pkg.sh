@@ -46,7 +46,7 @@ done
 check "dkms.conf leaves the KUnit module out" sh -c "! grep -q kunit '$top/dkms.conf'"
 
 # ---- make install / uninstall into a DESTDIR ----
-set -- $("$top/tests/rig/kernels.sh" | awk '$1 == "6.12"')
+set -- $("$top/tests/rig/kernels.sh" 6.12)
 if [ $# = 3 ]; then
 	rel=${2#/boot/vmlinuz-}
 	dest=$out/destdir

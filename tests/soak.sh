@@ -14,7 +14,7 @@ out=$top/tests/out/soak
 label=${WS_SOAK_KERNEL:-6.1}
 mkdir -p "$out"
 "$rig/deps.sh"
-line=$("$rig/kernels.sh" | awk -v l="$label" '$1 == l')
+line=$("$rig/kernels.sh" "$label")
 [ -n "$line" ] || { echo "soak: no installed kernel labelled $label" >&2; exit 1; }
 set -- $line
 vmlinuz=$2 kdir=$3

@@ -20,7 +20,7 @@ label=${WS_BENCH_KERNEL:-6.1}
 mkdir -p "$out"
 
 "$rig/deps.sh" --bench
-line=$("$rig/kernels.sh" | awk -v l="$label" '$1 == l')
+line=$("$rig/kernels.sh" "$label")
 [ -n "$line" ] || { echo "bench: no installed kernel labelled $label (tests/rig/kernels.sh)" >&2; exit 1; }
 set -- $line
 vmlinuz=$2 kdir=$3
