@@ -11,8 +11,13 @@
 #define WS_MIN_CAPACITY		64
 #define WS_MAX_CAPACITY		4194304U	/* 4 GiB of thread entries */
 #define WS_DEFAULT_BLOCKED_MS	100
-/* How often the collector frees entries of threads that vanished unseen. */
+/*
+ * The collector frees entries of threads that vanished unseen: every
+ * WS_COLLECT_PERIOD_S it looks at WS_COLLECT_SLICE thread entries (the whole
+ * default table every 40 s) and every futex entry.
+ */
 #define WS_COLLECT_PERIOD_S	5
+#define WS_COLLECT_SLICE	2048
 
 extern u32 ws_capacity;
 extern u32 ws_futex_capacity;

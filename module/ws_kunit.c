@@ -299,6 +299,37 @@ static void ws_test_table_reclaim(struct kunit *test)
 	ws_table_destroy(t);
 }
 
+/* The collector frees entries of vanished threads, a bounded slice a call. */
+static void ws_test_table_collect(struct kunit *test)
+{
+	struct ws_table *t = ws_test_table(test);
+	u32 me = task_pid_nr(current);
+	u64 start = ws_task_start(current);
+	/* This thread; an older generation of its tid; a tid nobody holds. */
+	struct ws_birth live = ws_b(me, start), old = ws_b(me, start + 1);
+	struct ws_birth gone = ws_b(PID_MAX_LIMIT - 1, 1);
+	unsigned int freed = 0, n;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, ws_table_add(t, &live));
+	KUNIT_ASSERT_NOT_NULL(test, ws_table_add(t, &old));
+	KUNIT_ASSERT_NOT_NULL(test, ws_table_add(t, &gone));
+	KUNIT_EXPECT_EQ(test, ws_table_collect(t, 0), 0U);
+	KUNIT_EXPECT_EQ(test, ws_table_used(t), 3U);
+	/* One entry looked at a call: at most one freed each, both within a lap. */
+	for (i = 0; i < WS_TEST_CAP; i++) {
+		n = ws_table_collect(t, 1);
+		KUNIT_EXPECT_LE(test, n, 1U);
+		freed += n;
+	}
+	KUNIT_EXPECT_EQ(test, freed, 2U);
+	KUNIT_EXPECT_EQ(test, ws_table_used(t), 1U);
+	KUNIT_EXPECT_NOT_NULL(test, ws_table_find(t, me, start));
+	KUNIT_EXPECT_NULL(test, ws_table_find(t, me, start + 1));
+	KUNIT_EXPECT_EQ(test, ws_table_collect(t, U32_MAX), 0U);
+	ws_table_destroy(t);
+}
+
 static void ws_test_table_full(struct kunit *test)
 {
 	struct ws_table *t = ws_test_table(test);
@@ -415,6 +446,7 @@ static struct kunit_case ws_table_cases[] = {
 	KUNIT_CASE(ws_test_table_pid_reuse),
 	KUNIT_CASE(ws_test_table_try_ref),
 	KUNIT_CASE(ws_test_table_reclaim),
+	KUNIT_CASE(ws_test_table_collect),
 	KUNIT_CASE(ws_test_table_full),
 	KUNIT_CASE(ws_test_table_entry_size),
 	{}

@@ -33,7 +33,11 @@ static DEFINE_MUTEX(ws_ctl_mutex);
 static DECLARE_RWSEM(ws_data_rwsem);
 
 static void ws_collect_fn(struct work_struct *work);
-/* Kicked when a process exits, and a slow periodic pass as a safety net. */
+/*
+ * Kicked when a process exits, to free its futex words; and a periodic
+ * tick that also frees, a slice at a time, thread entries whose last
+ * switch was never seen.
+ */
 static DECLARE_DELAYED_WORK(ws_collect_kick, ws_collect_fn);
 static DECLARE_DELAYED_WORK(ws_collect_tick, ws_collect_fn);
 static DEFINE_MUTEX(ws_collect_mutex);
@@ -55,13 +59,16 @@ bool ws_is_enabled(void)
 
 static void ws_collect_fn(struct work_struct *work)
 {
+	bool tick = work == &ws_collect_tick.work;
+
 	mutex_lock(&ws_collect_mutex);
 	down_read(&ws_data_rwsem);
-	ws_table_collect(&ws_threads);
+	if (tick)
+		ws_table_collect(&ws_threads, WS_COLLECT_SLICE);
 	ws_futex_collect(&ws_futexes);
 	up_read(&ws_data_rwsem);
 	mutex_unlock(&ws_collect_mutex);
-	if (work == &ws_collect_tick.work)
+	if (tick)
 		queue_delayed_work(system_wq, &ws_collect_tick, WS_COLLECT_PERIOD_S * HZ);
 }
 

@@ -73,6 +73,7 @@ struct ws_table {
 	unsigned long *dropped_map;	/* tids that found the table full */
 	atomic_t dropped_now;		/* live threads not tracked */
 	atomic64_t dropped_total;	/* threads ever refused */
+	u32 collect_next;		/* where ws_table_collect() resumes */
 };
 
 int ws_table_init(struct ws_table *t, u32 capacity);
@@ -87,7 +88,7 @@ bool ws_table_del(struct ws_table *t, struct ws_thread *e);
 void ws_table_forget_dropped(struct ws_table *t, u32 tid);
 bool ws_table_read(struct ws_table *t, u32 i, struct ws_thread *copy);
 bool ws_table_comm(struct ws_table *t, u32 tid, char *comm);
-unsigned int ws_table_collect(struct ws_table *t);
+unsigned int ws_table_collect(struct ws_table *t, u32 budget);
 size_t ws_table_memory(const struct ws_table *t);
 
 static inline u32 ws_table_capacity(struct ws_table *t)

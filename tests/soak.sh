@@ -1,6 +1,6 @@
 #!/bin/sh
-# make soak: one long boot (default: Debian's 6.1; WS_SOAK_KERNEL=6.12-rt
-# and so on) running tests/guest/lifecycle.sh with 100 load/unload cycles
+# make soak: one long boot (default: Debian's 6.1; WS_SOAK_KERNEL=6.12-rt,
+# debug and so on) running tests/guest/lifecycle.sh with 100 load/unload cycles
 # under load (WS_SOAK_CYCLES), then tests/guest/soak.sh: 50,000 parked
 # threads and both CPUs switching for 5 minutes with the module loaded, and
 # a 1 ms sleeper's wakeup latency with and without it.  Prints the guest's numbers and
@@ -14,10 +14,15 @@ out=$top/tests/out/soak
 label=${WS_SOAK_KERNEL:-6.1}
 mkdir -p "$out"
 "$rig/deps.sh"
-line=$("$rig/kernels.sh" "$label")
-[ -n "$line" ] || { echo "soak: no installed kernel labelled $label" >&2; exit 1; }
-set -- $line
-vmlinuz=$2 kdir=$3
+if [ "$label" = debug ]; then
+	kdir=$("$rig/debug-kernel.sh")
+	vmlinuz=$kdir/arch/x86/boot/bzImage
+else
+	line=$("$rig/kernels.sh" "$label")
+	[ -n "$line" ] || { echo "soak: no installed kernel labelled $label" >&2; exit 1; }
+	set -- $line
+	vmlinuz=$2 kdir=$3
+fi
 "$rig/build-module.sh" "$kdir" "$out/build" > "$out/build.log" 2>&1 ||
 	{ tail -20 "$out/build.log" >&2; exit 1; }
 for prog in bench/wsbench stress/stress scenarios/scenario; do

@@ -38,6 +38,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../lib/wstest.h"
+
 static atomic_int stop;
 static atomic_long switches;
 static atomic_long ops;		/* round trips or threads, all workers */
@@ -45,37 +47,13 @@ static double median_ns;	/* of the per-interval times per op */
 
 #define SAMPLE_NS	100000000ull	/* 100 ms */
 
-static void die(const char *what)
-{
-	fprintf(stderr, "wsbench: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static void pin_cpu0(void)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(0, &set);
-	if (sched_setaffinity(0, sizeof(set), &set))
-		die("sched_setaffinity");
-}
-
 /* Add this thread's context switches so far to the total. */
 static void count_switches(void)
 {
 	struct rusage ru;
 
 	if (getrusage(RUSAGE_THREAD, &ru))
-		die("getrusage");
+		wst_die("getrusage");
 	atomic_fetch_add(&switches, ru.ru_nvcsw + ru.ru_nivcsw);
 }
 
@@ -92,11 +70,11 @@ static void *pipe_echo(void *arg)
 	struct pipe_pair *pp = arg;
 	char c;
 
-	if (pp->pin)
-		pin_cpu0();
+	if (pp->pin && wst_pin(0))
+		wst_die("sched_setaffinity");
 	while (read(pp->ping[0], &c, 1) == 1 && c)
 		if (write(pp->pong[1], &c, 1) != 1)
-			die("write");
+			wst_die("write");
 	count_switches();
 	return NULL;
 }
@@ -106,17 +84,17 @@ static void *pipe_serve(void *arg)
 	struct pipe_pair *pp = arg;
 	char c = 1;
 
-	if (pp->pin)
-		pin_cpu0();
+	if (pp->pin && wst_pin(0))
+		wst_die("sched_setaffinity");
 	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
 		if (write(pp->ping[1], &c, 1) != 1 || read(pp->pong[0], &c, 1) != 1)
-			die("ping-pong");
+			wst_die("ping-pong");
 		pp->trips++;
 		atomic_fetch_add_explicit(&ops, 1, memory_order_relaxed);
 	}
 	c = 0;
 	if (write(pp->ping[1], &c, 1) != 1)
-		die("write");
+		wst_die("write");
 	count_switches();
 	return NULL;
 }
@@ -138,16 +116,16 @@ static void sample(double seconds)
 {
 	size_t n = (size_t)(seconds * 1e9 / SAMPLE_NS), k = 0, i;
 	double *v = calloc(n + 1, sizeof(*v));
-	uint64_t t0 = now_ns(), t;
+	uint64_t t0 = wst_now_ns(), t;
 	long o0 = atomic_load(&ops), o;
 
 	if (!v)
-		die("calloc");
+		wst_die("calloc");
 	for (i = 0; i < n; i++) {
 		struct timespec ts = { 0, (long)SAMPLE_NS };
 
 		nanosleep(&ts, NULL);
-		t = now_ns();
+		t = wst_now_ns();
 		o = atomic_load(&ops);
 		if (o > o0)
 			v[k++] = (double)(t - t0) / (double)(o - o0);
@@ -164,7 +142,7 @@ static void start(pthread_t *t, void *(*fn)(void *), void *arg)
 {
 	errno = pthread_create(t, NULL, fn, arg);
 	if (errno)
-		die("pthread_create");
+		wst_die("pthread_create");
 }
 
 static long run_pipes(double seconds, int npairs, bool pin)
@@ -175,10 +153,10 @@ static long run_pipes(double seconds, int npairs, bool pin)
 	int i;
 
 	if (!pp || !t)
-		die("calloc");
+		wst_die("calloc");
 	for (i = 0; i < npairs; i++) {
 		if (pipe(pp[i].ping) || pipe(pp[i].pong))
-			die("pipe");
+			wst_die("pipe");
 		pp[i].pin = pin;
 		start(&t[2 * i], pipe_echo, &pp[i]);
 		start(&t[2 * i + 1], pipe_serve, &pp[i]);
@@ -217,7 +195,8 @@ static void *futex_play(void *arg)
 {
 	struct player *pl = arg;
 
-	pin_cpu0();
+	if (wst_pin(0))
+		wst_die("sched_setaffinity");
 	for (;;) {
 		int v = atomic_load(&turn);
 
@@ -285,7 +264,8 @@ static long run_churn(double seconds)
 	pthread_t t;
 	long n = 0;
 
-	pin_cpu0();
+	if (wst_pin(0))
+		wst_die("sched_setaffinity");
 	start(&t, churner, &n);
 	sample(seconds);
 	pthread_join(t, NULL);
@@ -313,11 +293,11 @@ static _Noreturn void run_park(long n)
 
 	if (pipe(park_fds) || pthread_attr_init(&attr) ||
 	    pthread_attr_setstacksize(&attr, 64 * 1024))
-		die("pipe");
+		wst_die("pipe");
 	for (i = 0; i < n; i++) {
 		errno = pthread_create(&t, &attr, parked, NULL);
 		if (errno)
-			die("pthread_create");
+			wst_die("pthread_create");
 	}
 	printf("parked %ld\n", n);
 	fflush(stdout);
@@ -339,15 +319,15 @@ static int run_latency(double seconds)
 	struct timespec req = { 0, 1000000 };
 
 	if (!late)
-		die("malloc");
-	end = now_ns() + (uint64_t)(seconds * 1e9);
+		wst_die("malloc");
+	end = wst_now_ns() + (uint64_t)(seconds * 1e9);
 	while (n < cap) {
-		uint64_t t0 = now_ns(), t1;
+		uint64_t t0 = wst_now_ns(), t1;
 
 		if (t0 >= end)
 			break;
 		nanosleep(&req, NULL);
-		t1 = now_ns();
+		t1 = wst_now_ns();
 		late[n] = t1 - t0 > 1000000 ? t1 - t0 - 1000000 : 0;
 		sum += late[n++];
 	}

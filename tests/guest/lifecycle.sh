@@ -5,17 +5,13 @@
 . /tests/lib.sh
 
 KO=/opt/ws/waitscope.ko
-# Cycles: 25 on Debian's kernels in make check, about 35 s under TCG (a
-# cycle takes 1.1-2 s there: with both vCPUs busy every cross-CPU sync of a
-# load, unload or enable waits out the other vCPU's TCG time slice; 100
-# cycles took 213 s on 6.1).  The debug kernel (KASAN, lockdep; its release
-# has no "-amd64") runs 3-5 times slower and does 8.  make soak runs 100
-# (ws.lifecycle_cycles=N on the kernel command line overrides both).
-CYCLES=25
-case $(uname -r) in
-*-amd64) ;;
-*) CYCLES=8 ;;
-esac
+# 100 cycles on every kernel.  Under TCG a cycle takes 1-1.5 s on Debian's
+# kernels and 3-4 s on the debug kernel: with both vCPUs busy, every
+# cross-CPU sync of a load, unload or enable (text patching for the
+# tracepoints' static keys, RCU grace periods) waits out the other vCPU's
+# TCG time slice.  ws.lifecycle_cycles=N on the kernel command line
+# overrides it.
+CYCLES=100
 for a in $(cat /proc/cmdline); do
 	case $a in ws.lifecycle_cycles=*) CYCLES=${a#*=} ;; esac
 done

@@ -5,8 +5,8 @@
 #      dropped, memory_bytes fixed at load and within the stated bound,
 #      the load's progress sampled every SAMPLE_S.
 #   2. A thread sleeping 1 ms in a loop beside the same load, in blocks of
-#      BLOCK_S alternating module unloaded / loaded: its mean wakeup delay
-#      with the module within 10% of without (medians over the blocks).
+#      BLOCK_S alternating module unloaded / loaded: its mean and p99 wakeup
+#      delay with the module within 10% of without (medians over the blocks).
 . /tests/lib.sh
 
 THREADS=50000 MINUTES=5 SAMPLE_S=30 BLOCKS=5 BLOCK_S=20 PAIRS=4
@@ -82,4 +82,6 @@ on99=$(awk '$1 == "on" { print $6 }' /tmp/lat.txt | median)
 echo "SOAK-LATENCY mean_us off $off on $on p99_us off $off99 on $on99"
 check "soak: mean wakeup delay with the module ($on us) within 10% of without ($off us)" \
 	awk -v a="$on" -v b="$off" 'BEGIN { exit !(a <= b * 1.10) }'
+check "soak: p99 wakeup delay with the module ($on99 us) within 10% of without ($off99 us)" \
+	awk -v a="$on99" -v b="$off99" 'BEGIN { exit !(a <= b * 1.10) }'
 kill $PARK 2>/dev/null

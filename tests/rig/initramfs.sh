@@ -45,7 +45,9 @@ dmesg -n 5
 cd /tmp
 for s in $suite; do
 	echo "WS-SUITE \$s" > /dev/ttyS1
+	t0=\$(cut -d' ' -f1 /proc/uptime)
 	sh /tests/\$s.sh > /dev/ttyS1 2>&1
+	echo "# suite \$s took \$(awk -v t0=\$t0 '{ printf "%.1f", \$1 - t0 }' /proc/uptime) s" > /dev/ttyS1
 done
 echo "WS-DMESG-BEGIN" > /dev/ttyS1
 dmesg > /dev/ttyS1

@@ -30,30 +30,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../lib/wstest.h"
+
 static int done_pipe[2];
 static const char *scenario;
-
-static void die(const char *what)
-{
-	perror(what);
-	exit(2);
-}
-
-static void set_name(const char *fmt, int i)
-{
-	char name[16];
-
-	snprintf(name, sizeof(name), fmt, i);
-	prctl(PR_SET_NAME, name, 0, 0, 0);
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
 
 /*
  * Tell main this thread is done, then wait idly forever, in pause(): an
@@ -65,7 +45,7 @@ static void park(void)
 	char c = 1;
 
 	if (write(done_pipe[1], &c, 1) != 1)
-		die("write");
+		wst_die("write");
 	for (;;)
 		pause();
 }
@@ -83,7 +63,7 @@ static void park_main(int n)
 	snprintf(path, sizeof(path), "/tmp/%s.done", scenario);
 	f = fopen(path, "w");
 	if (!f)
-		die(path);
+		wst_die(path);
 	fprintf(f, "%d\n", getpid());
 	fclose(f);
 	for (;;)
@@ -93,17 +73,7 @@ static void park_main(int n)
 static void start(pthread_t *t, void *(*fn)(void *), long arg)
 {
 	if (pthread_create(t, NULL, fn, (void *)arg))
-		die("pthread_create");
-}
-
-static void pin_to_cpu0(void)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(0, &set);
-	if (sched_setaffinity(0, sizeof(set), &set))
-		die("sched_setaffinity");
+		wst_die("pthread_create");
 }
 
 static void spin_ms(long ms)
@@ -122,9 +92,9 @@ static void *sleeper(void *arg)
 
 	(void)arg;
 
-	set_name("sleeper", 0);
+	wst_set_name("sleeper", 0);
 	for (i = 0; i < 20; i++)
-		sleep_ms(50);
+		wst_sleep_ms(50);
 	park();
 	return NULL;
 }
@@ -138,7 +108,7 @@ static void *locker(void *arg)
 {
 	long i;
 
-	set_name("locker-%d", (int)(long)arg);
+	wst_set_name("locker-%d", (int)(long)arg);
 	/* Start together, without a futex of our own: every locker contends. */
 	__atomic_add_fetch(&lockers_ready, 1, __ATOMIC_SEQ_CST);
 	while (__atomic_load_n(&lockers_ready, __ATOMIC_SEQ_CST) < locker_threads)
@@ -154,7 +124,7 @@ static void *locker(void *arg)
 		spin_ms(1);
 		pthread_mutex_unlock(&lock);
 		if (locker_sleeps)
-			sleep_ms(1);
+			wst_sleep_ms(1);
 		else
 			spin_ms(2);
 	}
@@ -169,16 +139,16 @@ static void *stuck(void *arg)
 
 	(void)arg;
 
-	set_name("stuck", 0);
+	wst_set_name("stuck", 0);
 	if (pipe(fds))
-		die("pipe");
+		wst_die("pipe");
 	/* Announce first: this thread never gets past the read. */
 	c = 1;
 	if (write(done_pipe[1], &c, 1) != 1)
-		die("write");
+		wst_die("write");
 	for (;;)
 		if (read(fds[0], &c, 1) < 0 && errno != EINTR)
-			die("read");
+			wst_die("read");
 	return NULL;
 }
 
@@ -188,7 +158,7 @@ static void *vforker(void *arg)
 {
 	long i, n = (long)arg;
 
-	set_name("vforker", 0);
+	wst_set_name("vforker", 0);
 	for (i = 0; i < n; i++) {
 		pid_t pid = vfork();
 
@@ -200,7 +170,7 @@ static void *vforker(void *arg)
 			_exit(0);
 		}
 		if (pid < 0)
-			die("vfork");
+			wst_die("vfork");
 		waitpid(pid, NULL, 0);
 	}
 	park();
@@ -213,8 +183,9 @@ static long starve_secs;
 static void *hog(void *arg)
 {
 	(void)arg;
-	set_name("hog", 0);
-	pin_to_cpu0();
+	wst_set_name("hog", 0);
+	if (wst_pin(0))
+		wst_die("sched_setaffinity");
 	while (!starve_stop)
 		;
 	park();
@@ -223,8 +194,9 @@ static void *hog(void *arg)
 
 static void *worker(void *arg)
 {
-	set_name("worker-%d", (int)(long)arg);
-	pin_to_cpu0();
+	wst_set_name("worker-%d", (int)(long)arg);
+	if (wst_pin(0))
+		wst_die("sched_setaffinity");
 	while (!starve_stop)
 		;
 	park();
@@ -242,7 +214,7 @@ static int run_churn(long n)
 	long done = 0;
 	int i, batch;
 
-	set_name("churn", 0);
+	wst_set_name("churn", 0);
 	while (done < n) {
 		batch = n - done < 50 ? n - done : 50;
 		for (i = 0; i < batch; i++)
@@ -271,7 +243,7 @@ int main(int argc, char **argv)
 	}
 	scenario = argv[1];
 	if (pipe(done_pipe))
-		die("pipe");
+		wst_die("pipe");
 	if (!strcmp(scenario, "sleeper")) {
 		start(&t[0], sleeper, 0);
 		park_main(1);
@@ -296,7 +268,7 @@ int main(int argc, char **argv)
 		start(&t[0], hog, 0);
 		for (i = 1; i <= n && i < 64; i++)
 			start(&t[i], worker, i);
-		sleep_ms(starve_secs * 1000);
+		wst_sleep_ms(starve_secs * 1000);
 		starve_stop = 1;
 		park_main(i);
 	} else if (!strcmp(scenario, "churn")) {

@@ -46,6 +46,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../lib/wstest.h"
+
 #define D "/sys/kernel/debug/waitscope"
 #define PARAMS "/sys/module/waitscope/parameters"
 #define PID_MAX "/proc/sys/kernel/pid_max"
@@ -104,22 +106,6 @@ static void check(int cond, const char *name, const char *fmt, ...)
 	notok("%s: %s", name, why);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void sleep_ms(double ms)
-{
-	struct timespec ts = { (time_t)(ms / 1000), (long)((ms - (time_t)(ms / 1000) * 1000) * 1e6) };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
 static pid_t gettid_(void)
 {
 	return (pid_t)syscall(SYS_gettid);
@@ -144,7 +130,7 @@ static long sleep_counted(double ms)
 {
 	long before = nvcsw_self();
 
-	sleep_ms(ms);
+	wst_sleep_ms(ms);
 	return nvcsw_self() - before;
 }
 
@@ -454,7 +440,7 @@ static int do_count(int extra)
 	for (i = 0; i < extra; i++)
 		if (pthread_create(&th, &attr, flood_thread, NULL))
 			break;
-	sleep_ms(300);
+	wst_sleep_ms(300);
 
 	for (i = 0; i < 40; i++) {
 		if (read_stats(&a))
@@ -463,7 +449,7 @@ static int do_count(int extra)
 		read_stats(&b);
 		if (a.used == b.used && a.dropped == b.dropped && a.used + a.dropped == live)
 			break;
-		sleep_ms(250);
+		wst_sleep_ms(250);
 	}
 	note("count: used %lld + dropped %lld (total %lld) vs %d live threads in /proc, capacity %lld",
 	     a.used, a.dropped, a.dropped_total, live, a.capacity);
@@ -535,29 +521,29 @@ static int do_flood(int n)
 	snprintf(cmd, sizeof(cmd), "filter tgid=%d\n", pid);
 	check(write_str(D "/control", cmd) == 0, "exhaustion: filter to the flooding process",
 	      "%s", strerror(errno));
-	sleep_ms(100);
+	wst_sleep_ms(100);
 	pthread_create(&th, NULL, ka_sleep_thread, NULL);
 	pthread_create(&th, NULL, ka_stuck_thread, NULL);
 
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, PTHREAD_STACK_MIN);
-	t0 = now_s();
+	t0 = wst_now_s();
 	for (i = 0; i < n; i++) {
 		err = pthread_create(&th, &attr, flood_thread, NULL);
 		if (err)
 			break;
 		created++;
 	}
-	t_flood = now_s() - t0;
+	t_flood = wst_now_s() - t0;
 	note("flood: %d threads created in %.1fs%s%s", created, t_flood, err ? ", then " : "",
 	     err ? strerror(err) : "");
 	check(created == n, "exhaustion: all flood threads start", "%d of %d: %s", created, n,
 	      strerror(err));
 	for (i = 0; i < 6000 && !atomic_load(&ka_done); i++)
-		sleep_ms(10);
+		wst_sleep_ms(10);
 	check(atomic_load(&ka_done), "exhaustion: the known-answer sleeper finished", "it did not");
 	/* Every flood thread has run into its read(). */
-	sleep_ms(500);
+	wst_sleep_ms(500);
 
 	live = count_dir("/proc/self/task");
 	read_stats(&s);
@@ -633,7 +619,7 @@ static int do_flood(int n)
 	create_file("/tmp/flood.ready", "ready\n");
 	/* The suite runs the CLI now; exit (and take the flood along) on release. */
 	while (access("/tmp/flood.release", F_OK))
-		sleep_ms(50);
+		wst_sleep_ms(50);
 	return failed;
 }
 
@@ -794,11 +780,11 @@ static int reuse_start(struct rt *rs, int k, int gen, unsigned int *seed, int al
 		 * Retry at once: the new thread then takes the tid as soon as the
 		 * old one releases it, often before the old one's last switch.
 		 */
-		t0 = now_s();
+		t0 = wst_now_s();
 		for (tries = 0; (err = pthread_create(&rs[j].th, NULL, reuse_thread, &rs[j])) == EAGAIN &&
-		     now_s() - t0 < 10; tries++)
+		     wst_now_s() - t0 < 10; tries++)
 			if (tries > 5000)
-				sleep_ms(1);
+				wst_sleep_ms(1);
 		if (err) {
 			notok("reuse: pthread_create: %s", strerror(err));
 			return -1;
@@ -822,11 +808,11 @@ static void reuse_finish(struct rt *rs, int k, int gen)
 static void reuse_wait(struct rt *rs, int k)
 {
 	int j;
-	double t0 = now_s();
+	double t0 = wst_now_s();
 
 	for (j = 0; j < k; j++)
-		while (!atomic_load(&rs[j].done) && now_s() - t0 < 30)
-			sleep_ms(5);
+		while (!atomic_load(&rs[j].done) && wst_now_s() - t0 < 30)
+			wst_sleep_ms(5);
 }
 
 /* Remember which pattern each tid last had; count reuses. */
@@ -855,7 +841,7 @@ static int do_reuse(int rounds, int gens, int k)
 	struct rt *rs = calloc(k > 1 ? k : 1, sizeof(*rs));
 	unsigned int seed = (unsigned int)getpid();
 	int r, got300 = 0, e;
-	double t0 = now_s();
+	double t0 = wst_now_s();
 	char *cur;
 
 	if (!saved || !rs)
@@ -881,7 +867,7 @@ static int do_reuse(int rounds, int gens, int k)
 		pthread_t th;
 
 		if (pthread_create(&th, NULL, quick_thread, &tid)) {
-			sleep_ms(2);
+			wst_sleep_ms(2);
 			continue;
 		}
 		pthread_join(th, NULL);
@@ -900,14 +886,14 @@ static int do_reuse(int rounds, int gens, int k)
 		reuse_verify(&st, rs, 1);
 		reuse_finish(rs, 1, r);
 	}
-	note("reuse: %d threads one at a time in %.1fs, %d not on tid 300", rounds, now_s() - t0,
+	note("reuse: %d threads one at a time in %.1fs, %d not on tid 300", rounds, wst_now_s() - t0,
 	     st.not300);
 
 	/* Phase B: k at a time on 300..300+4k-1, patterns at random. */
 	snprintf(buf, sizeof(buf), "%d", 300 + 4 * k);
 	if (write_str(PID_MAX, buf))
 		notok("reuse: pid_max=%s: %s", buf, strerror(errno));
-	t0 = now_s();
+	t0 = wst_now_s();
 	for (r = rounds; r < rounds + gens; r++) {
 		if (reuse_start(rs, k, r, &seed, 0))
 			break;
@@ -916,7 +902,7 @@ static int do_reuse(int rounds, int gens, int k)
 		reuse_verify(&st, rs, k);
 		reuse_finish(rs, k, r);
 	}
-	note("reuse: %d generations of %d threads in %.1fs", gens, k, now_s() - t0);
+	note("reuse: %d generations of %d threads in %.1fs", gens, k, wst_now_s() - t0);
 
 	e = write_str(PID_MAX, saved) ? errno : 0;
 	check(!e, "reuse: pid_max restored", "%s", strerror(e));
@@ -1325,7 +1311,7 @@ static void *canary_thread(void *arg)
 	(void)arg;
 	prctl(PR_SET_NAME, "fz-canary");
 	while (!atomic_load(&canary_stop))
-		sleep_ms(5);
+		wst_sleep_ms(5);
 	return NULL;
 }
 
@@ -1358,7 +1344,7 @@ static int do_fuzz(int n, int nthreads, unsigned long long seed)
 	long w0, r0, v0;
 	unsigned long bmin;
 	int fd, i, drift = 0, stat_drift = 0, can_drop = 0, nctx;
-	double t0 = now_s();
+	double t0 = wst_now_s();
 	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
 	unsigned char *m;
 	char drift_what[700] = "";
@@ -1374,7 +1360,7 @@ static int do_fuzz(int n, int nthreads, unsigned long long seed)
 	if (write_str(D "/control", "blocked_min_ms=1234\n"))
 		notok("fuzz: blocked_min_ms=1234 is accepted: %s", strerror(errno));
 	pthread_create(&canary, NULL, canary_thread, NULL);
-	sleep_ms(100);
+	wst_sleep_ms(100);
 	cstate_read(&c0);
 	read_stats(&s0);
 	note("fuzz: seed %llu; control '%s', enabled %s, filter_tgid %s, blocked_min_ms %s, probes %s",
@@ -1414,7 +1400,7 @@ static int do_fuzz(int n, int nthreads, unsigned long long seed)
 		}
 	}
 	note("fuzz: %d operations in %.1fs: %ld writes, %ld refused, %ld valid blocked_min_ms applied, %ld valid commands not written",
-	     n, now_s() - t0, atomic_load(&fs.writes), atomic_load(&fs.refused),
+	     n, wst_now_s() - t0, atomic_load(&fs.writes), atomic_load(&fs.refused),
 	     atomic_load(&fs.valid_applied), atomic_load(&fs.skipped_valid));
 	check(atomic_load(&fs.unexpected) == 0,
 	      "fuzz: every invalid write fails with EINVAL (EFAULT for a bad buffer), every valid one succeeds",
@@ -1435,7 +1421,7 @@ static int do_fuzz(int n, int nthreads, unsigned long long seed)
 	ctxs = calloc(nctx, sizeof(*ctxs));
 	if (!th || !ctxs)
 		return 2;
-	t0 = now_s();
+	t0 = wst_now_s();
 	w0 = atomic_load(&fs.writes);
 	r0 = atomic_load(&fs.refused);
 	v0 = atomic_load(&fs.valid_applied);
@@ -1456,7 +1442,7 @@ static int do_fuzz(int n, int nthreads, unsigned long long seed)
 	read_stats(&s);
 	can = canary_count();
 	note("fuzz: %d concurrent writers (and a reader) in %.1fs: %ld writes, %ld refused, %ld valid applied; blocked_min_ms last written %lu",
-	     nthreads + 1, now_s() - t0, atomic_load(&fs.writes) - w0, atomic_load(&fs.refused) - r0,
+	     nthreads + 1, wst_now_s() - t0, atomic_load(&fs.writes) - w0, atomic_load(&fs.refused) - r0,
 	     atomic_load(&fs.valid_applied) - v0, bmin);
 	check(atomic_load(&fs.unexpected) == 0,
 	      "fuzz: concurrent writers: every invalid write refused, every valid one applied",

@@ -43,29 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static void die(const char *what)
-{
-	perror(what);
-	exit(2);
-}
-
-static void set_name(const char *fmt, int i)
-{
-	char name[16];
-
-	snprintf(name, sizeof(name), fmt, i);
-	prctl(PR_SET_NAME, name, 0, 0, 0);
-}
-
-static void pin(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	/* A CPU that went offline meanwhile: run anywhere. */
-	sched_setaffinity(0, sizeof(set), &set);
-}
+#include "../lib/wstest.h"
 
 static void write_pid(const char *path)
 {
@@ -75,10 +53,10 @@ static void write_pid(const char *path)
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	f = fopen(tmp, "w");
 	if (!f)
-		die(tmp);
+		wst_die(tmp);
 	fprintf(f, "%d\n", getpid());
 	if (fclose(f) || rename(tmp, path))
-		die(path);
+		wst_die(path);
 }
 
 /* ---- load ---- */
@@ -95,13 +73,14 @@ static void *pipe_echo(void *arg)
 	struct pipe_pair *p = arg;
 	char c;
 
-	set_name("pp-echo-%d", p->cpu);
-	pin(p->cpu);
+	wst_set_name("pp-echo-%d", p->cpu);
+	/* A CPU that went offline meanwhile: run anywhere. */
+	wst_pin(p->cpu);
 	for (;;) {
 		if (read(p->ab[0], &c, 1) != 1)
-			die("read");
+			wst_die("read");
 		if (write(p->ba[1], &c, 1) != 1)
-			die("write");
+			wst_die("write");
 	}
 	return NULL;
 }
@@ -111,13 +90,13 @@ static void *pipe_ping(void *arg)
 	struct pipe_pair *p = arg;
 	char c = 'x';
 
-	set_name("pp-ping-%d", p->cpu);
-	pin(p->cpu);
+	wst_set_name("pp-ping-%d", p->cpu);
+	wst_pin(p->cpu);
 	for (;;) {
 		if (write(p->ab[1], &c, 1) != 1)
-			die("write");
+			wst_die("write");
 		if (read(p->ba[0], &c, 1) != 1)
-			die("read");
+			wst_die("read");
 		__atomic_add_fetch(&pipe_trips, 1, __ATOMIC_RELAXED);
 	}
 	return NULL;
@@ -145,8 +124,8 @@ static void futex_pass(int *word, int to)
 
 static void *futex_side(struct futex_pair *p, int me)
 {
-	set_name(me ? "fx-pong-%d" : "fx-ping-%d", p->cpu);
-	pin(p->cpu);
+	wst_set_name(me ? "fx-pong-%d" : "fx-ping-%d", p->cpu);
+	wst_pin(p->cpu);
 	for (;;) {
 		futex_wait_for(&p->turn, me);
 		if (!me)
@@ -176,11 +155,11 @@ static void *churn(void *arg)
 	pthread_t t[8];
 	int i;
 
-	set_name("churn-%d", (int)(long)arg);
+	wst_set_name("churn-%d", (int)(long)arg);
 	for (;;) {
 		for (i = 0; i < 8; i++)
 			if (pthread_create(&t[i], NULL, nothing, NULL))
-				die("pthread_create");
+				wst_die("pthread_create");
 		for (i = 0; i < 8; i++)
 			pthread_join(t[i], NULL);
 		__atomic_add_fetch(&threads_made, 8, __ATOMIC_RELAXED);
@@ -193,7 +172,7 @@ static void start(void *(*fn)(void *), void *arg)
 	pthread_t t;
 
 	if (pthread_create(&t, NULL, fn, arg))
-		die("pthread_create");
+		wst_die("pthread_create");
 	pthread_detach(t);
 }
 
@@ -213,24 +192,24 @@ static int run_load(int argc, char **argv)
 	if (ncpu < 1)
 		ncpu = 1;
 	if (setpriority(PRIO_PROCESS, 0, niceness))
-		die("setpriority");
+		wst_die("setpriority");
 	/* Only the main thread takes the signals that end the load. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGALRM);
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
-		die("sigmask");
-	set_name("load", 0);
+		wst_die("sigmask");
+	wst_set_name("load", 0);
 	for (i = 0; i < ncpu; i++) {
 		struct pipe_pair *pp = calloc(1, sizeof(*pp));
 		struct futex_pair *fp = calloc(1, sizeof(*fp));
 
 		if (!pp || !fp)
-			die("calloc");
+			wst_die("calloc");
 		pp->cpu = fp->cpu = i;
 		if (pipe(pp->ab) || pipe(pp->ba))
-			die("pipe");
+			wst_die("pipe");
 		start(pipe_echo, pp);
 		start(pipe_ping, pp);
 		start(futex_pong, fp);
@@ -241,7 +220,7 @@ static int run_load(int argc, char **argv)
 		alarm(secs);
 	write_pid("/tmp/load.pid");
 	if (sigwait(&set, &sig))
-		die("sigwait");
+		wst_die("sigwait");
 	printf("load: %lu pipe, %lu futex round trips, %lu threads on %ld CPUs\n",
 	       __atomic_load_n(&pipe_trips, __ATOMIC_RELAXED),
 	       __atomic_load_n(&futex_trips, __ATOMIC_RELAXED),
@@ -269,10 +248,10 @@ static int run_hold(int argc, char **argv)
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	if (sigprocmask(SIG_BLOCK, &set, NULL))
-		die("sigprocmask");
+		wst_die("sigprocmask");
 	fd = open(argv[2], O_RDONLY);
 	if (fd < 0)
-		die(argv[2]);
+		wst_die(argv[2]);
 	n = read(fd, buf, want);
 	if (n <= 0) {
 		fprintf(stderr, "hold: first read of %s: %zd (%s)\n", argv[2], n,
@@ -283,7 +262,7 @@ static int run_hold(int argc, char **argv)
 	last = buf[n - 1];
 	write_pid("/tmp/hold.pid");
 	if (sigwait(&set, &sig))
-		die("sigwait");
+		wst_die("sigwait");
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
 		got += n;
 		last = buf[n - 1];
@@ -294,7 +273,7 @@ static int run_hold(int argc, char **argv)
 		return 1;
 	}
 	if (close(fd))
-		die("close");
+		wst_die("close");
 	if (last != '\n') {
 		fprintf(stderr, "hold: %s ended without a newline after %ld bytes\n", argv[2], got);
 		return 1;
@@ -346,14 +325,6 @@ static int run_write(int argc, char **argv)
 
 /* ---- unload ---- */
 
-static double mono_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int run_unload(int argc, char **argv)
 {
 	struct timespec pause = { 0, 2000000 };
@@ -362,7 +333,7 @@ static int run_unload(int argc, char **argv)
 
 	if (argc != 4)
 		return fprintf(stderr, "usage: stress unload MODULE SECONDS\n"), 2;
-	deadline = mono_s() + strtod(argv[3], NULL);
+	deadline = wst_now_s() + strtod(argv[3], NULL);
 	for (;;) {
 		tries++;
 		if (!syscall(SYS_delete_module, argv[2], O_NONBLOCK)) {
@@ -374,7 +345,7 @@ static int run_unload(int argc, char **argv)
 				strerror(errno), tries);
 			return 2;
 		}
-		if (mono_s() > deadline) {
+		if (wst_now_s() > deadline) {
 			fprintf(stderr, "unload: %s still in use after %ld tries\n", argv[2], tries);
 			return 1;
 		}
