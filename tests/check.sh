@@ -17,7 +17,7 @@ rig=$top/tests/rig
 out=$top/tests/out
 mkdir -p "$out"
 pass=0 fail=0 skip=0
-BOOT_TIMEOUT=${WS_BOOT_TIMEOUT:-600}
+BOOT_TIMEOUT=${WS_BOOT_TIMEOUT:-900}
 
 pass() { pass=$((pass + 1)); echo "PASS: $*"; }
 fail() { fail=$((fail + 1)); echo "FAIL: $*"; }
@@ -140,9 +140,11 @@ fi
 # after) beside the host tests and module builds below, which leave
 # cores idle while they wait on fuzzing, linking and dpkg.
 rm -f "$out/debug-kernel.rc"
+debug_pid=
 if wanted debug; then
 	{ "$rig/debug-kernel.sh" > "$out/debug-tree" 2> "$out/debug-kernel.log"
 	  echo $? > "$out/debug-kernel.rc"; } &
+	debug_pid=$!
 fi
 t "scenario programs build (static, -Wall -Wextra -Werror)" \
 	gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$out/scenario" "$top/tests/scenarios/scenario.c"
@@ -200,17 +202,19 @@ rm -f "$out/boots.jobs"
 	while read -r label vmlinuz kdir; do
 		wanted "$label" && echo "$kdir $out/build-$label --sparse"
 	done < "$out/kernels.txt"
-	if wanted debug; then
-		while [ ! -s "$out/debug-kernel.rc" ]; do sleep 2; done
-		[ "$(cat "$out/debug-kernel.rc")" = 0 ] &&
+	if [ -n "$debug_pid" ]; then
+		while [ ! -s "$out/debug-kernel.rc" ] && kill -0 "$debug_pid" 2> /dev/null; do
+			sleep 2
+		done
+		[ "$(cat "$out/debug-kernel.rc" 2> /dev/null)" = 0 ] &&
 			echo "$(cat "$out/debug-tree") $out/build-debug --kunit --sparse"
 	fi
 } | xargs -P 2 -L 1 sh -c '"$0" "$@" > "$2.log" 2>&1; echo $? > "$2.rc"' "$rig/build-module.sh"
 built() { [ "$(cat "$1.rc" 2>/dev/null)" = 0 ]; }
 
 debug_tree=
-if wanted debug; then
-	if [ "$(cat "$out/debug-kernel.rc")" = 0 ]; then
+if [ -n "$debug_pid" ]; then
+	if [ "$(cat "$out/debug-kernel.rc" 2> /dev/null)" = 0 ]; then
 		debug_tree=$(cat "$out/debug-tree")
 		pass "debug kernel (KASAN, lockdep, kmemleak, KUnit) is built"
 	else
@@ -261,9 +265,8 @@ if [ -n "$debug_tree" ]; then
 	build=$out/build-debug
 	if built "$build"; then
 		pass "debug: module and KUnit module build with W=1 and sparse, no warning"
-		queue_boot debug "$debug_tree/arch/x86/boot/bzImage" "kunit module cli lifecycle kmemleak" \
-			"$build/waitscope.ko" "$build/waitscope_kunit.ko" "$out/scenario" "$cli/waitscope" \
-			"$out/stress"
+		queue_boot debug "$debug_tree/arch/x86/boot/bzImage" "kunit module cli kmemleak" \
+			"$build/waitscope.ko" "$build/waitscope_kunit.ko" "$out/scenario" "$cli/waitscope"
 		# Lockdown: the module signed with the kernel's own key, beside an
 		# unsigned copy that must be refused; and a boot without debugfs.
 		mkdir -p "$build/signed"
@@ -278,8 +281,10 @@ if [ -n "$debug_tree" ]; then
 		else
 			fail "debug: the module is signed with the debug kernel's key"
 		fi
-		queue_boot debug-hostile "$debug_tree/arch/x86/boot/bzImage" "hostile kmemleak" \
-			"$build/waitscope.ko" "$out/hostile" "$cli/waitscope"
+		# The stress suites in a boot of their own: 100 load/unload cycles
+		# take 5-6 minutes on this kernel.
+		queue_boot debug-stress "$debug_tree/arch/x86/boot/bzImage" "hostile lifecycle kmemleak" \
+			"$build/waitscope.ko" "$out/hostile" "$cli/waitscope" "$out/scenario" "$out/stress"
 		WS_CMDLINE=debugfs=off queue_boot debug-nodebugfs "$debug_tree/arch/x86/boot/bzImage" \
 			lockdown "$build/waitscope.ko" "$cli/waitscope"
 	else
