@@ -138,13 +138,6 @@ static void sample(double seconds)
 	free(v);
 }
 
-static void start(pthread_t *t, void *(*fn)(void *), void *arg)
-{
-	errno = pthread_create(t, NULL, fn, arg);
-	if (errno)
-		wst_die("pthread_create");
-}
-
 static long run_pipes(double seconds, int npairs, bool pin)
 {
 	struct pipe_pair *pp = calloc(npairs, sizeof(*pp));
@@ -158,8 +151,8 @@ static long run_pipes(double seconds, int npairs, bool pin)
 		if (pipe(pp[i].ping) || pipe(pp[i].pong))
 			wst_die("pipe");
 		pp[i].pin = pin;
-		start(&t[2 * i], pipe_echo, &pp[i]);
-		start(&t[2 * i + 1], pipe_serve, &pp[i]);
+		wst_start(&t[2 * i], pipe_echo, &pp[i]);
+		wst_start(&t[2 * i + 1], pipe_serve, &pp[i]);
 	}
 	sample(seconds);
 	for (i = 0; i < 2 * npairs; i++)
@@ -225,8 +218,8 @@ static long run_futex(double seconds)
 	struct player pl[2] = { { .me = 0 }, { .me = 1 } };
 	pthread_t t[2];
 
-	start(&t[0], futex_play, &pl[0]);
-	start(&t[1], futex_play, &pl[1]);
+	wst_start(&t[0], futex_play, &pl[0]);
+	wst_start(&t[1], futex_play, &pl[1]);
 	sample(seconds);
 	pthread_join(t[0], NULL);
 	pthread_join(t[1], NULL);
@@ -246,7 +239,7 @@ static void *churner(void *arg)
 	pthread_t t;
 
 	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
-		start(&t, nothing, NULL);
+		wst_start(&t, nothing, NULL);
 		pthread_join(t, NULL);
 		atomic_fetch_add_explicit(&ops, 1, memory_order_relaxed);
 		(*n)++;
@@ -266,7 +259,7 @@ static long run_churn(double seconds)
 
 	if (wst_pin(0))
 		wst_die("sched_setaffinity");
-	start(&t, churner, &n);
+	wst_start(&t, churner, &n);
 	sample(seconds);
 	pthread_join(t, NULL);
 	return n;

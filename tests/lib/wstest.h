@@ -9,6 +9,7 @@
 #define WSTEST_H
 
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +25,15 @@ static inline _Noreturn void wst_die(const char *what)
 {
 	perror(what);
 	exit(2);
+}
+
+/* Start a thread running fn(arg); failing to is fatal. */
+static inline void wst_start(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	/* pthread_create() returns its error instead of setting errno. */
+	errno = pthread_create(t, NULL, fn, arg);
+	if (errno)
+		wst_die("pthread_create");
 }
 
 /* Name this thread (the comm waitscope shows) from a printf format. */

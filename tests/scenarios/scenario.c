@@ -72,8 +72,7 @@ static void park_main(int n)
 
 static void start(pthread_t *t, void *(*fn)(void *), long arg)
 {
-	if (pthread_create(t, NULL, fn, (void *)arg))
-		wst_die("pthread_create");
+	wst_start(t, fn, (void *)arg);
 }
 
 static void spin_ms(long ms)

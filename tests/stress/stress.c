@@ -171,8 +171,7 @@ static void start(void *(*fn)(void *), void *arg)
 {
 	pthread_t t;
 
-	if (pthread_create(&t, NULL, fn, arg))
-		wst_die("pthread_create");
+	wst_start(&t, fn, arg);
 	pthread_detach(t);
 }
 
