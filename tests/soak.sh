@@ -6,6 +6,8 @@
 # a 1 ms sleeper's wakeup latency with and without it.  Prints the guest's numbers and
 # "N passed, N failed"; a kernel warning or splat fails it.
 #   WS_SOAK_THREADS=50000 WS_SOAK_MINUTES=5 tests/soak.sh
+# WS_SOAK_AB="off off" makes the latency A/B an A/A run, to see how much
+# the measurement moves with nothing changed.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,7 +30,8 @@ fi
 for prog in bench/wsbench stress/stress scenarios/scenario; do
 	gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$out/${prog#*/}" "$top/tests/$prog.c"
 done
-printf 'THREADS=%s\nMINUTES=%s\n' "${WS_SOAK_THREADS:-50000}" "${WS_SOAK_MINUTES:-5}" > "$out/soak.conf"
+printf 'THREADS=%s\nMINUTES=%s\nAB_ARMS="%s"\n' "${WS_SOAK_THREADS:-50000}" \
+	"${WS_SOAK_MINUTES:-5}" "${WS_SOAK_AB:-off on}" > "$out/soak.conf"
 echo "soak: booting $label with ${WS_SOAK_THREADS:-50000} threads for ${WS_SOAK_MINUTES:-5} minutes" >&2
 start=$(date +%s)
 WS_VM_MEM=${WS_VM_MEM:-4096} "$rig/run-boot.sh" "$out/vm" "$vmlinuz" 3600 "lifecycle soak" \

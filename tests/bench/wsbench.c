@@ -18,9 +18,12 @@
  * For make soak:
  *   wsbench park N             start N threads blocked on a pipe, print
  *                              "parked N", then wait forever
- *   wsbench latency SECONDS    sleep 1 ms in a loop; print how late each
+ *   wsbench latency SECONDS [FILE]
+ *                              sleep 1 ms in a loop; print how late each
  *                              wakeup was: "latency <n> <mean_us> <p50_us>
- *                              <p99_us> <max_us>"
+ *                              <p99_us> <max_us>"; with FILE, also append
+ *                              every wakeup's delay in ns to it, a line
+ *                              each, so runs can be pooled
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -305,7 +308,21 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static int run_latency(double seconds)
+/* Append the delays to @path, one per line; a failed write is fatal. */
+static void save_latency(const char *path, const uint64_t *late, size_t n)
+{
+	FILE *f = fopen(path, "a");
+	size_t i;
+
+	if (!f)
+		wst_die(path);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%llu\n", (unsigned long long)late[i]);
+	if (fclose(f))
+		wst_die(path);
+}
+
+static int run_latency(double seconds, const char *path)
 {
 	size_t cap = (size_t)(seconds * 1000) + 16, n = 0;
 	uint64_t *late = malloc(cap * sizeof(*late)), end, sum = 0;
@@ -327,8 +344,11 @@ static int run_latency(double seconds)
 	if (!n)
 		return 1;
 	qsort(late, n, sizeof(*late), cmp_u64);
+	if (path)
+		save_latency(path, late, n);
 	printf("latency %zu %.1f %.1f %.1f %.1f\n", n, sum / 1e3 / n, late[n / 2] / 1e3,
 	       late[n * 99 / 100] / 1e3, late[n - 1] / 1e3);
+	free(late);
 	return 0;
 }
 
@@ -339,13 +359,13 @@ int main(int argc, char **argv)
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: wsbench pipe|futex|pairs|churn SECONDS [PAIRS]\n"
-				"       wsbench park N | latency SECONDS\n");
+				"       wsbench park N | latency SECONDS [FILE]\n");
 		return 2;
 	}
 	if (!strcmp(argv[1], "park"))
 		run_park(atol(argv[2]));
 	if (!strcmp(argv[1], "latency"))
-		return run_latency(atof(argv[2]));
+		return run_latency(atof(argv[2]), argc > 3 ? argv[3] : NULL);
 	seconds = atof(argv[2]);
 	if (!strcmp(argv[1], "pipe"))
 		n = run_pipes(seconds, 1, true);
