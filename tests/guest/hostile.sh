@@ -1,6 +1,7 @@
 # The hostile suite: what an unlucky or unfriendly host does to the module.
 #   exhaustion  capacity=64 under 10,000 live threads: the drops counted
 #               exactly, known answers intact, the CLI names the drop
+#   sweep       10,000 threads asleep before insmod: all found at load
 #   reuse       pid_max at its minimum: tids reused, no numbers inherited
 #   fuzz        thousands of garbage writes to control: refused, no effect
 #   security    an unprivileged user gets nothing; stacks hold no address
@@ -83,6 +84,31 @@ check "exhaustion: rmmod" rmmod waitscope
 echo "$tmax" > /proc/sys/kernel/threads-max
 no_splat exhaustion
 elapsed exhaustion
+
+# ---- the load-time sweep: threads asleep since before insmod ----
+# They never switch again, so only the sweep can give them an entry; it
+# stops to reschedule every 1024 threads and must pick up where it was.
+mark
+[ "$tmax" -lt $((FLOOD + 2000)) ] && echo $((FLOOD + 2000)) > /proc/sys/kernel/threads-max
+$H park $FLOOD > /tmp/park.out 2>&1 &
+ppid=$!
+i=0
+while ! grep -q parked /tmp/park.out && kill -0 $ppid 2>/dev/null && [ $i -lt 1800 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+check "sweep: $FLOOD threads parked before the load" grep -q "parked $FLOOD" /tmp/park.out
+check "sweep: insmod" insmod $KO blocked_min_ms=0
+# The parked threads and the main thread in pause(): $FLOOD + 1 rows.
+rows=$(awk -v p=$ppid '$2 == p && $6 == 1' $D/blocked | wc -l)
+check "sweep: every thread asleep before the load is in blocked, partial ($rows of $((FLOOD + 1)))" \
+	[ "$rows" = $((FLOOD + 1)) ]
+check "sweep: rmmod" rmmod waitscope
+kill $ppid
+wait $ppid 2>/dev/null
+echo "$tmax" > /proc/sys/kernel/threads-max
+no_splat sweep
+elapsed sweep
 
 # ---- pid reuse at pid_max's minimum ----
 mark

@@ -10,7 +10,7 @@
 #      without (each pooled over all of its blocks).
 . /tests/lib.sh
 
-THREADS=50000 MINUTES=5 SAMPLE_S=30 ROUNDS=12 BLOCK_S=8 PAIRS=4 AB_ARMS="off on"
+THREADS=50000 MINUTES=5 SAMPLE_S=30 WARMUP_S=30 ROUNDS=20 BLOCK_S=5 PAIRS=4 AB_ARMS="off on"
 [ -f /opt/ws/soak.conf ] && . /opt/ws/soak.conf
 CAPACITY=$(( (THREADS / 1024 + 2) * 1024 ))
 # A 2-CPU guest's defaults allow 32768 pids and about as many threads, and
@@ -68,14 +68,16 @@ check "soak: rmmod" rmmod waitscope
 # block's p99 then moved by half (7 or 11 ms) whatever the module did.
 # Each round measures both arms, in ABBA order so that drift cancels, and
 # each arm's delays are pooled over all its rounds before taking the mean
-# and p99.  AB_ARMS="off off" measures the method's own noise (an A/A run).
+# and p99.  The first WARMUP_S are not counted: in the first minute after
+# the soak's load both arms' p99s were 2-5 times the later ones, in A/A
+# runs too.  AB_ARMS="off off" measures the method's own noise (an A/A run).
 : > /tmp/lat-a.ns
 : > /tmp/lat-b.ns
 set -- $AB_ARMS
 arm_a=$1 arm_b=$2
-wsbench pairs $((ROUNDS * 2 * (BLOCK_S + 5) + 60)) $PAIRS > /dev/null 2>&1 &
+wsbench pairs $((WARMUP_S + ROUNDS * 2 * (BLOCK_S + 5) + 60)) $PAIRS > /dev/null 2>&1 &
 load=$!
-sleep 2
+wsbench latency $WARMUP_S > /dev/null
 r=1 bad_mod=0
 while [ $r -le $ROUNDS ]; do
 	order="a b"

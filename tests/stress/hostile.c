@@ -8,6 +8,8 @@
  *   hostile count EXTRA      with EXTRA parked threads of its own, every
  *                            live thread is tracked or counted as dropped:
  *                            used + dropped == threads in /proc
+ *   hostile park N           N parked threads, then "parked N" and wait
+ *                            until killed (for the load-time sweep)
  *   hostile flood N          filter to this process, then N parked threads
  *                            beyond the capacity, with known-answer threads
  *                            started before them; checks dropped == live -
@@ -501,6 +503,32 @@ static void *ka_stuck_thread(void *arg)
 	prctl(PR_SET_NAME, "ka-stuck");
 	park();
 	return NULL;
+}
+
+/* ---- park: threads asleep before the module loads ---- */
+
+static int do_park(int n)
+{
+	pthread_attr_t attr;
+	pthread_t th;
+	int i, err;
+
+	if (pipe(park_pipe))
+		wst_die("pipe");
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, PTHREAD_STACK_MIN);
+	for (i = 0; i < n; i++) {
+		err = pthread_create(&th, &attr, flood_thread, NULL);
+		if (err) {
+			fprintf(stderr, "hostile park: thread %d of %d: %s\n", i + 1, n, strerror(err));
+			return 2;
+		}
+	}
+	/* Every thread has run into its read(). */
+	wst_sleep_ms(500);
+	printf("parked %d\n", n);
+	for (;;)
+		pause();
 }
 
 static int do_flood(int n)
@@ -1484,7 +1512,7 @@ static int do_asuser(uid_t uid, gid_t gid, char **argv)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: hostile count EXTRA | flood N | reuse ROUNDS GENS K | fuzz N THREADS SEED | asuser UID GID CMD...\n");
+	fprintf(stderr, "usage: hostile count EXTRA | park N | flood N | reuse ROUNDS GENS K | fuzz N THREADS SEED | asuser UID GID CMD...\n");
 	return 2;
 }
 
@@ -1495,6 +1523,8 @@ int main(int argc, char **argv)
 		return usage();
 	if (!strcmp(argv[1], "count") && argc == 3)
 		return do_count(atoi(argv[2]));
+	if (!strcmp(argv[1], "park") && argc == 3)
+		return do_park(atoi(argv[2]));
 	if (!strcmp(argv[1], "flood") && argc == 3)
 		return do_flood(atoi(argv[2]));
 	if (!strcmp(argv[1], "reuse") && argc == 5)
