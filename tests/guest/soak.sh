@@ -6,8 +6,8 @@
 #      the load's progress sampled every SAMPLE_S.
 #   2. A thread sleeping 1 ms in a loop beside the same load, in ROUNDS
 #      rounds of a BLOCK_S block with the module unloaded and one with it
-#      loaded: its mean and p99 wakeup delay with the module within 10% of
-#      without (each pooled over all of its blocks).
+#      loaded: its mean wakeup delay, and the mean of its worst 1%, with
+#      the module within 10% of without (each pooled over all its blocks).
 . /tests/lib.sh
 
 THREADS=50000 MINUTES=5 SAMPLE_S=30 WARMUP_S=30 ROUNDS=20 BLOCK_S=5 PAIRS=4 AB_ARMS="off on"
@@ -63,14 +63,17 @@ check "soak: the parked threads show in blocked" sh -c "
 check "soak: rmmod" rmmod waitscope
 
 # ---- wakeup latency of a 1 ms sleeper beside the load, A/B ----
-# One load runs through all the rounds: restarting it per block gave each
-# block its own placement of the pairs on the CPUs, and under TCG one
-# block's p99 then moved by half (7 or 11 ms) whatever the module did.
-# Each round measures both arms, in ABBA order so that drift cancels, and
-# each arm's delays are pooled over all its rounds before taking the mean
-# and p99.  The first WARMUP_S are not counted: in the first minute after
-# the soak's load both arms' p99s were 2-5 times the later ones, in A/A
-# runs too.  AB_ARMS="off off" measures the method's own noise (an A/A run).
+# One load runs through all the rounds, and each round measures both arms
+# in ABBA order, so that drift cancels; each arm's delays are pooled over
+# its rounds.  The first WARMUP_S are not counted: in the first minute
+# after the soak's load both arms' p99s were 2-5 times the later ones.
+# The tail is judged by the mean of the worst 1%, not by the p99 itself:
+# under TCG the delays bunch at 3, 7, 11, 15 and 19 ms (the 4 ms tick) and
+# the p99 falls at the edge of the 7 ms group, so it jumps between 7 and
+# 11 ms with a few wakeups more or less.  In three A/A runs on 6.12
+# (AB_ARMS="off off": the method's own noise) the pooled p99 moved by
+# -24%, -6% and -0.2%; the mean of the worst 1%, taken in the last two,
+# by -0.8% and +2.5%.
 : > /tmp/lat-a.ns
 : > /tmp/lat-b.ns
 set -- $AB_ARMS
