@@ -92,12 +92,7 @@ mark
 [ "$tmax" -lt $((FLOOD + 2000)) ] && echo $((FLOOD + 2000)) > /proc/sys/kernel/threads-max
 $H park $FLOOD > /tmp/park.out 2>&1 &
 ppid=$!
-i=0
-while ! grep -q parked /tmp/park.out && kill -0 $ppid 2>/dev/null && [ $i -lt 1800 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-check "sweep: $FLOOD threads parked before the load" grep -q "parked $FLOOD" /tmp/park.out
+check "sweep: $FLOOD threads parked before the load" wait_line /tmp/park.out "parked $FLOOD" $ppid 180
 check "sweep: insmod" insmod $KO blocked_min_ms=0
 # The parked threads and the main thread in pause(): $FLOOD + 1 rows.
 rows=$(awk -v p=$ppid '$2 == p && $6 == 1' $D/blocked | wc -l)

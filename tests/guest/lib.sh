@@ -55,6 +55,17 @@ within() {
 # gt A B: A > B, numbers of any size
 gt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a > b) }'; }
 
+# wait_line FILE TEXT PID SECONDS: wait until FILE holds TEXT, PID exits or
+# SECONDS pass; true if TEXT came.
+wait_line() {
+	local i=0
+	while ! grep -q "$2" "$1" && kill -0 "$3" 2>/dev/null && [ $i -lt $(($4 * 10)) ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -q "$2" "$1"
+}
+
 # start_scenario NAME ARGS...: run it in the background, wait until parked.
 start_scenario() {
 	local name=$1 i

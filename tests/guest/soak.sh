@@ -20,13 +20,7 @@ echo $((THREADS * 2 + 10000)) > /proc/sys/kernel/threads-max
 echo $((THREADS * 3 + 65536)) > /proc/sys/vm/max_map_count
 
 wsbench park "$THREADS" > /tmp/park.out 2>&1 &
-PARK=$!
-i=0
-while ! grep -q parked /tmp/park.out && kill -0 $PARK 2>/dev/null && [ $i -lt 3000 ]; do
-	sleep 0.2
-	i=$((i + 1))
-done
-check "soak: $THREADS threads parked" grep -q "parked $THREADS" /tmp/park.out ||
+check "soak: $THREADS threads parked" wait_line /tmp/park.out "parked $THREADS" $! 600 ||
 	sed 's/^/# /' /tmp/park.out
 note "live threads: $(ls /proc/*/task 2>/dev/null | grep -c '^[0-9]')"
 
