@@ -80,7 +80,8 @@ while [ $r -le $ROUNDS ]; do
 	order="a b"
 	[ $((r % 2)) = 0 ] && order="b a"
 	for side in $order; do
-		eval cond=\$arm_$side
+		cond=$arm_a
+		[ $side = b ] && cond=$arm_b
 		if [ $cond = on ]; then
 			insmod /opt/ws/waitscope.ko capacity=$CAPACITY || bad_mod=$((bad_mod + 1))
 			sleep 1
