@@ -349,6 +349,9 @@ static void ws_collect_dropped(struct ws_table *t)
 	unsigned long tid;
 	bool alive;
 
+	/* Nothing marked: skip the scan of the 512 KiB map. */
+	if (!atomic_read(&t->dropped_now))
+		return;
 	for_each_set_bit(tid, t->dropped_map, PID_MAX_LIMIT) {
 		rcu_read_lock();
 		alive = !!pid_task(find_pid_ns(tid, &init_pid_ns), PIDTYPE_PID);
