@@ -6,8 +6,8 @@
 #      the load's progress sampled every SAMPLE_S.
 #   2. A thread sleeping 1 ms in a loop beside the same load, in ROUNDS
 #      rounds of a BLOCK_S block with the module unloaded and one with it
-#      loaded: its mean wakeup delay, and the mean of its worst 1%, with
-#      the module within 10% of without (each pooled over all its blocks).
+#      loaded: its mean wakeup delay with the module within 10% of without
+#      (pooled over all its blocks); the tail is printed.
 . /tests/lib.sh
 
 THREADS=50000 MINUTES=5 SAMPLE_S=30 WARMUP_S=30 ROUNDS=20 BLOCK_S=5 PAIRS=4 AB_ARMS="off on"
@@ -61,13 +61,15 @@ check "soak: rmmod" rmmod waitscope
 # in ABBA order, so that drift cancels; each arm's delays are pooled over
 # its rounds.  The first WARMUP_S are not counted: in the first minute
 # after the soak's load both arms' p99s were 2-5 times the later ones.
-# The tail is judged by the mean of the worst 1%, not by the p99 itself:
-# under TCG the delays bunch at 3, 7, 11, 15 and 19 ms (the 4 ms tick) and
-# the p99 falls at the edge of the 7 ms group, so it jumps between 7 and
-# 11 ms with a few wakeups more or less.  In three A/A runs on 6.12
-# (AB_ARMS="off off": the method's own noise) the pooled p99 moved by
-# -24%, -6% and -0.2%; the mean of the worst 1%, taken in the last two,
-# by -0.8% and +2.5%.
+# Only the mean is checked.  The tail is printed (p99, and the mean of the
+# worst 1%) but under TCG it cannot settle 10%: the delays bunch at 3, 7,
+# 11, 15 and 19 ms (the 4 ms tick), the p99 falls at the edge of the 7 ms
+# group and jumps to 11 ms with a few wakeups more, and the worst 1% rides
+# on a handful of 20-70 ms outliers.  A/A runs (AB_ARMS="off off": the
+# method's own noise, nothing changed between the arms) moved the pooled
+# p99 by -24%, -6% and -0.2% on 6.12, and the mean of the worst 1% by
+# -0.8% and +2.5% on 6.12 and -15.9% on 6.1; the mean moved by 2.2% at
+# most.
 : > /tmp/lat-a.ns
 : > /tmp/lat-b.ns
 set -- $AB_ARMS
@@ -120,8 +122,7 @@ check "soak: the sleeper woke in every round ($na and $nb wakeups)" \
 	sh -c "[ $na -ge $((ROUNDS * BLOCK_S * 50)) ] && [ $nb -ge $((ROUNDS * BLOCK_S * 50)) ]"
 check "soak: mean wakeup delay, module $arm_b ($b us) within 10% of $arm_a ($a us)" \
 	awk -v x="$b" -v y="$a" 'BEGIN { exit !(x <= y * 1.10) }'
-check "soak: worst 1% of wakeup delays, module $arm_b (mean $bt us) within 10% of $arm_a ($at us)" \
-	awk -v x="$bt" -v y="$at" 'BEGIN { exit !(x <= y * 1.10) }'
+note "worst 1% of wakeup delays (not checked): mean $at us module $arm_a, $bt us module $arm_b"
 # The parked threads are left to the poweroff: killing 50,000 threads at
 # once on the debug kernel under TCG stalled an RCU grace period for 26 s
 # (an RCU stall report from release_task, with the module unloaded).

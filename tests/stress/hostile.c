@@ -368,42 +368,60 @@ static void hrow_of(const struct table *t, int r, struct hrow *h)
 }
 
 /* Live threads in the system: /proc/PID/task/TID, zombies and dead left out. */
+/* The state letter in a /proc/.../stat file, or 0 if it cannot be read. */
+static char stat_state(const char *path)
+{
+	char buf[512], *s;
+	ssize_t len;
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return 0;
+	buf[len] = '\0';
+	s = strrchr(buf, ')');
+	return s && s[1] == ' ' ? s[2] : 0;
+}
+
+/* Threads in /proc/PID/task (PID a string, "self" too) whose state is in @states. */
+static int count_tasks(const char *pid, const char *states)
+{
+	char path[600];
+	struct dirent *t;
+	DIR *td;
+	int n = 0;
+	char c;
+
+	snprintf(path, sizeof(path), "/proc/%s/task", pid);
+	td = opendir(path);
+	if (!td)
+		return 0;
+	while ((t = readdir(td))) {
+		if (!isdigit((unsigned char)t->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/task/%s/stat", pid, t->d_name);
+		c = stat_state(path);
+		if (c && strchr(states, c))
+			n++;
+	}
+	closedir(td);
+	return n;
+}
+
 static int count_live(void)
 {
-	DIR *pd = opendir("/proc"), *td;
-	struct dirent *p, *t;
-	char path[600], buf[512], *s;
-	int n = 0, fd;
-	ssize_t len;
+	DIR *pd = opendir("/proc");
+	struct dirent *p;
+	int n = 0;
 
 	if (!pd)
 		return -1;
-	while ((p = readdir(pd))) {
-		if (!isdigit((unsigned char)p->d_name[0]))
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/task", p->d_name);
-		td = opendir(path);
-		if (!td)
-			continue;
-		while ((t = readdir(td))) {
-			if (!isdigit((unsigned char)t->d_name[0]))
-				continue;
-			snprintf(path, sizeof(path), "/proc/%s/task/%s/stat", p->d_name, t->d_name);
-			fd = open(path, O_RDONLY);
-			if (fd < 0)
-				continue;
-			len = read(fd, buf, sizeof(buf) - 1);
-			close(fd);
-			if (len <= 0)
-				continue;
-			buf[len] = '\0';
-			s = strrchr(buf, ')');
-			if (!s || s[1] != ' ' || strchr("ZXx", s[2]))
-				continue;
-			n++;
-		}
-		closedir(td);
-	}
+	while ((p = readdir(pd)))
+		if (isdigit((unsigned char)p->d_name[0]))
+			n += count_tasks(p->d_name, "RSDTtWPIK");
 	closedir(pd);
 	return n;
 }
@@ -524,8 +542,14 @@ static int do_park(int n)
 			return 2;
 		}
 	}
-	/* Every thread has run into its read(). */
-	wst_sleep_ms(500);
+	/* Every parked thread asleep in its read(); the main thread is not. */
+	for (i = 0; i < 600 && count_tasks("self", "S") < n; i++)
+		wst_sleep_ms(100);
+	if (count_tasks("self", "S") < n) {
+		fprintf(stderr, "hostile park: %d of %d threads asleep after 60 s\n",
+			count_tasks("self", "S"), n);
+		return 2;
+	}
 	printf("parked %d\n", n);
 	for (;;)
 		pause();
