@@ -14,6 +14,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 rig=$top/tests/rig
 out=$top/tests/out/soak
 label=${WS_SOAK_KERNEL:-6.1}
+case ${WS_SOAK_AB:-off on} in
+"off on" | "off off" | "on on" | "on off") ;;
+*) echo "soak: WS_SOAK_AB is two of off and on (\"off on\", \"off off\"), not \"$WS_SOAK_AB\"" >&2; exit 2 ;;
+esac
 mkdir -p "$out"
 "$rig/deps.sh"
 if [ "$label" = debug ]; then
