@@ -65,11 +65,11 @@ check "soak: rmmod" rmmod waitscope
 # worst 1%) but under TCG it cannot settle 10%: the delays bunch at 3, 7,
 # 11, 15 and 19 ms (the 4 ms tick), the p99 falls at the edge of the 7 ms
 # group and jumps to 11 ms with a few wakeups more, and the worst 1% rides
-# on the few delays of 20 ms and more (0 to 95 an arm).  A/A runs (AB_ARMS="off off": the
-# method's own noise, nothing changed between the arms) moved the pooled
-# p99 by -24%, -6% and -0.2% on 6.12, and the mean of the worst 1% by
-# -0.8% and +2.5% on 6.12 and -15.9% on 6.1; the mean moved by 2.2% at
-# most.
+# on the few delays of 20 ms and more (0 to 95 an arm).  A/A runs
+# (AB_ARMS="off off": the method's own noise, nothing changed between the
+# arms) moved the pooled p99 by -24%, -6% and -0.2% on 6.12, the mean of
+# the worst 1% by -0.8% and +2.5% on 6.12 and -15.9% and -2.5% on 6.1,
+# and the mean by 2.2% at most.
 : > /tmp/lat-a.ns
 : > /tmp/lat-b.ns
 set -- $AB_ARMS
