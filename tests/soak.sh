@@ -31,7 +31,7 @@ else
 fi
 "$rig/build-module.sh" "$kdir" "$out/build" > "$out/build.log" 2>&1 ||
 	{ tail -20 "$out/build.log" >&2; exit 1; }
-for prog in bench/wsbench stress/stress scenarios/scenario; do
+for prog in bench/wsbench stress/stress stress/hostile scenarios/scenario; do
 	gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$out/${prog#*/}" "$top/tests/$prog.c"
 done
 printf 'THREADS=%s\nMINUTES=%s\nAB_ARMS="%s"\n' "${WS_SOAK_THREADS:-50000}" \
@@ -40,7 +40,7 @@ echo "soak: booting $label with ${WS_SOAK_THREADS:-50000} threads for ${WS_SOAK_
 start=$(date +%s)
 WS_VM_MEM=${WS_VM_MEM:-4096} "$rig/run-boot.sh" "$out/vm" "$vmlinuz" 3600 "lifecycle soak" \
 	"ws.lifecycle_cycles=${WS_SOAK_CYCLES:-100}" "$out/build/waitscope.ko" "$out/wsbench" \
-	"$out/stress" "$out/scenario" "$out/soak.conf"
+	"$out/stress" "$out/hostile" "$out/scenario" "$out/soak.conf"
 echo "soak: guest ran $(( $(date +%s) - start ))s" >&2
 log=$out/vm/results.log
 sed -n '/^WS-SUITE/,/^WS-DMESG-BEGIN/p' "$log" | grep -v '^WS-'

@@ -16,8 +16,6 @@
  * involuntary context switches, from getrusage(RUSAGE_THREAD)).
  *
  * For make soak:
- *   wsbench park N             start N threads blocked on a pipe, print
- *                              "parked N", then wait forever
  *   wsbench latency SECONDS [FILE]
  *                              sleep 1 ms in a loop; print how late each
  *                              wakeup was: "latency <n> <mean_us> <p50_us>
@@ -270,37 +268,6 @@ static long run_churn(double seconds)
 
 /* ---- soak helpers ---- */
 
-static int park_fds[2];
-
-static void *parked(void *arg)
-{
-	char c;
-
-	while (read(park_fds[0], &c, 1) < 0 && errno == EINTR)
-		;
-	return arg;
-}
-
-static _Noreturn void run_park(long n)
-{
-	pthread_attr_t attr;
-	pthread_t t;
-	long i;
-
-	if (pipe(park_fds) || pthread_attr_init(&attr) ||
-	    pthread_attr_setstacksize(&attr, 64 * 1024))
-		wst_die("pipe");
-	for (i = 0; i < n; i++) {
-		errno = pthread_create(&t, &attr, parked, NULL);
-		if (errno)
-			wst_die("pthread_create");
-	}
-	printf("parked %ld\n", n);
-	fflush(stdout);
-	for (;;)
-		pause();
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -359,11 +326,9 @@ int main(int argc, char **argv)
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: wsbench pipe|futex|pairs|churn SECONDS [PAIRS]\n"
-				"       wsbench park N | latency SECONDS [FILE]\n");
+				"       wsbench latency SECONDS [FILE]\n");
 		return 2;
 	}
-	if (!strcmp(argv[1], "park"))
-		run_park(atol(argv[2]));
 	if (!strcmp(argv[1], "latency"))
 		return run_latency(atof(argv[2]), argc > 3 ? argv[3] : NULL);
 	seconds = atof(argv[2]);

@@ -19,7 +19,7 @@ echo 4194304 > /proc/sys/kernel/pid_max
 echo $((THREADS * 2 + 10000)) > /proc/sys/kernel/threads-max
 echo $((THREADS * 3 + 65536)) > /proc/sys/vm/max_map_count
 
-wsbench park "$THREADS" > /tmp/park.out 2>&1 &
+hostile park "$THREADS" > /tmp/park.out 2>&1 &
 check "soak: $THREADS threads parked" wait_line /tmp/park.out "parked $THREADS" $! 600 ||
 	sed 's/^/# /' /tmp/park.out
 note "live threads: $(ls /proc/*/task 2>/dev/null | grep -c '^[0-9]')"
@@ -53,7 +53,7 @@ check "soak: memory_bytes never changed" [ $bad_mem = 0 ]
 check "soak: every parked thread tracked (used $worst_used >= $THREADS)" [ "$worst_used" -ge "$THREADS" ]
 check "soak: nothing dropped" [ "$(stat_of dropped_total)" = 0 ]
 check "soak: the parked threads show in blocked" sh -c "
-	[ \$(awk '\$1 ~ /^[0-9]+\$/ && \$3 == \"wsbench\"' $D/blocked | wc -l) -ge $THREADS ]"
+	[ \$(awk '\$1 ~ /^[0-9]+\$/ && \$3 == \"hostile\"' $D/blocked | wc -l) -ge $THREADS ]"
 check "soak: rmmod" rmmod waitscope
 
 # ---- wakeup latency of a 1 ms sleeper beside the load, A/B ----

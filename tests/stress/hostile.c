@@ -9,7 +9,7 @@
  *                            live thread is tracked or counted as dropped:
  *                            used + dropped == threads in /proc
  *   hostile park N           N parked threads, then "parked N" and wait
- *                            until killed (for the load-time sweep)
+ *                            until killed (the sweep test, make soak)
  *   hostile flood N          filter to this process, then N parked threads
  *                            beyond the capacity, with known-answer threads
  *                            started before them; checks dropped == live -
@@ -36,6 +36,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -367,7 +368,6 @@ static void hrow_of(const struct table *t, int r, struct hrow *h)
 	}
 }
 
-/* Live threads in the system: /proc/PID/task/TID, zombies and dead left out. */
 /* The state letter in a /proc/.../stat file, or 0 if it cannot be read. */
 static char stat_state(const char *path)
 {
@@ -386,8 +386,11 @@ static char stat_state(const char *path)
 	return s && s[1] == ' ' ? s[2] : 0;
 }
 
-/* Threads in /proc/PID/task (PID a string, "self" too) whose state is in @states. */
-static int count_tasks(const char *pid, const char *states)
+/*
+ * Threads in /proc/PID/task (PID a string, "self" too) whose state is among
+ * @states (@among true) or is readable and not among them (@among false).
+ */
+static int count_tasks(const char *pid, const char *states, bool among)
 {
 	char path[600];
 	struct dirent *t;
@@ -404,13 +407,14 @@ static int count_tasks(const char *pid, const char *states)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s/task/%s/stat", pid, t->d_name);
 		c = stat_state(path);
-		if (c && strchr(states, c))
+		if (c && !strchr(states, c) == !among)
 			n++;
 	}
 	closedir(td);
 	return n;
 }
 
+/* Live threads in the system: /proc/PID/task/TID, zombies and dead left out. */
 static int count_live(void)
 {
 	DIR *pd = opendir("/proc");
@@ -421,7 +425,7 @@ static int count_live(void)
 		return -1;
 	while ((p = readdir(pd)))
 		if (isdigit((unsigned char)p->d_name[0]))
-			n += count_tasks(p->d_name, "RSDTtWPIK");
+			n += count_tasks(p->d_name, "ZXx", false);
 	closedir(pd);
 	return n;
 }
@@ -445,21 +449,37 @@ static int count_dir(const char *path)
 static void *flood_thread(void *arg);
 static int park_pipe[2];
 
+/*
+ * Start up to n threads parked on park_pipe, with small stacks; returns how
+ * many started, and in *err the error that stopped the rest (0 if none).
+ */
+static int start_parked(int n, int *err)
+{
+	pthread_attr_t attr;
+	pthread_t th;
+	int i;
+
+	*err = 0;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, PTHREAD_STACK_MIN);
+	for (i = 0; i < n; i++) {
+		*err = pthread_create(&th, &attr, flood_thread, NULL);
+		if (*err)
+			break;
+	}
+	pthread_attr_destroy(&attr);
+	return i;
+}
+
 /* With extra parked threads of its own, so the system outgrows the table. */
 static int do_count(int extra)
 {
 	struct stats a, b;
-	int live = -1, i;
-	pthread_attr_t attr;
-	pthread_t th;
+	int live = -1, i, err;
 
 	if (pipe(park_pipe))
 		return 2;
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, PTHREAD_STACK_MIN);
-	for (i = 0; i < extra; i++)
-		if (pthread_create(&th, &attr, flood_thread, NULL))
-			break;
+	start_parked(extra, &err);
 	wst_sleep_ms(300);
 
 	for (i = 0; i < 40; i++) {
@@ -527,27 +547,20 @@ static void *ka_stuck_thread(void *arg)
 
 static int do_park(int n)
 {
-	pthread_attr_t attr;
-	pthread_t th;
-	int i, err;
+	int i, err, asleep = 0;
 
 	if (pipe(park_pipe))
 		wst_die("pipe");
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, PTHREAD_STACK_MIN);
-	for (i = 0; i < n; i++) {
-		err = pthread_create(&th, &attr, flood_thread, NULL);
-		if (err) {
-			fprintf(stderr, "hostile park: thread %d of %d: %s\n", i + 1, n, strerror(err));
-			return 2;
-		}
+	i = start_parked(n, &err);
+	if (err) {
+		fprintf(stderr, "hostile park: thread %d of %d: %s\n", i + 1, n, strerror(err));
+		return 2;
 	}
 	/* Every parked thread asleep in its read(); the main thread is not. */
-	for (i = 0; i < 600 && count_tasks("self", "S") < n; i++)
+	for (i = 0; i < 600 && (asleep = count_tasks("self", "S", true)) < n; i++)
 		wst_sleep_ms(100);
-	if (count_tasks("self", "S") < n) {
-		fprintf(stderr, "hostile park: %d of %d threads asleep after 60 s\n",
-			count_tasks("self", "S"), n);
+	if (asleep < n) {
+		fprintf(stderr, "hostile park: %d of %d threads asleep after 60 s\n", asleep, n);
 		return 2;
 	}
 	printf("parked %d\n", n);
@@ -559,11 +572,10 @@ static int do_flood(int n)
 {
 	pid_t pid = getpid();
 	char cmd[64];
-	pthread_attr_t attr;
 	pthread_t th;
 	struct stats s;
 	struct table t;
-	int created = 0, err = 0, i, b, rows = 0, live, ka_row = -1, bucket_ok = 0, found = 0;
+	int created, err, i, b, rows = 0, live, ka_row = -1, bucket_ok = 0, found = 0;
 	long long in_bucket = 0, low_ok = 1;
 	double t0, t_flood;
 	long long ka_sleep_n = -1;
@@ -577,15 +589,8 @@ static int do_flood(int n)
 	pthread_create(&th, NULL, ka_sleep_thread, NULL);
 	pthread_create(&th, NULL, ka_stuck_thread, NULL);
 
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, PTHREAD_STACK_MIN);
 	t0 = wst_now_s();
-	for (i = 0; i < n; i++) {
-		err = pthread_create(&th, &attr, flood_thread, NULL);
-		if (err)
-			break;
-		created++;
-	}
+	created = start_parked(n, &err);
 	t_flood = wst_now_s() - t0;
 	note("flood: %d threads created in %.1fs%s%s", created, t_flood, err ? ", then " : "",
 	     err ? strerror(err) : "");
