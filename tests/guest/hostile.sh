@@ -36,6 +36,7 @@ elapsed() { note "$1 done at $(($(date +%s) - T0))s"; }
 
 # ---- exhaustion: capacity=64, 10,000 parked threads ----
 mark
+# threads-max raised for the exhaustion and sweep parts, restored after.
 tmax=$(cat /proc/sys/kernel/threads-max)
 [ "$tmax" -lt $((FLOOD + 2000)) ] && echo $((FLOOD + 2000)) > /proc/sys/kernel/threads-max
 check "exhaustion: insmod capacity=64" insmod $KO capacity=64
@@ -81,7 +82,6 @@ check "exhaustion: after the flood exits, dropped now returns to 0" [ "$(stat_of
 check "exhaustion: ... and no entry is left in use" [ "$(stat_of used)" = 0 ]
 check "exhaustion: ... and dropped_total keeps the count" [ "$(stat_of dropped_total)" = "$total" ]
 check "exhaustion: rmmod" rmmod waitscope
-echo "$tmax" > /proc/sys/kernel/threads-max
 no_splat exhaustion
 elapsed exhaustion
 
@@ -89,7 +89,6 @@ elapsed exhaustion
 # They never switch again, so only the sweep can give them an entry; it
 # stops to reschedule every 1024 threads and must pick up where it was.
 mark
-[ "$tmax" -lt $((FLOOD + 2000)) ] && echo $((FLOOD + 2000)) > /proc/sys/kernel/threads-max
 $H park $FLOOD > /tmp/park.out 2>&1 &
 ppid=$!
 check "sweep: $FLOOD threads parked before the load" wait_line /tmp/park.out "parked $FLOOD" $ppid 180
