@@ -43,14 +43,11 @@ static bool ws_wants(struct task_struct *p)
 static void ws_birth_init(struct ws_birth *b, struct task_struct *p)
 {
 	memset(b, 0, sizeof(*b));
-	b->tid = p->pid;
+	ws_key_of(&b->key, p);
 	b->tgid = p->tgid;
-	b->start = ws_task_start(p);
 	b->cgroup_id = ws_task_cgroup_id(p);
 	b->syscall = -1;
 	b->flags = p->flags & PF_KTHREAD ? WS_F_KTHREAD : 0;
-	memcpy(b->comm, p->comm, sizeof(b->comm));
-	b->comm[sizeof(b->comm) - 1] = '\0';
 }
 
 /*
@@ -84,15 +81,16 @@ static void ws_hint_remember(struct task_struct *p, struct ws_thread *e)
 
 static struct ws_thread *ws_entry(struct task_struct *p)
 {
-	u64 start = ws_task_start(p);
 	struct ws_thread *e;
+	struct ws_key k;
 
+	ws_key_of(&k, p);
 	if (!(p->flags & PF_EXITING)) {
-		e = ws_table_try_ref(&ws_threads, READ_ONCE(*ws_hint_slot(p)), p->pid, start);
+		e = ws_table_try_ref(&ws_threads, READ_ONCE(*ws_hint_slot(p)), &k);
 		if (e)
 			return e;
 	}
-	e = ws_table_find(&ws_threads, p->pid, start);
+	e = ws_table_find(&ws_threads, &k);
 	ws_hint_remember(p, e);
 	return e;
 }
@@ -130,35 +128,56 @@ static unsigned int ws_close_off(struct ws_thread *e, u64 now, u64 *ns)
 		return WS_NR_REASONS;
 	*ns = ws_elapsed(e->since, now);
 	ws_hist_add(&e->hist[reason], *ns);
+	/* Machine-wide totals, which outlive the thread (monotonic counters). */
+	this_cpu_inc(ws_cpu_stats.reason_n[reason]);
+	this_cpu_add(ws_cpu_stats.reason_ns[reason], *ns);
 	return reason;
 }
 
-static void ws_record_futex(struct ws_thread *e, unsigned int reason, u64 ns)
+/* A completed futex wait of p, into the per-process futex table. */
+static void ws_record_futex(struct ws_thread *e, struct task_struct *p, unsigned int reason,
+			    u64 ns)
 {
-	if (reason == WS_R_FUTEX)
-		ws_futex_add(&ws_futexes, e->tgid, e->futex_uaddr, e->futex_op, ns);
+	struct ws_futex_wait w;
+
+	if (reason != WS_R_FUTEX)
+		return;
+	w.tgid = e->tgid;
+	w.pstart = ws_process_start(p);
+	w.uaddr = e->futex_uaddr;
+	w.op = e->futex_op;
+	w.lock = ws_futex_is_lock_wait(e->futex_op, e->futex_val);
+	ws_futex_add(&ws_futexes, &w, ns);
 }
 
 /* Where a blocking task waits: its reason, syscall and futex word. */
 struct ws_wait_site {
 	long nr;
 	unsigned long uaddr;
+	u32 futex_val;
 	unsigned int futex_op;
 };
 
-static unsigned int ws_block_reason(struct task_struct *prev, unsigned int prev_state,
-				    struct ws_wait_site *w)
+static unsigned int ws_block_reason(struct task_struct *p, struct pt_regs *regs,
+				    unsigned int state, struct ws_wait_site *w)
 {
 	struct ws_switch_info si = {
-		.prev_state = prev_state,
-		.iowait = prev->in_iowait,
+		.prev_state = state,
+		.iowait = p->in_iowait,
 	};
+	struct ws_syscall sc;
 	unsigned int reason;
 
-	si.syscall = ws_task_syscall(prev, &w->uaddr, &si.futex_op, &si.compat);
-	w->nr = si.syscall;
+	ws_task_syscall(p, regs, &sc);
+	si.syscall = sc.nr;
+	si.compat = sc.compat;
+	si.futex_op = sc.arg[1];
+	w->nr = sc.nr;
+	w->uaddr = sc.arg[0];
 	reason = ws_classify(&si);
-	w->futex_op = reason == WS_R_FUTEX ? ws_futex_op(si.syscall, si.futex_op) : 0;
+	w->futex_op = reason == WS_R_FUTEX ? ws_futex_op(sc.nr, sc.arg[1]) : 0;
+	/* futex_waitv() and futex_wait() pass no single expected value. */
+	w->futex_val = w->futex_op < WS_FUTEX_OP_WAITV ? (u32)sc.arg[2] : 0;
 	return reason;
 }
 
@@ -180,15 +199,18 @@ static void ws_switch_out(struct task_struct *prev, struct task_struct *next,
 	e = ws_entry_or_new(prev);
 	if (!e)
 		return;
-	if (preempt || prev_state == TASK_RUNNING)
-		reason = WS_R_RUNQ;
+	if (ws_switch_blocks(preempt, prev_state, READ_ONCE(prev->__state)))
+		reason = ws_block_reason(prev, ws_current_regs(prev), prev_state, &w);
 	else
-		reason = ws_block_reason(prev, prev_state, &w);
+		reason = WS_R_RUNQ;
 
 	ws_thread_write_begin(e);
-	if (e->state == WS_ST_ONCPU && e->since)
-		e->oncpu_ns += ws_elapsed(e->since, now);
-	memcpy(e->comm, prev->comm, sizeof(e->comm) - 1);
+	if (e->state == WS_ST_ONCPU && e->since) {
+		u64 ran = ws_elapsed(e->since, now);
+
+		e->oncpu_ns += ran;
+		this_cpu_add(ws_cpu_stats.oncpu_ns, ran);
+	}
 	if (reason == WS_R_RUNQ) {
 		e->nivcsw++;
 		if (!is_idle_task(next))
@@ -204,6 +226,7 @@ static void ws_switch_out(struct task_struct *prev, struct task_struct *next,
 		if (reason == WS_R_FUTEX) {
 			e->futex_uaddr = w.uaddr;
 			e->futex_op = w.futex_op;
+			e->futex_val = w.futex_val;
 		}
 	}
 	e->state = ws_state_off(reason);
@@ -230,7 +253,7 @@ static void ws_switch_in(struct task_struct *next, u64 now)
 
 	if (reason == WS_R_RUNQ)
 		this_cpu_inc(ws_cpu_stats.runq[ws_slot(ns)]);
-	ws_record_futex(e, reason, ns);
+	ws_record_futex(e, next, reason, ns);
 }
 
 void ws_account_switch(bool preempt, struct task_struct *prev,
@@ -269,16 +292,40 @@ void ws_account_wakeup(struct task_struct *p)
 	e->since = now;
 	e->flags &= ~WS_F_PARTIAL;
 	ws_thread_write_end(e);
-	ws_record_futex(e, reason, ns);
+	/* This wakeup ends a block: its sched_waking named the waker. */
+	WRITE_ONCE(e->waker_tid, READ_ONCE(e->pending_waker));
+	ws_record_futex(e, p, reason, ns);
 }
 
-/* "Who woke me": runs in the waker's context. */
+/*
+ * "Who is waking me": runs in the waker's context, also for wakeups that
+ * end no block (a task woken before it got off its CPU, or waking itself),
+ * so the waker is only noted here and becomes the last waker at the
+ * sched_wakeup that ends a block.
+ */
 void ws_account_waking(struct task_struct *p)
 {
 	struct ws_thread *e = ws_entry(p);
 
 	if (e)
-		WRITE_ONCE(e->waker_tid, in_task() ? current->pid : 0);
+		WRITE_ONCE(e->pending_waker, in_task() ? current->pid : 0);
+}
+
+/*
+ * After an exec from a non-leader the task has its old leader's pid and
+ * start time: file its entry under them, so it keeps its own history and
+ * never shares the leader's entry (see "Re-keying on exec" in ws_table.c).
+ * Runs in the task itself.
+ */
+void ws_account_exec(struct task_struct *p, pid_t old_pid)
+{
+	struct ws_key k;
+
+	if (old_pid == p->pid)
+		return;
+	ws_key_of(&k, p);
+	ws_table_rekey(&ws_threads, old_pid, &k);
+	/* The per-CPU hint holds the entry's ref: it is still right. */
 }
 
 /* Give @t an entry if it is asleep right now (see ws_account_sweep). */
@@ -292,9 +339,11 @@ static void ws_sweep_thread(struct task_struct *t)
 	if (state == TASK_RUNNING || ws_task_on_cpu(t) || !ws_wants(t))
 		return;
 	ws_birth_init(&b, t);
-	b.state = ws_state_off(ws_block_reason(t, state, &w));
+	/* t may exit meanwhile: its stack is read only while it has one. */
+	b.state = ws_state_off(ws_block_reason(t, ws_other_regs(t), state, &w));
 	b.syscall = w.nr;
 	b.futex_uaddr = w.uaddr;
+	b.futex_val = w.futex_val;
 	b.futex_op = w.futex_op;
 	/* Taken per thread: the walk can take a while, and may reschedule. */
 	b.since = ws_now();

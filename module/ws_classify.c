@@ -86,6 +86,35 @@ const char *ws_futex_op_name(unsigned int op)
 	}
 }
 
+/* A wait for a lock: PI locks always, plain waits by their expected value. */
+bool ws_futex_is_lock_wait(unsigned int op, u32 val)
+{
+	switch (op) {
+	case FUTEX_LOCK_PI:
+	case FUTEX_LOCK_PI2:
+		return true;
+	case FUTEX_WAIT:
+	case FUTEX_WAIT_BITSET:
+		return val == WS_LOCK_WAIT_VAL;
+	default:
+		return false;
+	}
+}
+
+/*
+ * Does the task leaving the CPU block?  prev_state is read before
+ * __schedule() checks for a pending signal; when one is pending the task
+ * stays runnable with its state set back to TASK_RUNNING, and 6.1 still
+ * passes the old state to the tracepoint (6.12 passes TASK_RUNNING).  The
+ * state it has now (state_now, read in the probe) tells: a concurrent waker
+ * can only move a task that really blocks to TASK_WAKING then, as making it
+ * TASK_RUNNING takes the rq lock that the switch holds.
+ */
+bool ws_switch_blocks(bool preempt, unsigned int prev_state, unsigned int state_now)
+{
+	return !preempt && prev_state != TASK_RUNNING && state_now != TASK_RUNNING;
+}
+
 bool ws_switch_is_exit(unsigned int prev_state)
 {
 	return prev_state & TASK_DEAD;

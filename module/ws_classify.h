@@ -47,12 +47,22 @@ struct ws_switch_info {
 #define WS_FUTEX_OP_WAITV	0x100	/* futex_waitv() */
 #define WS_FUTEX_OP_WAIT2	0x101	/* futex_wait() */
 
+/*
+ * The value a glibc mutex (and rwlock, and internal lock) waits for: locked
+ * with waiters.  A FUTEX_WAIT expecting anything else is not a lock wait:
+ * a condition variable, a semaphore, a join, or a runtime's park (the Go
+ * runtime parks idle threads on notes, expecting 0).
+ */
+#define WS_LOCK_WAIT_VAL	2
+
 const char *ws_reason_name(unsigned int reason);
 unsigned int ws_futex_op(long nr, unsigned long op);
 const char *ws_futex_op_name(unsigned int op);
+bool ws_futex_is_lock_wait(unsigned int op, u32 val);
 unsigned int ws_slot(u64 ns);
 u64 ws_slot_low_us(unsigned int slot);
 bool ws_is_futex_wait(long nr, bool compat, unsigned long op);
+bool ws_switch_blocks(bool preempt, unsigned int prev_state, unsigned int state_now);
 bool ws_switch_is_exit(unsigned int prev_state);
 unsigned int ws_classify(const struct ws_switch_info *si);
 

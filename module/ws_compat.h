@@ -89,31 +89,79 @@ static inline bool ws_task_on_cpu(struct task_struct *p)
 #define WS_PF_NO_USER_REGS	(PF_KTHREAD | PF_IO_WORKER)
 #endif
 
-/*
- * The syscall a task is in and its first two arguments, read from its saved
- * user registers (what /proc/PID/syscall shows).  Kernel threads, io_uring
- * and other user workers have zeroed user registers: "no syscall" (-1).
- */
-static inline long ws_task_syscall(struct task_struct *p, unsigned long *arg0,
-				   unsigned long *arg1, bool *compat)
+/* The saved user registers of @p, which must be current (its stack is live). */
+static inline struct pt_regs *ws_current_regs(struct task_struct *p)
 {
-	unsigned long args[6];
-	struct pt_regs *regs;
+	return task_pt_regs(p);
+}
 
-	*arg0 = 0;
-	*arg1 = 0;
-	*compat = false;
-	if (p->flags & WS_PF_NO_USER_REGS)
-		return -1;
-	regs = task_pt_regs(p);
-	syscall_get_arguments(p, regs, args);
-	*arg0 = args[0];
-	*arg1 = args[1];
-#ifdef CONFIG_COMPAT
+/*
+ * The saved user registers of another task, or NULL once its stack is gone.
+ * Caller holds rcu_read_lock().  The stack pointer is read once: the last
+ * switch of an exiting task frees the stack (put_task_stack(), not exported,
+ * so try_get_task_stack() is not available to a module) and clears
+ * tsk->stack, and every path that frees it defers the memory through
+ * call_rcu() or keeps it mapped in a per-CPU cache, so a pointer seen under
+ * RCU stays readable.  A stack that was cached and reused reads another
+ * task's registers: a wrong guess about a task that is dying anyway.
+ */
+static inline struct pt_regs *ws_other_regs(struct task_struct *p)
+{
+	unsigned long stack = (unsigned long)READ_ONCE(p->stack);
+
+	if (!stack)
+		return NULL;
+	stack += THREAD_SIZE - TOP_OF_KERNEL_STACK_PADDING;
+	return (struct pt_regs *)stack - 1;
+}
+
+/* What a syscall's number and first three arguments are, as waitscope uses them. */
+struct ws_syscall {
+	long nr;		/* -1: not in a syscall */
+	unsigned long arg[3];	/* futex: uaddr, op, expected value */
+	bool compat;		/* an ia32 syscall */
+};
+
+/*
+ * The syscall @p is in, read from its saved user registers @regs (what
+ * /proc/PID/syscall shows).  Only the three arguments waitscope uses are
+ * read.  Kernel threads, io_uring and other user workers have zeroed user
+ * registers: "no syscall" (-1), as for a NULL @regs.
+ */
+static inline void ws_task_syscall(struct task_struct *p, struct pt_regs *regs,
+				   struct ws_syscall *sc)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->nr = -1;
+	if (!regs || p->flags & WS_PF_NO_USER_REGS)
+		return;
+#ifdef CONFIG_IA32_EMULATION
 	/* TS_COMPAT describes the syscall the task is in, not the current one. */
-	*compat = task_thread_info(p)->status & TS_COMPAT;
+	sc->compat = task_thread_info(p)->status & TS_COMPAT;
+	if (sc->compat) {
+		sc->arg[0] = (u32)regs->bx;
+		sc->arg[1] = (u32)regs->cx;
+		sc->arg[2] = (u32)regs->dx;
+		sc->nr = syscall_get_nr(p, regs);
+		return;
+	}
 #endif
-	return syscall_get_nr(p, regs);
+	sc->arg[0] = regs->di;
+	sc->arg[1] = regs->si;
+	sc->arg[2] = regs->dx;
+	sc->nr = syscall_get_nr(p, regs);
+}
+
+/*
+ * The start time of @p's process (its group leader's): with the tgid it
+ * names a process across pid reuse.  A non-leader that exec'd has taken its
+ * leader's start time (de_thread()), so the name survives exec too.  Caller
+ * runs with preemption off or in an RCU read section: the leader's
+ * task_struct is freed only after a grace period.
+ */
+static inline u64 ws_process_start(struct task_struct *p)
+{
+	return READ_ONCE(p->group_leader)->start_time;
 }
 
 /*

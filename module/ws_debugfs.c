@@ -26,6 +26,8 @@
 #include "ws_probes.h"
 
 #define WS_FMT_VERSION	1
+/* v2: start_ns before the buckets, which old readers took for a bucket. */
+#define WS_HIST_FMT_VERSION	2
 #define WS_STACK_DEPTH	16
 #define WS_COMM_ESC	(TASK_COMM_LEN * 4 + 1)
 
@@ -84,11 +86,36 @@ static void ws_put_comm(struct seq_file *m, const char *comm, int width)
 	seq_printf(m, " %-*s", width, esc[0] ? esc : "-");
 }
 
+/*
+ * The comm of live thread tid, if it is the one started at start (any
+ * generation when start is 0).  Read from the task, as the kernel's own
+ * trace events do: a rename racing with the copy can show a mix of the two
+ * names, never a byte past the buffer.
+ */
+static bool ws_live_comm(u32 tid, u64 start, char *comm)
+{
+	struct task_struct *p;
+	bool found;
+
+	rcu_read_lock();
+	p = pid_task(find_pid_ns(tid, &init_pid_ns), PIDTYPE_PID);
+	found = p && (!start || ws_task_start(p) == start);
+	if (found)
+		memcpy(comm, p->comm, TASK_COMM_LEN);
+	rcu_read_unlock();
+	comm[found ? TASK_COMM_LEN - 1 : 0] = '\0';
+	return found;
+}
+
 /* The tid, tgid and comm columns every per-thread row starts with. */
 static void ws_put_ident(struct seq_file *m, const struct ws_col *c, const struct ws_thread *e)
 {
+	char comm[TASK_COMM_LEN];
+
 	seq_printf(m, " %*u %*u", ws_colw(&c[0]), e->tid, ws_colw(&c[1]), e->tgid);
-	ws_put_comm(m, e->comm, ws_colw(&c[2]));
+	/* A thread that is gone but not yet forgotten shows "-". */
+	ws_live_comm(e->tid, e->start, comm);
+	ws_put_comm(m, comm, ws_colw(&c[2]));
 }
 
 static const char *ws_state_name(unsigned int state)
@@ -100,15 +127,21 @@ static const char *ws_state_name(unsigned int state)
 	return "unknown";
 }
 
-/* The futex_addr and futex_op columns: the futex wait in progress, if any. */
-static void ws_put_futex(struct seq_file *m, const struct ws_col *c, const struct ws_thread *e)
+/*
+ * The futex_addr, futex_op, futex_val and start_ns columns that end a
+ * thread's row: the futex wait in progress, if any, and the start time that
+ * with the tid names the thread.
+ */
+static void ws_put_tail(struct seq_file *m, const struct ws_col *c, const struct ws_thread *e)
 {
-	if (e->state != ws_state_off(WS_R_FUTEX)) {
-		seq_printf(m, " %*s %s\n", ws_colw(c), "-", "-");
-		return;
-	}
-	seq_printf(m, " 0x%0*llx %s\n", ws_colw(c) - 2, e->futex_uaddr,
-		   ws_futex_op_name(e->futex_op));
+	if (e->state != ws_state_off(WS_R_FUTEX))
+		seq_printf(m, " %*s %-*s %*s", ws_colw(c), "-", ws_colw(c + 1), "-",
+			   ws_colw(c + 2), "-");
+	else
+		seq_printf(m, " 0x%0*llx %-*s %*u", ws_colw(c) - 2, e->futex_uaddr,
+			   ws_colw(c + 1), ws_futex_op_name(e->futex_op), ws_colw(c + 2),
+			   e->futex_val);
+	seq_printf(m, " %*llu\n", ws_colw(c + 3), e->start);
 }
 
 static u64 ws_off_ns(const struct ws_thread *e, u64 now)
@@ -189,6 +222,7 @@ static const struct ws_col ws_thread_cols[] = {
 	{ "preemptor", 7 }, { "preemptor_comm", 16, true },
 	{ "cgroup", 6 }, { "off_ns", 14 }, { "partial", 1 }, { "syscall", 4 },
 	{ "kthread", 1 }, { "futex_addr", 18 }, { "futex_op", 11, true },
+	{ "futex_val", 10 }, { "start_ns", 14 },
 };
 
 static void ws_put_peer(struct seq_file *m, const struct ws_col *c, u32 tid, bool irq_ok)
@@ -201,7 +235,7 @@ static void ws_put_peer(struct seq_file *m, const struct ws_col *c, u32 tid, boo
 		return;
 	}
 	seq_printf(m, " %*u", ws_colw(c), tid);
-	if (!ws_table_comm(&ws_threads, tid, comm))
+	if (!ws_live_comm(tid, 0, comm))
 		strscpy(comm, "?", sizeof(comm));
 	ws_put_comm(m, comm, ws_colw(c + 1));
 }
@@ -225,7 +259,7 @@ static void ws_put_thread(struct seq_file *m, const struct ws_thread *e, u64 now
 	seq_printf(m, " %*llu %*llu %*u %*d %*u", ws_colw(c), e->cgroup_id, ws_colw(c + 1),
 		   ws_off_ns(e, now), ws_colw(c + 2), !!(e->flags & WS_F_PARTIAL),
 		   ws_colw(c + 3), e->syscall, ws_colw(c + 4), !!(e->flags & WS_F_KTHREAD));
-	ws_put_futex(m, c + 5, e);
+	ws_put_tail(m, c + 5, e);
 }
 
 static int ws_threads_show(struct seq_file *m, void *v)
@@ -257,7 +291,8 @@ static void ws_put_buckets(struct seq_file *m, const u64 *n)
 
 static const struct ws_col ws_hist_cols[] = {
 	{ "tid", 7 }, { "tgid", 7 }, { "comm", 16, true }, { "reason", 15, true },
-	{ "count", 10 }, { "total_ns", 16 }, { "max_ns", 14 }, { "buckets", 0, true },
+	{ "count", 10 }, { "total_ns", 16 }, { "max_ns", 14 }, { "start_ns", 14 },
+	{ "buckets", 0, true },
 };
 
 static int ws_hists_show(struct seq_file *m, void *v)
@@ -270,7 +305,7 @@ static int ws_hists_show(struct seq_file *m, void *v)
 	if (v == SEQ_START_TOKEN) {
 		/* Bucket k holds [2^k, 2^(k+1)) us, bucket 0 [0, 2) us, the last is open. */
 		seq_printf(m, "# waitscope histograms v%d unit=ns buckets=low_us:count\n",
-			   WS_FMT_VERSION);
+			   WS_HIST_FMT_VERSION);
 		ws_put_header(m, ws_hist_cols, ARRAY_SIZE(ws_hist_cols));
 		return 0;
 	}
@@ -281,9 +316,9 @@ static int ws_hists_show(struct seq_file *m, void *v)
 		if (!n)
 			continue;
 		ws_put_ident(m, c, e);
-		seq_printf(m, " %-*s %*llu %*llu %*llu", ws_colw(&c[3]), ws_reason_name(r),
+		seq_printf(m, " %-*s %*llu %*llu %*llu %*llu", ws_colw(&c[3]), ws_reason_name(r),
 			   ws_colw(&c[4]), n, ws_colw(&c[5]), h->total_ns,
-			   ws_colw(&c[6]), h->max_ns);
+			   ws_colw(&c[6]), h->max_ns, ws_colw(&c[7]), e->start);
 		for (s = 0; s < WS_NR_SLOTS; s++)
 			buckets[s] = ws_hist_bucket(h, s);
 		ws_put_buckets(m, buckets);
@@ -296,7 +331,7 @@ static int ws_hists_show(struct seq_file *m, void *v)
 static const struct ws_col ws_blocked_cols[] = {
 	{ "tid", 7 }, { "tgid", 7 }, { "comm", 16, true }, { "reason", 15, true },
 	{ "off_ns", 14 }, { "partial", 1 }, { "syscall", 4 }, { "futex_addr", 18 },
-	{ "futex_op", 11, true },
+	{ "futex_op", 11, true }, { "futex_val", 10 }, { "start_ns", 14 },
 };
 
 static bool ws_blocked_want(struct ws_iter *it)
@@ -313,7 +348,7 @@ static unsigned int ws_stack_of(const struct ws_thread *e, unsigned long *store)
 
 	rcu_read_lock();
 	p = pid_task(find_pid_ns(e->tid, &init_pid_ns), PIDTYPE_PID);
-	if (WS_HAVE_TASK_STACK && p && ws_task_start(p) == e->start)
+	if (WS_HAVE_TASK_STACK && p && (unsigned long)p == e->owner)
 		get_task_struct(p);
 	else
 		p = NULL;
@@ -352,7 +387,7 @@ static int ws_blocked_show(struct seq_file *m, void *v)
 	seq_printf(m, " %-*s %*llu %*u %*d", ws_colw(&c[3]), ws_state_name(e->state),
 		   ws_colw(&c[4]), ws_off_ns(e, it->now), ws_colw(&c[5]),
 		   !!(e->flags & WS_F_PARTIAL), ws_colw(&c[6]), e->syscall);
-	ws_put_futex(m, &c[7], e);
+	ws_put_tail(m, &c[7], e);
 	n = ws_stack_of(e, it->stack);
 	for (i = 0; i < n; i++)
 		ws_put_frame(m, it->stack[i]);
@@ -407,15 +442,18 @@ struct ws_futex_row {
 	u32 tgid;
 	u32 waiting;
 	u32 op;
+	u64 pstart;
 	u64 uaddr;
 	u64 count;
+	u64 lock_n;
 	u64 total_ns;
 	u64 max_ns;
 	u64 longest_now_ns;
 };
 
 struct ws_futex_snap {
-	u32 n;
+	u32 n, cap;
+	u64 lost;		/* rows that found the snapshot full */
 	struct ws_futex_row rows[];
 };
 
@@ -425,44 +463,74 @@ static int ws_row_cmp(const void *a, const void *b)
 
 	if (x->tgid != y->tgid)
 		return x->tgid < y->tgid ? -1 : 1;
+	if (x->pstart != y->pstart)
+		return x->pstart < y->pstart ? -1 : 1;
 	if (x->uaddr != y->uaddr)
 		return x->uaddr < y->uaddr ? -1 : 1;
 	return 0;
 }
 
-static u32 ws_snap_completed(struct ws_futex_row *rows, u32 max)
+/* Room for one more row, or count it as lost. */
+static struct ws_futex_row *ws_snap_slot(struct ws_futex_snap *snap)
 {
+	if (snap->n == snap->cap) {
+		snap->lost++;
+		return NULL;
+	}
+	return &snap->rows[snap->n++];
+}
+
+static void ws_snap_completed(struct ws_futex_snap *snap)
+{
+	struct ws_futex_row *r;
 	struct ws_futex f;
-	u32 i, n = 0;
+	u32 i;
 
 	for (i = 0; i < ws_futexes.pool.capacity; i++) {
 		cond_resched();
-		if (n == max || !ws_futex_read(&ws_futexes, i, &f))
+		/* A process that is gone is not shown, though not yet collected. */
+		if (!ws_futex_read(&ws_futexes, i, &f) || !ws_futex_live(&f))
 			continue;
-		rows[n++] = (struct ws_futex_row){ .tgid = f.tgid, .uaddr = f.uaddr, .op = f.op,
-			.count = f.count, .total_ns = f.total_ns, .max_ns = f.max_ns };
+		r = ws_snap_slot(snap);
+		if (r)
+			*r = (struct ws_futex_row){ .tgid = f.tgid, .pstart = f.pstart,
+				.uaddr = f.uaddr, .op = f.op, .count = f.count,
+				.lock_n = f.lock_n, .total_ns = f.total_ns, .max_ns = f.max_ns };
 	}
-	return n;
 }
 
-static u32 ws_snap_waiting(struct ws_futex_row *rows, u32 max, struct ws_thread *e, u64 now)
+/* The start time of live process tgid, 0 if it is gone. */
+static u64 ws_live_process_start(u32 tgid)
 {
-	u32 i, n = 0;
+	struct task_struct *p;
+	u64 start = 0;
+
+	rcu_read_lock();
+	p = pid_task(find_pid_ns(tgid, &init_pid_ns), PIDTYPE_TGID);
+	if (p)
+		start = p->start_time;
+	rcu_read_unlock();
+	return start;
+}
+
+static void ws_snap_waiting(struct ws_futex_snap *snap, struct ws_thread *e, u64 now)
+{
+	struct ws_futex_row *r;
+	u32 i;
 
 	for (i = 0; i < ws_table_capacity(&ws_threads); i++) {
 		cond_resched();
 		if (!ws_table_read(&ws_threads, i, e) || e->state != ws_state_off(WS_R_FUTEX))
 			continue;
-		if (n == max)
-			break;
-		rows[n++] = (struct ws_futex_row){ .tgid = e->tgid, .uaddr = e->futex_uaddr,
-			.op = e->futex_op,
-			.waiting = 1, .longest_now_ns = ws_off_ns(e, now) };
+		r = ws_snap_slot(snap);
+		if (r)
+			*r = (struct ws_futex_row){ .tgid = e->tgid, .uaddr = e->futex_uaddr,
+				.pstart = ws_live_process_start(e->tgid), .op = e->futex_op,
+				.waiting = 1, .longest_now_ns = ws_off_ns(e, now) };
 	}
-	return n;
 }
 
-/* Fold rows with the same (tgid, uaddr) into the first of them. */
+/* Fold rows with the same (tgid, pstart, uaddr) into the first of them. */
 static u32 ws_rows_merge(struct ws_futex_row *rows, u32 n)
 {
 	u32 i, out = 0;
@@ -474,6 +542,7 @@ static u32 ws_rows_merge(struct ws_futex_row *rows, u32 n)
 		if (out && !ws_row_cmp(d, &rows[i])) {
 			d->waiting += rows[i].waiting;
 			d->count += rows[i].count;
+			d->lock_n += rows[i].lock_n;
 			d->total_ns += rows[i].total_ns;
 			d->max_ns = max(d->max_ns, rows[i].max_ns);
 			d->longest_now_ns = max(d->longest_now_ns, rows[i].longest_now_ns);
@@ -487,6 +556,7 @@ static u32 ws_rows_merge(struct ws_futex_row *rows, u32 n)
 static const struct ws_col ws_futex_cols[] = {
 	{ "tgid", 7 }, { "uaddr", 18 }, { "waiting", 7 }, { "count", 10 },
 	{ "total_ns", 16 }, { "max_ns", 14 }, { "longest_now_ns", 14 }, { "op", 11, true },
+	{ "lock_n", 10 }, { "pstart_ns", 14 },
 };
 
 static int ws_futex_show(struct seq_file *m, void *v)
@@ -495,44 +565,75 @@ static int ws_futex_show(struct seq_file *m, void *v)
 	struct ws_futex_snap *snap = m->private;
 	u32 i;
 
-	seq_printf(m, "# waitscope futex v%d unit=ns dropped=%lld\n", WS_FMT_VERSION,
-		   (long long)atomic64_read(&ws_futexes.dropped));
+	/* lost: rows that did not fit; both are counted, never silently lost. */
+	seq_printf(m, "# waitscope futex v%d unit=ns dropped=%lld lost=%llu\n", WS_FMT_VERSION,
+		   (long long)atomic64_read(&ws_futexes.dropped), snap->lost);
 	ws_put_header(m, ws_futex_cols, ARRAY_SIZE(ws_futex_cols));
 	for (i = 0; i < snap->n; i++) {
 		const struct ws_futex_row *r = &snap->rows[i];
 
-		seq_printf(m, " %*u 0x%0*llx %*u %*llu %*llu %*llu %*llu %s\n",
+		seq_printf(m, " %*u 0x%0*llx %*u %*llu %*llu %*llu %*llu %-*s %*llu %*llu\n",
 			   ws_colw(&c[0]), r->tgid, ws_colw(&c[1]) - 2, r->uaddr,
 			   ws_colw(&c[2]), r->waiting, ws_colw(&c[3]), r->count,
 			   ws_colw(&c[4]), r->total_ns, ws_colw(&c[5]), r->max_ns,
-			   ws_colw(&c[6]), r->longest_now_ns, ws_futex_op_name(r->op));
+			   ws_colw(&c[6]), r->longest_now_ns, ws_colw(&c[7]),
+			   ws_futex_op_name(r->op), ws_colw(&c[8]), r->lock_n,
+			   ws_colw(&c[9]), r->pstart);
 	}
 	return 0;
 }
 
+/* Rows for what is there now and some slack, not for the tables' capacity. */
+static struct ws_futex_snap *ws_futex_snap_alloc(u32 cap)
+{
+	struct ws_futex_snap *snap = kvzalloc(struct_size(snap, rows, cap), GFP_KERNEL);
+
+	if (snap)
+		snap->cap = cap;
+	return snap;
+}
+
+/*
+ * Take the snapshot; the counts that size it are read without the lock, so
+ * it may come out short: then it is taken once more at twice the size, and
+ * whatever still does not fit is reported as lost.
+ */
+static struct ws_futex_snap *ws_futex_snap_take(struct ws_thread *scratch)
+{
+	u32 cap = ws_pool_used(&ws_futexes.pool) + ws_table_used(&ws_threads);
+	struct ws_futex_snap *snap = NULL;
+	int tries;
+
+	cap += cap / 8 + 64;
+	for (tries = 0; tries < 2; tries++, cap *= 2) {
+		kvfree(snap);
+		snap = ws_futex_snap_alloc(cap);
+		if (!snap)
+			return NULL;
+		ws_data_read_lock();
+		ws_snap_completed(snap);
+		ws_snap_waiting(snap, scratch, ws_now());
+		ws_data_read_unlock();
+		if (!snap->lost)
+			break;
+	}
+	snap->n = ws_rows_merge(snap->rows, snap->n);
+	return snap;
+}
+
 static int ws_futex_open(struct inode *inode, struct file *file)
 {
-	/* Room for what is there now, not for the tables' capacity. */
-	u32 cap = ws_pool_used(&ws_futexes.pool) + ws_table_used(&ws_threads);
-	struct ws_futex_snap *snap;
+	struct ws_futex_snap *snap = NULL;
 	struct ws_thread *scratch;
-	u32 done;
-	int err;
+	int err = -ENOMEM;
 
-	snap = kvzalloc(struct_size(snap, rows, cap + 1), GFP_KERNEL);
 	scratch = kmalloc(sizeof(*scratch), GFP_KERNEL);
-	if (!snap || !scratch) {
-		err = -ENOMEM;
-		goto out;
-	}
-	ws_data_read_lock();
-	done = ws_snap_completed(snap->rows, cap);
-	snap->n = done + ws_snap_waiting(snap->rows + done, cap - done, scratch, ws_now());
-	ws_data_read_unlock();
-	snap->n = ws_rows_merge(snap->rows, snap->n);
-	err = single_open_size(file, ws_futex_show, snap, 4096 + snap->n * 128);
-out:
+	if (scratch)
+		snap = ws_futex_snap_take(scratch);
 	kfree(scratch);
+	if (!snap)
+		return -ENOMEM;
+	err = single_open_size(file, ws_futex_show, snap, 4096 + snap->n * 160);
 	if (err)
 		kvfree(snap);
 	return err;
@@ -553,6 +654,34 @@ static void ws_put_runq_hist(struct seq_file *m)
 	for_each_possible_cpu(cpu) {
 		seq_printf(m, "runq_cpu%-3d", cpu);
 		ws_put_buckets(m, per_cpu_ptr(&ws_cpu_stats, cpu)->runq);
+	}
+}
+
+/*
+ * Machine-wide totals since load or reset: they outlive the threads they
+ * came from and only grow, so exporters can offer them as counters.
+ */
+static void ws_put_totals(struct seq_file *m)
+{
+	u64 n[WS_NR_REASONS] = {}, ns[WS_NR_REASONS] = {}, oncpu = 0;
+	unsigned int r;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		const struct ws_cpu_stats *st = per_cpu_ptr(&ws_cpu_stats, cpu);
+
+		oncpu += READ_ONCE(st->oncpu_ns);
+		for (r = 0; r < WS_NR_REASONS; r++) {
+			n[r] += READ_ONCE(st->reason_n[r]);
+			ns[r] += READ_ONCE(st->reason_ns[r]);
+		}
+	}
+	seq_printf(m, "total_oncpu_ns                %llu\n", oncpu);
+	for (r = 0; r < WS_NR_REASONS; r++) {
+		seq_printf(m, "total_%s_n%*s %llu\n", ws_reason_name(r),
+			   (int)(22 - strlen(ws_reason_name(r))), "", n[r]);
+		seq_printf(m, "total_%s_ns%*s %llu\n", ws_reason_name(r),
+			   (int)(21 - strlen(ws_reason_name(r))), "", ns[r]);
 	}
 }
 
@@ -581,6 +710,9 @@ static int ws_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "blocked_min_ms                %u\n", READ_ONCE(ws_blocked_min_ms));
 	seq_printf(m, "thread_entry_bytes            %zu\n", sizeof(struct ws_thread));
 	seq_printf(m, "memory_bytes                  %llu\n", mem);
+	seq_printf(m, "read_busy                     %lld\n",
+		   (long long)atomic64_read(&ws_threads.read_busy));
+	ws_put_totals(m);
 	seq_puts(m, "# runq_cpuN: run-queue waits that ended on CPU N, low_us:count per log2 bucket\n");
 	ws_put_runq_hist(m);
 	ws_data_read_unlock();

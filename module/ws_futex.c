@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The futex table: completed waits grouped by (tgid, futex word address).
+ * The futex table: completed waits grouped by process (tgid and its leader's
+ * start time) and futex word address.
  *
  * Concurrency: many threads wait on one futex word, so an entry has many
  * writers (the probes that end those waits, on any CPU).  Every access to
@@ -16,6 +17,7 @@
 #include <linux/vmalloc.h>
 #include "ws_futex.h"
 
+/* The start time is left out: one process at a time holds a tgid. */
 static u32 ws_futex_bucket(struct ws_futex_table *ft, u32 tgid, u64 uaddr)
 {
 	return hash_64(uaddr ^ ((u64)tgid << 40), 32) & ft->index.mask;
@@ -68,21 +70,21 @@ void ws_futex_clear(struct ws_futex_table *ft)
 }
 
 static struct ws_futex *ws_futex_find(struct ws_futex_table *ft, u32 b,
-				      u32 tgid, u64 uaddr)
+				      const struct ws_futex_wait *w)
 {
 	u32 ref;
 
 	for (ref = ws_index_first(&ft->index, b); ref; ref = ws_pool_next(&ft->pool, ref)) {
 		struct ws_futex *f = ws_futex_ent(ft, ref);
 
-		if (f->tgid == tgid && f->uaddr == uaddr)
+		if (f->tgid == w->tgid && f->uaddr == w->uaddr && f->pstart == w->pstart)
 			return f;
 	}
 	return NULL;
 }
 
 static struct ws_futex *ws_futex_new(struct ws_futex_table *ft, u32 b,
-				     u32 tgid, u64 uaddr)
+				     const struct ws_futex_wait *w)
 {
 	u32 ref = ws_pool_get(&ft->pool);
 	struct ws_futex *f;
@@ -90,27 +92,29 @@ static struct ws_futex *ws_futex_new(struct ws_futex_table *ft, u32 b,
 	if (!ref)
 		return NULL;
 	f = ws_futex_ent(ft, ref);
-	f->tgid = tgid;
-	f->uaddr = uaddr;
+	f->tgid = w->tgid;
+	f->pstart = w->pstart;
+	f->uaddr = w->uaddr;
 	ws_index_link(&ft->index, &ft->pool, b, ref);
 	return f;
 }
 
-/* Record one completed wait of ns on (tgid, uaddr).  Any context. */
-void ws_futex_add(struct ws_futex_table *ft, u32 tgid, u64 uaddr, u32 op, u64 ns)
+/* Record one completed wait w of ns.  Any context. */
+void ws_futex_add(struct ws_futex_table *ft, const struct ws_futex_wait *w, u64 ns)
 {
-	u32 b = ws_futex_bucket(ft, tgid, uaddr);
+	u32 b = ws_futex_bucket(ft, w->tgid, w->uaddr);
 	raw_spinlock_t *lock = ws_index_lock(&ft->index, b);
 	struct ws_futex *f;
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(lock, flags);
-	f = ws_futex_find(ft, b, tgid, uaddr);
+	f = ws_futex_find(ft, b, w);
 	if (!f)
-		f = ws_futex_new(ft, b, tgid, uaddr);
+		f = ws_futex_new(ft, b, w);
 	if (f) {
 		f->count++;
-		f->op = op;
+		f->lock_n += w->lock;
+		f->op = w->op;
 		f->total_ns += ns;
 		if (ns > f->max_ns)
 			f->max_ns = ns;
@@ -141,14 +145,23 @@ bool ws_futex_read(struct ws_futex_table *ft, u32 i, struct ws_futex *copy)
 	return copy->tgid == tgid && copy->uaddr == uaddr;
 }
 
-static bool ws_process_alive(u32 tgid)
+/* Is process (tgid, pstart) still there?  A reused tgid is another process. */
+static bool ws_process_alive(u32 tgid, u64 pstart)
 {
+	struct task_struct *p;
 	bool alive;
 
 	rcu_read_lock();
-	alive = !!pid_task(find_pid_ns(tgid, &init_pid_ns), PIDTYPE_TGID);
+	p = pid_task(find_pid_ns(tgid, &init_pid_ns), PIDTYPE_TGID);
+	alive = p && p->start_time == pstart;
 	rcu_read_unlock();
 	return alive;
+}
+
+/* Does f belong to a process that is still there? */
+bool ws_futex_live(const struct ws_futex *f)
+{
+	return ws_process_alive(f->tgid, f->pstart);
 }
 
 /* Free the entries of processes that have exited.  Process context. */
@@ -160,17 +173,20 @@ unsigned int ws_futex_collect(struct ws_futex_table *ft)
 	for (i = 0; i < ft->pool.capacity; i++) {
 		struct ws_futex *f = &ft->ent[i];
 		u32 tgid = READ_ONCE(f->tgid), b;
+		u64 pstart = READ_ONCE(f->pstart);
 		raw_spinlock_t *lock;
 		unsigned long flags;
 		bool gone = false;
 
 		cond_resched();
-		if (!tgid || ws_process_alive(tgid))
+		if (!tgid || ws_process_alive(tgid, pstart))
 			continue;
 		b = ws_futex_bucket(ft, tgid, READ_ONCE(f->uaddr));
 		lock = ws_index_lock(&ft->index, b);
 		raw_spin_lock_irqsave(lock, flags);
-		if (f->tgid == tgid && ws_index_unlink(&ft->index, &ft->pool, b, i + 1)) {
+		/* Checked again under the lock: the entry may have been reused. */
+		if (f->tgid == tgid && f->pstart == pstart &&
+		    ws_index_unlink(&ft->index, &ft->pool, b, i + 1)) {
 			memset(f, 0, sizeof(*f));
 			gone = true;
 		}

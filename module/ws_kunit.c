@@ -84,6 +84,13 @@ static void ws_test_classify_states(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ws_cls(TASK_UNINTERRUPTIBLE, false, false, WS_NR_FUTEX, false,
 				     FUTEX_WAIT), WS_R_UNINT);
 	KUNIT_EXPECT_TRUE(test, ws_switch_is_exit(TASK_DEAD));
+	/* A sleep that a pending signal aborted: runnable (6.1 passes the old state). */
+	KUNIT_EXPECT_FALSE(test, ws_switch_blocks(false, TASK_INTERRUPTIBLE, TASK_RUNNING));
+	KUNIT_EXPECT_FALSE(test, ws_switch_blocks(false, TASK_RUNNING, TASK_RUNNING));
+	KUNIT_EXPECT_FALSE(test, ws_switch_blocks(true, TASK_INTERRUPTIBLE, TASK_INTERRUPTIBLE));
+	KUNIT_EXPECT_TRUE(test, ws_switch_blocks(false, TASK_INTERRUPTIBLE, TASK_INTERRUPTIBLE));
+	/* A waker got there first: still a block, it ends at the wakeup. */
+	KUNIT_EXPECT_TRUE(test, ws_switch_blocks(false, TASK_UNINTERRUPTIBLE, TASK_WAKING));
 	KUNIT_EXPECT_FALSE(test, ws_switch_is_exit(TASK_INTERRUPTIBLE));
 }
 
@@ -136,6 +143,15 @@ static void ws_test_classify_futex(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, ws_futex_op_name(ws_futex_op(WS_NR_FUTEX_WAIT, 0)),
 			   "futex_wait");
 	KUNIT_EXPECT_STREQ(test, ws_futex_op_name(FUTEX_LOCK_PI2), "lock_pi2");
+	/* Lock waits: glibc's "locked, with waiters" value, or a PI lock. */
+	KUNIT_EXPECT_TRUE(test, ws_futex_is_lock_wait(FUTEX_WAIT, 2));
+	KUNIT_EXPECT_TRUE(test, ws_futex_is_lock_wait(FUTEX_WAIT_BITSET, 2));
+	KUNIT_EXPECT_TRUE(test, ws_futex_is_lock_wait(FUTEX_LOCK_PI, 0x80000e96));
+	KUNIT_EXPECT_TRUE(test, ws_futex_is_lock_wait(FUTEX_LOCK_PI2, 0));
+	/* A Go runtime park (expects 0), a join (expects the tid), a semaphore. */
+	KUNIT_EXPECT_FALSE(test, ws_futex_is_lock_wait(FUTEX_WAIT, 0));
+	KUNIT_EXPECT_FALSE(test, ws_futex_is_lock_wait(FUTEX_WAIT_BITSET, 4711));
+	KUNIT_EXPECT_FALSE(test, ws_futex_is_lock_wait(WS_FUTEX_OP_WAITV, 2));
 	KUNIT_EXPECT_STREQ(test, ws_reason_name(WS_R_UNINT), "uninterruptible");
 	KUNIT_EXPECT_STREQ(test, ws_reason_name(WS_NR_REASONS), "?");
 }
@@ -143,13 +159,39 @@ static void ws_test_classify_futex(struct kunit *test)
 /* ---- thread table ---- */
 
 #define WS_TEST_CAP	64
+/* The task_struct address of the tests' threads: compared, never followed. */
+#define WS_TEST_OWNER	0x1000UL
+
+static struct ws_birth ws_bo(u32 tid, u64 start, unsigned long owner)
+{
+	struct ws_birth b = { .key = { .tid = tid, .start = start, .owner = owner },
+			      .tgid = tid, .syscall = -1 };
+
+	return b;
+}
 
 static struct ws_birth ws_b(u32 tid, u64 start)
 {
-	struct ws_birth b = { .tid = tid, .tgid = tid, .start = start, .syscall = -1 };
+	return ws_bo(tid, start, WS_TEST_OWNER);
+}
 
-	snprintf(b.comm, sizeof(b.comm), "t%u", tid);
-	return b;
+static struct ws_key ws_k(u32 tid, u64 start)
+{
+	return (struct ws_key){ .tid = tid, .start = start, .owner = WS_TEST_OWNER };
+}
+
+static struct ws_thread *ws_find(struct ws_table *t, u32 tid, u64 start)
+{
+	struct ws_key k = ws_k(tid, start);
+
+	return ws_table_find(t, &k);
+}
+
+static struct ws_thread *ws_try(struct ws_table *t, u32 ref, u32 tid, u64 start)
+{
+	struct ws_key k = ws_k(tid, start);
+
+	return ws_table_try_ref(t, ref, &k);
 }
 
 static struct ws_table *ws_test_table(struct kunit *test)
@@ -191,8 +233,8 @@ static void ws_test_table_insert_lookup(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, ws_table_used(t), WS_TEST_CAP);
 	for (i = 0; i < WS_TEST_CAP; i++) {
-		KUNIT_EXPECT_PTR_EQ(test, ws_table_find(t, 1 + i * 1024, 7), e[i]);
-		KUNIT_EXPECT_STREQ(test, e[i]->comm, ws_b(1 + i * 1024, 7).comm);
+		KUNIT_EXPECT_PTR_EQ(test, ws_find(t, 1 + i * 1024, 7), e[i]);
+		KUNIT_EXPECT_EQ(test, e[i]->tgid, 1 + i * 1024);
 	}
 	/* Adding an existing thread returns its entry, unchanged. */
 	b = ws_b(1, 7);
@@ -201,7 +243,7 @@ static void ws_test_table_insert_lookup(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e[0]->state, (u8)WS_ST_UNKNOWN);
 	KUNIT_EXPECT_TRUE(test, ws_table_read(t, e[5] - t->ent, &sc->copy));
 	KUNIT_EXPECT_EQ(test, sc->copy.tid, 1 + 5 * 1024U);
-	KUNIT_EXPECT_NULL(test, ws_table_find(t, 2, 7));
+	KUNIT_EXPECT_NULL(test, ws_find(t, 2, 7));
 	ws_table_destroy(t);
 }
 
@@ -216,7 +258,7 @@ static void ws_test_table_pid_reuse(struct kunit *test)
 	ws_hist_add(&a->hist[WS_R_SLEEP], 50 * NSEC_PER_MSEC);
 	a->oncpu_ns = 12345;
 	/* Same tid, later start: a different thread, which inherits nothing. */
-	KUNIT_EXPECT_NULL(test, ws_table_find(t, 100, 2000));
+	KUNIT_EXPECT_NULL(test, ws_find(t, 100, 2000));
 	b = ws_table_add(t, &young);
 	KUNIT_ASSERT_NOT_NULL(test, b);
 	KUNIT_EXPECT_PTR_NE(test, a, b);
@@ -225,8 +267,8 @@ static void ws_test_table_pid_reuse(struct kunit *test)
 	/* The old one dies; its entry is reused clean by a third thread. */
 	KUNIT_EXPECT_TRUE(test, ws_table_del(t, a));
 	KUNIT_EXPECT_FALSE(test, ws_table_del(t, a));
-	KUNIT_EXPECT_NULL(test, ws_table_find(t, 100, 1000));
-	KUNIT_EXPECT_PTR_EQ(test, ws_table_find(t, 100, 2000), b);
+	KUNIT_EXPECT_NULL(test, ws_find(t, 100, 1000));
+	KUNIT_EXPECT_PTR_EQ(test, ws_find(t, 100, 2000), b);
 	old = ws_b(100, 3000);
 	a = ws_table_add(t, &old);
 	KUNIT_ASSERT_NOT_NULL(test, a);
@@ -249,23 +291,23 @@ static void ws_test_table_try_ref(struct kunit *test)
 	e = ws_table_add(t, &b);
 	KUNIT_ASSERT_NOT_NULL(test, e);
 	ref = ws_table_ref(t, e);
-	KUNIT_EXPECT_PTR_EQ(test, ws_table_try_ref(t, ref, 300, 1000), e);
-	KUNIT_EXPECT_NULL(test, ws_table_try_ref(t, ref, 300, 2000));
-	KUNIT_EXPECT_NULL(test, ws_table_try_ref(t, ref, 301, 1000));
-	KUNIT_EXPECT_NULL(test, ws_table_try_ref(t, 0, 300, 1000));
-	KUNIT_EXPECT_NULL(test, ws_table_try_ref(t, WS_TEST_CAP + 1, 300, 1000));
+	KUNIT_EXPECT_PTR_EQ(test, ws_try(t, ref, 300, 1000), e);
+	KUNIT_EXPECT_NULL(test, ws_try(t, ref, 300, 2000));
+	KUNIT_EXPECT_NULL(test, ws_try(t, ref, 301, 1000));
+	KUNIT_EXPECT_NULL(test, ws_try(t, 0, 300, 1000));
+	KUNIT_EXPECT_NULL(test, ws_try(t, WS_TEST_CAP + 1, 300, 1000));
 	/* Being written: a miss. */
 	ws_thread_write_begin(e);
-	KUNIT_EXPECT_NULL(test, ws_table_try_ref(t, ref, 300, 1000));
+	KUNIT_EXPECT_NULL(test, ws_try(t, ref, 300, 1000));
 	ws_thread_write_end(e);
 	/* Freed, then reused by another thread: a miss for the old one. */
 	KUNIT_EXPECT_TRUE(test, ws_table_del(t, e));
-	KUNIT_EXPECT_NULL(test, ws_table_try_ref(t, ref, 300, 1000));
+	KUNIT_EXPECT_NULL(test, ws_try(t, ref, 300, 1000));
 	f = ws_table_add(t, &next);
 	KUNIT_ASSERT_NOT_NULL(test, f);
 	if (f == e)
-		KUNIT_EXPECT_PTR_EQ(test, ws_table_try_ref(t, ref, 301, 1000), f);
-	KUNIT_EXPECT_NULL(test, ws_table_try_ref(t, ref, 300, 1000));
+		KUNIT_EXPECT_PTR_EQ(test, ws_try(t, ref, 301, 1000), f);
+	KUNIT_EXPECT_NULL(test, ws_try(t, ref, 300, 1000));
 	ws_table_destroy(t);
 }
 
@@ -289,7 +331,7 @@ static void ws_test_table_reclaim(struct kunit *test)
 		for (i = WS_TEST_CAP - 1; i >= 0; i -= 2)
 			KUNIT_EXPECT_TRUE(test, ws_table_del(t, e[i]));
 		for (i = 0; i < WS_TEST_CAP; i += 2)
-			KUNIT_EXPECT_PTR_EQ(test, ws_table_find(t, 5 + i * 3, round), e[i]);
+			KUNIT_EXPECT_PTR_EQ(test, ws_find(t, 5 + i * 3, round), e[i]);
 		for (i = 0; i < WS_TEST_CAP; i += 2)
 			KUNIT_EXPECT_TRUE(test, ws_table_del(t, e[i]));
 		KUNIT_EXPECT_EQ(test, ws_table_used(t), 0U);
@@ -306,27 +348,105 @@ static void ws_test_table_collect(struct kunit *test)
 	u32 me = task_pid_nr(current);
 	u64 start = ws_task_start(current);
 	/* This thread; an older generation of its tid; a tid nobody holds. */
-	struct ws_birth live = ws_b(me, start), old = ws_b(me, start + 1);
+	unsigned long self = (unsigned long)current;
+	struct ws_birth live = ws_bo(me, start, self), old = ws_bo(me, start + 1, self);
 	struct ws_birth gone = ws_b(PID_MAX_LIMIT - 1, 1);
+	/* This tid and start, made by another task_struct: not this thread. */
+	struct ws_birth other = ws_bo(me, start, self + 64);
+	struct ws_key live_key = live.key;
 	unsigned int freed = 0, n;
 	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, ws_table_add(t, &live));
 	KUNIT_ASSERT_NOT_NULL(test, ws_table_add(t, &old));
 	KUNIT_ASSERT_NOT_NULL(test, ws_table_add(t, &gone));
+	KUNIT_ASSERT_NOT_NULL(test, ws_table_add(t, &other));
 	KUNIT_EXPECT_EQ(test, ws_table_collect(t, 0), 0U);
-	KUNIT_EXPECT_EQ(test, ws_table_used(t), 3U);
+	KUNIT_EXPECT_EQ(test, ws_table_used(t), 4U);
 	/* One entry looked at a call: at most one freed each, both within a lap. */
 	for (i = 0; i < WS_TEST_CAP; i++) {
 		n = ws_table_collect(t, 1);
 		KUNIT_EXPECT_LE(test, n, 1U);
 		freed += n;
 	}
-	KUNIT_EXPECT_EQ(test, freed, 2U);
+	KUNIT_EXPECT_EQ(test, freed, 3U);
 	KUNIT_EXPECT_EQ(test, ws_table_used(t), 1U);
-	KUNIT_EXPECT_NOT_NULL(test, ws_table_find(t, me, start));
-	KUNIT_EXPECT_NULL(test, ws_table_find(t, me, start + 1));
+	KUNIT_EXPECT_NOT_NULL(test, ws_table_find(t, &live_key));
+	KUNIT_EXPECT_NULL(test, ws_table_find(t, &old.key));
 	KUNIT_EXPECT_EQ(test, ws_table_collect(t, U32_MAX), 0U);
+	ws_table_destroy(t);
+}
+
+/*
+ * exec from a non-leader: the exec'ing thread B (old tid 200) takes its
+ * leader A's tid 100 and start time while A's entry still exists.  Each keeps
+ * its own entry, A's last switch frees only A's, and B keeps its history.
+ */
+static void ws_test_table_exec_rekey(struct kunit *test)
+{
+	struct ws_table *t = ws_test_table(test);
+	unsigned long a = 0x2000, b = 0x3000;
+	struct ws_birth leader = ws_bo(100, 1000, a), thread = ws_bo(200, 1500, b);
+	struct ws_key after = { .tid = 100, .start = 1000, .owner = b };
+	struct ws_key leader_key = leader.key;
+	struct ws_thread *ea, *eb;
+
+	ea = ws_table_add(t, &leader);
+	eb = ws_table_add(t, &thread);
+	KUNIT_ASSERT_NOT_NULL(test, ea);
+	KUNIT_ASSERT_NOT_NULL(test, eb);
+	ws_hist_add(&eb->hist[WS_R_SLEEP], 7000);
+	/* Same tid and start, another task: never the leader's entry. */
+	KUNIT_EXPECT_NULL(test, ws_table_find(t, &after));
+	KUNIT_EXPECT_TRUE(test, ws_table_rekey(t, 200, &after));
+	KUNIT_EXPECT_PTR_EQ(test, ws_table_find(t, &after), eb);
+	KUNIT_EXPECT_PTR_EQ(test, ws_table_find(t, &leader_key), ea);
+	KUNIT_EXPECT_EQ(test, eb->tid, 100U);
+	KUNIT_EXPECT_EQ(test, ws_hist_count(&eb->hist[WS_R_SLEEP]), 1ULL);
+	KUNIT_EXPECT_NULL(test, ws_find(t, 200, 1500));
+	/* The old leader's last switch frees its own entry only. */
+	KUNIT_EXPECT_TRUE(test, ws_table_del(t, ea));
+	KUNIT_EXPECT_PTR_EQ(test, ws_table_find(t, &after), eb);
+	KUNIT_EXPECT_EQ(test, ws_table_used(t), 1U);
+	/* Nothing filed under the old tid any more: nothing moves. */
+	KUNIT_EXPECT_FALSE(test, ws_table_rekey(t, 200, &after));
+	ws_table_destroy(t);
+}
+
+/* An entry made under the new key before the re-key wins; the old one stays. */
+static void ws_test_table_exec_rekey_taken(struct kunit *test)
+{
+	struct ws_table *t = ws_test_table(test);
+	struct ws_birth old = ws_bo(200, 1500, 0x3000), fresh = ws_bo(100, 1000, 0x3000);
+	struct ws_key after = fresh.key;
+	struct ws_thread *eo, *ef;
+
+	eo = ws_table_add(t, &old);
+	ef = ws_table_add(t, &fresh);
+	KUNIT_ASSERT_NOT_NULL(test, eo);
+	KUNIT_ASSERT_NOT_NULL(test, ef);
+	KUNIT_EXPECT_FALSE(test, ws_table_rekey(t, 200, &after));
+	KUNIT_EXPECT_PTR_EQ(test, ws_table_find(t, &after), ef);
+	KUNIT_EXPECT_EQ(test, eo->tid, 200U);
+	KUNIT_EXPECT_EQ(test, ws_table_used(t), 2U);
+	ws_table_destroy(t);
+}
+
+/* A reader never spins forever on an entry whose writer is stuck. */
+static void ws_test_table_read_bounded(struct kunit *test)
+{
+	struct ws_table *t = ws_test_table(test);
+	struct ws_test_scratch *sc = ws_test_scratch(test);
+	struct ws_birth b = ws_b(42, 1);
+	struct ws_thread *e = ws_table_add(t, &b);
+
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	ws_thread_write_begin(e);
+	KUNIT_EXPECT_FALSE(test, ws_table_read(t, e - t->ent, &sc->copy));
+	KUNIT_EXPECT_EQ(test, atomic64_read(&t->read_busy), 1LL);
+	ws_thread_write_end(e);
+	KUNIT_EXPECT_TRUE(test, ws_table_read(t, e - t->ent, &sc->copy));
+	KUNIT_EXPECT_EQ(test, sc->copy.tid, 42U);
 	ws_table_destroy(t);
 }
 
@@ -357,7 +477,7 @@ static void ws_test_table_full(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic64_read(&t->dropped_total), 2LL);
 	KUNIT_EXPECT_TRUE(test, ws_table_is_dropped(t, 5000));
 	/* Tracked threads are undisturbed. */
-	KUNIT_EXPECT_PTR_EQ(test, ws_table_find(t, 10, 1), first);
+	KUNIT_EXPECT_PTR_EQ(test, ws_find(t, 10, 1), first);
 	KUNIT_EXPECT_EQ(test, ws_hist_count(&first->hist[WS_R_RUNQ]), 1ULL);
 	/* A dropped thread that exits is no longer "dropped now". */
 	ws_table_forget_dropped(t, 5000);
@@ -447,6 +567,9 @@ static struct kunit_case ws_table_cases[] = {
 	KUNIT_CASE(ws_test_table_try_ref),
 	KUNIT_CASE(ws_test_table_reclaim),
 	KUNIT_CASE(ws_test_table_collect),
+	KUNIT_CASE(ws_test_table_exec_rekey),
+	KUNIT_CASE(ws_test_table_exec_rekey_taken),
+	KUNIT_CASE(ws_test_table_read_bounded),
 	KUNIT_CASE(ws_test_table_full),
 	KUNIT_CASE(ws_test_table_entry_size),
 	{}

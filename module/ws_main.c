@@ -303,20 +303,23 @@ static int __init ws_init(void)
 		pr_err("cannot allocate the futex table (futex_capacity=%u)\n", ws_futex_capacity);
 		goto err_threads;
 	}
-	ws_debugfs_init();
 	mutex_lock(&ws_ctl_mutex);
 	err = ws_enabled ? ws_start() : 0;
 	ws_ready = !err;
 	mutex_unlock(&ws_ctl_mutex);
 	if (err)
-		goto err_debugfs;
+		goto err_futex;
+	/*
+	 * The files come last: once one can be opened nothing may fail, or the
+	 * module would be freed under an open file whose release is its code.
+	 */
+	ws_debugfs_init();
 	pr_info("version %s, tracking up to %u threads (%zu KiB)%s\n", WS_VERSION,
 		ws_capacity, (size_t)ws_capacity * sizeof(struct ws_thread) / 1024,
 		ws_enabled ? "" : ", disabled");
 	return 0;
 
-err_debugfs:
-	ws_debugfs_exit();
+err_futex:
 	ws_futex_destroy(&ws_futexes);
 err_threads:
 	ws_table_destroy(&ws_threads);
@@ -325,6 +328,7 @@ err_threads:
 
 static void __exit ws_exit(void)
 {
+	/* The files go first: this waits for every open file operation. */
 	ws_debugfs_exit();
 	mutex_lock(&ws_ctl_mutex);
 	ws_ready = false;

@@ -49,6 +49,14 @@ static void ws_probe_exit(WS_EXIT_PROTO)
 		ws_collect_soon();
 }
 
+/* A non-leader that execs takes its leader's pid: re-key its entry. */
+static void ws_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
+			  struct linux_binprm *bprm)
+{
+	ws_count_event(WS_P_EXEC);
+	ws_account_exec(p, old_pid);
+}
+
 struct ws_probe {
 	const char *name;
 	void *fn;
@@ -62,6 +70,7 @@ static struct ws_probe ws_probes[WS_NR_PROBES] = {
 	[WS_P_WAKEUP]		= { "sched_wakeup", ws_probe_wakeup },
 	[WS_P_WAKEUP_NEW]	= { "sched_wakeup_new", ws_probe_wakeup_new },
 	[WS_P_EXIT]		= { "sched_process_exit", ws_probe_exit },
+	[WS_P_EXEC]		= { "sched_process_exec", ws_probe_exec },
 };
 
 /* A wrong prototype is a build error here, not a kCFI trap at run time. */
@@ -72,6 +81,7 @@ static void __maybe_unused ws_probes_check_types(void)
 	check_trace_callback_type_sched_wakeup(ws_probe_wakeup);
 	check_trace_callback_type_sched_wakeup_new(ws_probe_wakeup_new);
 	check_trace_callback_type_sched_process_exit(ws_probe_exit);
+	check_trace_callback_type_sched_process_exec(ws_probe_exec);
 }
 
 static void ws_match_tracepoint(struct tracepoint *tp, void *priv)

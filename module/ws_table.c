@@ -4,51 +4,70 @@
  *
  * Concurrency
  * -----------
+ * Keys.  An entry belongs to one task: its key is (tid, start time, task
+ * address), see struct ws_key.  tid and start time alone are not unique for
+ * a moment during exec: de_thread() gives a non-leader that execs its old
+ * leader's start time, then its pid (exchange_tids()), while the old leader,
+ * already a zombie, may still be on its way to its last switch on another
+ * CPU.  With the address in the key the two never match each other's entry,
+ * so the old leader's last switch can free only its own entry and the
+ * exec'ing thread can write only its own.
+ *
  * Finding an entry: the hash chains are changed and walked only under the
  * bucket's stripe lock (a raw spinlock, interrupts off), so a lookup never
  * follows a link into an element being recycled.
  *
- * Writing an entry: the scheduler serialises everything that happens to one
- * task under that task's run-queue lock.  Its switch out, its switch in and
- * its wakeup (sched_wakeup and sched_wakeup_new fire with the rq lock held,
- * also for the wakeup of a task that has not finished switching out, and
- * migration holds both rq locks) are therefore never concurrent with each
- * other, and each sees the previous one's writes.  (A task waking itself
- * fires sched_wakeup without the rq lock; the probe ignores any task that
- * is on a CPU, so that path writes nothing.)  Those probes are the only
- * writers of an entry's numbers, and they write inside the entry's
- * seqcount.  The two exceptions write one aligned word each, outside it:
- * sched_waking (the waker, under the task's pi_lock) stores waker_tid, and
- * nothing else.  New entries are filled before they are linked.
+ * Writing an entry: only the probes of the entry's own task write its
+ * numbers, inside the entry's seqcount.  The scheduler serialises them under
+ * that task's run-queue lock: its switch out, its switch in and its wakeup
+ * (sched_wakeup and sched_wakeup_new fire with the rq lock held, also for
+ * the wakeup of a task that has not finished switching out, and migration
+ * holds both rq locks) are never concurrent with each other, and each sees
+ * the previous one's writes.  A task waking itself fires sched_wakeup
+ * without the rq lock; the probe ignores any task that is on a CPU, so that
+ * path writes nothing.  sched_process_exec runs in the task itself, which
+ * then has no switch or wakeup in progress.  Two writes are single aligned
+ * words outside the seqcount: sched_waking (the waker, under the task's
+ * pi_lock) stores pending_waker, and the wakeup that ends a block moves it
+ * to waker_tid.  New entries are filled before they are linked.
  *
- * Freeing an entry: only whoever unlinks it frees it.  A probe unlinks an
- * entry at its task's last switch (TASK_DEAD): nothing else can hold that
- * entry then, as nobody wakes or switches a dead task.  The collector
- * (ws_table_collect) unlinks entries whose task no longer exists and waits
- * for an RCU grace period, which covers every probe that found them before
- * the unlink (probes run with preemption off), before freeing them.
+ * Freeing an entry: only whoever unlinks it frees it.
+ * - A probe unlinks an entry at its own task's last switch (TASK_DEAD).
+ *   Nothing else holds that entry then: nobody wakes or switches a dead task,
+ *   and no other task's key matches it.
+ * - The collector (ws_table_collect) unlinks entries whose key names no live
+ *   task (no task has that tid, or it is another task_struct, or another
+ *   start), and waits for an RCU grace period, which covers every probe that
+ *   found them before the unlink (probes run with preemption off), before
+ *   freeing them.  That covers the old leader's entry when its last switch
+ *   read its new pid, threads the load-time sweep gave an entry just as they
+ *   exited, and an exec'ing thread's old entry if the collector reaches it
+ *   before sched_process_exec re-keys it (the thread then starts afresh).
+ *
+ * Re-keying on exec (ws_table_rekey): sched_process_exec passes the old
+ * tid.  The exec'ing thread unlinks its entry from the old tid's chain,
+ * writes the new key inside its seqcount and links it into the new chain,
+ * unless its probes already made a new entry between de_thread() and the
+ * tracepoint: then the old entry stays as it is, matching no live task,
+ * for the collector.
  *
  * Lock-free lookups (ws_table_try_ref, from a per-CPU hint): a probe may
  * also reach an entry without the stripe lock, checking inside the entry's
- * seqcount that it still holds the probe's (tid, start).  That is safe only
- * for a task that is not exiting (PF_EXITING clear), because then nobody
- * frees its entry while the probe runs:
- * - it has no last switch pending, and its other probes are serialised with
- *   each other as above;
- * - the collector frees only entries whose (tid, start) names no live task.
- *   A task's pid is unhashed only in release_task(), after exit_signals()
- *   set PF_EXITING, and a probe that starts after the collector's unlink
- *   sees that flag (the grace period orders it), so it takes the locked
- *   path.  The one live task whose old key the collector may free is a
- *   non-leader that exec'd: de_thread() gives it the leader's pid and start
- *   time under tasklist_lock with interrupts off, while it runs, so no
- *   probe is looking it up by its old key then.
+ * seqcount that it still holds the probe's key.  That is safe for a task
+ * that is not exiting (PF_EXITING clear), because then nobody frees its
+ * entry while the probe runs: it has no last switch pending, its other
+ * probes are serialised with each other as above, and the collector frees
+ * only entries whose key names no live task, while a live task's pid always
+ * finds that task (exchange_tids() swaps the pids of both tasks at once,
+ * under tasklist_lock, while the exec'ing one runs).  Exiting tasks take the
+ * locked path.
  *
  * Reading: readers copy an entry inside the seqcount read section and retry
  * while a writer is active, so a copy is never torn; a copy whose tid is 0
- * is a free entry.  Counters only grow, so a copy is never negative.  Writers
- * never sleep or get preempted inside their section (probes run with
- * preemption off, the collector disables it), so readers never spin long.
+ * is a free entry.  Writers never sleep or get preempted inside their
+ * section (probes run with preemption off, the collector disables it), so a
+ * retry is short; still, a reader gives up after WS_READ_TRIES and counts
+ * it (read_busy in stats) rather than trust that forever.
  */
 #include <linux/bitmap.h>
 #include <linux/hash.h>
@@ -64,6 +83,9 @@
 #ifndef CONFIG_DEBUG_LOCK_ALLOC
 static_assert(sizeof(struct ws_thread) <= 1024);
 #endif
+
+/* A seqcount reader's retries before it gives up on an entry. */
+#define WS_READ_TRIES	1000
 
 static u32 ws_bucket(struct ws_table *t, u32 tid)
 {
@@ -137,41 +159,46 @@ void ws_table_clear(struct ws_table *t)
 	bitmap_zero(t->dropped_map, PID_MAX_LIMIT);
 	atomic_set(&t->dropped_now, 0);
 	atomic64_set(&t->dropped_total, 0);
+	atomic64_set(&t->read_busy, 0);
 }
 
-static struct ws_thread *ws_chain_find(struct ws_table *t, u32 b, u32 tid, u64 start)
+static bool ws_key_match(const struct ws_thread *e, const struct ws_key *k)
+{
+	return e->tid == k->tid && e->start == k->start && e->owner == k->owner;
+}
+
+static struct ws_thread *ws_chain_find(struct ws_table *t, u32 b, const struct ws_key *k)
 {
 	u32 ref;
 
 	for (ref = ws_index_first(&t->index, b); ref; ref = ws_pool_next(&t->pool, ref)) {
 		struct ws_thread *e = ws_ent(t, ref);
 
-		if (e->tid == tid && e->start == start)
+		if (ws_key_match(e, k))
 			return e;
 	}
 	return NULL;
 }
 
-struct ws_thread *ws_table_find(struct ws_table *t, u32 tid, u64 start)
+struct ws_thread *ws_table_find(struct ws_table *t, const struct ws_key *k)
 {
-	u32 b = ws_bucket(t, tid);
+	u32 b = ws_bucket(t, k->tid);
 	raw_spinlock_t *lock = ws_index_lock(&t->index, b);
 	struct ws_thread *e;
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(lock, flags);
-	e = ws_chain_find(t, b, tid, start);
+	e = ws_chain_find(t, b, k);
 	raw_spin_unlock_irqrestore(lock, flags);
 	return e;
 }
 
 /*
- * The entry ref if it holds thread (tid, start) right now, else NULL.
- * Lock-free, for a hint that may be stale; only for a thread that is not
- * exiting (see "Lock-free lookups" above).  An entry being written counts
- * as a miss.
+ * The entry ref if it holds thread k right now, else NULL.  Lock-free, for
+ * a hint that may be stale; only for a thread that is not exiting (see
+ * "Lock-free lookups" above).  An entry being written counts as a miss.
  */
-struct ws_thread *ws_table_try_ref(struct ws_table *t, u32 ref, u32 tid, u64 start)
+struct ws_thread *ws_table_try_ref(struct ws_table *t, u32 ref, const struct ws_key *k)
 {
 	struct ws_thread *e;
 	unsigned int seq;
@@ -183,7 +210,8 @@ struct ws_thread *ws_table_try_ref(struct ws_table *t, u32 ref, u32 tid, u64 sta
 	seq = raw_read_seqcount(&e->seq);
 	if (seq & 1)
 		return NULL;
-	same = READ_ONCE(e->tid) == tid && READ_ONCE(e->start) == start;
+	same = READ_ONCE(e->tid) == k->tid && READ_ONCE(e->start) == k->start &&
+	       READ_ONCE(e->owner) == k->owner;
 	if (read_seqcount_retry(&e->seq, seq))
 		return NULL;
 	return same ? e : NULL;
@@ -196,17 +224,18 @@ u32 ws_table_ref(struct ws_table *t, struct ws_thread *e)
 
 static void ws_thread_fill(struct ws_thread *e, const struct ws_birth *b)
 {
-	e->tid = b->tid;
+	e->tid = b->key.tid;
+	e->start = b->key.start;
+	e->owner = b->key.owner;
 	e->tgid = b->tgid;
-	e->start = b->start;
 	e->cgroup_id = b->cgroup_id;
 	e->since = b->since;
 	e->futex_uaddr = b->futex_uaddr;
+	e->futex_val = b->futex_val;
 	e->futex_op = b->futex_op;
 	e->syscall = b->syscall;
 	e->state = b->state;
 	e->flags = b->flags;
-	memcpy(e->comm, b->comm, sizeof(e->comm));
 }
 
 static void ws_count_drop(struct ws_table *t, u32 tid)
@@ -223,13 +252,13 @@ static void ws_count_drop(struct ws_table *t, u32 tid)
  */
 struct ws_thread *ws_table_add(struct ws_table *t, const struct ws_birth *b)
 {
-	u32 bucket = ws_bucket(t, b->tid), ref;
+	u32 bucket = ws_bucket(t, b->key.tid), ref;
 	raw_spinlock_t *lock = ws_index_lock(&t->index, bucket);
 	struct ws_thread *e;
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(lock, flags);
-	e = ws_chain_find(t, bucket, b->tid, b->start);
+	e = ws_chain_find(t, bucket, &b->key);
 	if (!e) {
 		ref = ws_pool_get(&t->pool);
 		if (ref) {
@@ -243,7 +272,7 @@ struct ws_thread *ws_table_add(struct ws_table *t, const struct ws_birth *b)
 	}
 	raw_spin_unlock_irqrestore(lock, flags);
 	if (!e)
-		ws_count_drop(t, b->tid);
+		ws_count_drop(t, b->key.tid);
 	return e;
 }
 
@@ -255,27 +284,40 @@ static void ws_thread_wipe(struct ws_thread *e)
 }
 
 /*
- * Unlink e if it still belongs to thread (tid, start): an entry read without
- * the lock may have been freed and reused by another thread since.
+ * Unlink e if it still belongs to thread k: an entry read without the lock
+ * may have been freed and reused by another thread since.
  */
-static bool ws_table_unlink(struct ws_table *t, struct ws_thread *e, u32 tid, u64 start)
+static bool ws_table_unlink(struct ws_table *t, struct ws_thread *e, const struct ws_key *k)
 {
-	u32 b = ws_bucket(t, tid);
+	u32 b = ws_bucket(t, k->tid);
 	raw_spinlock_t *lock = ws_index_lock(&t->index, b);
 	unsigned long flags;
 	bool gone = false;
 
 	raw_spin_lock_irqsave(lock, flags);
-	if (e->tid == tid && e->start == start)
+	if (ws_key_match(e, k))
 		gone = ws_index_unlink(&t->index, &t->pool, b, ws_ref(t, e));
 	raw_spin_unlock_irqrestore(lock, flags);
 	return gone;
 }
 
-/* Unlink and free e now; false if someone else already unlinked it. */
+static void ws_key_read(struct ws_key *k, const struct ws_thread *e)
+{
+	k->tid = e->tid;
+	k->start = e->start;
+	k->owner = e->owner;
+}
+
+/*
+ * Unlink and free e now; false if someone else already unlinked it.  Only
+ * from e's own task (its last switch), or with no probe attached.
+ */
 bool ws_table_del(struct ws_table *t, struct ws_thread *e)
 {
-	if (!ws_table_unlink(t, e, e->tid, e->start))
+	struct ws_key k;
+
+	ws_key_read(&k, e);
+	if (!ws_table_unlink(t, e, &k))
 		return false;
 	ws_thread_wipe(e);
 	ws_pool_put(&t->pool, ws_ref(t, e));
@@ -288,51 +330,117 @@ void ws_table_forget_dropped(struct ws_table *t, u32 tid)
 		atomic_dec(&t->dropped_now);
 }
 
-/* Copy entry i; false when it is free. */
-bool ws_table_read(struct ws_table *t, u32 i, struct ws_thread *copy)
+/* The entry of owner filed under tid, whatever its start time.  Stripe held. */
+static struct ws_thread *ws_chain_find_owner(struct ws_table *t, u32 b, u32 tid,
+					     unsigned long owner)
 {
-	struct ws_thread *e = &t->ent[i];
-	unsigned int seq;
+	u32 ref;
 
-	do {
-		seq = raw_read_seqcount_begin(&e->seq);
-		memcpy(copy, e, sizeof(*copy));
-	} while (read_seqcount_retry(&e->seq, seq));
-	copy->waker_tid = READ_ONCE(e->waker_tid);
-	return copy->tid != 0;
-}
-
-/* The comm of the tracked thread tid (any generation), if there is one. */
-bool ws_table_comm(struct ws_table *t, u32 tid, char *comm)
-{
-	u32 b = ws_bucket(t, tid), ref;
-	raw_spinlock_t *lock = ws_index_lock(&t->index, b);
-	unsigned long flags;
-	bool found = false;
-
-	raw_spin_lock_irqsave(lock, flags);
 	for (ref = ws_index_first(&t->index, b); ref; ref = ws_pool_next(&t->pool, ref)) {
 		struct ws_thread *e = ws_ent(t, ref);
 
-		if (e->tid == tid) {
-			memcpy(comm, e->comm, TASK_COMM_LEN);
-			comm[TASK_COMM_LEN - 1] = '\0';
-			found = true;
-			break;
-		}
+		if (e->tid == tid && e->owner == owner)
+			return e;
 	}
-	raw_spin_unlock_irqrestore(lock, flags);
-	return found;
+	return NULL;
 }
 
-static bool ws_thread_alive(u32 tid, u64 start)
+/*
+ * Take the stripes of two buckets, the lower one first (no one else holds
+ * two), as double_rq_lock() does, sparse annotations included.
+ */
+static void ws_lock_two(raw_spinlock_t *l1, raw_spinlock_t *l2)
+	__acquires(l1) __acquires(l2)
+{
+	if (l1 == l2) {
+		raw_spin_lock(l1);
+		__acquire(l2);	/* one lock, both names */
+		return;
+	}
+	if (l1 > l2)
+		swap(l1, l2);
+	raw_spin_lock(l1);
+	raw_spin_lock_nested(l2, SINGLE_DEPTH_NESTING);
+}
+
+static void ws_unlock_two(raw_spinlock_t *l1, raw_spinlock_t *l2)
+	__releases(l1) __releases(l2)
+{
+	raw_spin_unlock(l1);
+	if (l1 != l2)
+		raw_spin_unlock(l2);
+	else
+		__release(l2);
+}
+
+/*
+ * File the calling task's entry, made under old_tid, under its new key k
+ * (after an exec from a non-leader), under both buckets' stripes at once.
+ * Only from the task itself.  False if it had no entry under old_tid, or
+ * already has one under k: then nothing moves, and an entry left under
+ * old_tid matches no live task and is the collector's.
+ */
+bool ws_table_rekey(struct ws_table *t, u32 old_tid, const struct ws_key *k)
+{
+	u32 ob = ws_bucket(t, old_tid), nb = ws_bucket(t, k->tid);
+	raw_spinlock_t *lo = ws_index_lock(&t->index, ob), *ln = ws_index_lock(&t->index, nb);
+	struct ws_thread *e = NULL;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	ws_lock_two(lo, ln);
+	if (!ws_chain_find(t, nb, k))
+		e = ws_chain_find_owner(t, ob, old_tid, k->owner);
+	if (e) {
+		ws_index_unlink(&t->index, &t->pool, ob, ws_ref(t, e));
+		ws_thread_write_begin(e);
+		e->tid = k->tid;
+		e->start = k->start;
+		ws_thread_write_end(e);
+		ws_index_link(&t->index, &t->pool, nb, ws_ref(t, e));
+	}
+	ws_unlock_two(lo, ln);
+	local_irq_restore(flags);
+	return e;
+}
+
+/*
+ * Copy entry i; false when it is free, or still being written after
+ * WS_READ_TRIES tries (counted in read_busy).  Its tid is read first: a
+ * free entry costs one load, not a copy.
+ */
+bool ws_table_read(struct ws_table *t, u32 i, struct ws_thread *copy)
+{
+	struct ws_thread *e = &t->ent[i];
+	unsigned int seq, tries;
+
+	if (!READ_ONCE(e->tid))
+		return false;
+	for (tries = 0; tries < WS_READ_TRIES; tries++) {
+		/* Not raw_read_seqcount_begin(): that one spins while odd. */
+		seq = raw_read_seqcount(&e->seq);
+		if (!(seq & 1)) {
+			memcpy(copy, e, sizeof(*copy));
+			if (!read_seqcount_retry(&e->seq, seq)) {
+				copy->waker_tid = READ_ONCE(e->waker_tid);
+				return copy->tid != 0;
+			}
+		}
+		cpu_relax();
+	}
+	atomic64_inc(&t->read_busy);
+	return false;
+}
+
+/* Does the task that made this entry still exist, under that key? */
+static bool ws_thread_alive(const struct ws_key *k)
 {
 	struct task_struct *p;
 	bool alive;
 
 	rcu_read_lock();
-	p = pid_task(find_pid_ns(tid, &init_pid_ns), PIDTYPE_PID);
-	alive = p && ws_task_start(p) == start;
+	p = pid_task(find_pid_ns(k->tid, &init_pid_ns), PIDTYPE_PID);
+	alive = p && (unsigned long)p == k->owner && ws_task_start(p) == k->start;
 	rcu_read_unlock();
 	return alive;
 }
@@ -381,13 +489,17 @@ static void ws_free_batch(struct ws_table *t, u32 *refs, unsigned int n)
 static bool ws_unlink_if_gone(struct ws_table *t, u32 i)
 {
 	struct ws_thread *e = &t->ent[i];
-	u32 tid = READ_ONCE(e->tid);
-	u64 start;
+	unsigned int seq;
+	struct ws_key k;
 
-	/* Read tid before start: ws_thread_fill() writes both under seq. */
-	smp_rmb();
-	start = READ_ONCE(e->start);
-	return tid && !ws_thread_alive(tid, start) && ws_table_unlink(t, e, tid, start);
+	/* Being written, or torn: it is looked at again on the next lap. */
+	seq = raw_read_seqcount(&e->seq);
+	if (seq & 1)
+		return false;
+	ws_key_read(&k, e);
+	if (read_seqcount_retry(&e->seq, seq))
+		return false;
+	return k.tid && !ws_thread_alive(&k) && ws_table_unlink(t, e, &k);
 }
 
 /*

@@ -25,16 +25,38 @@ static inline unsigned int ws_state_off(unsigned int reason)
 #define WS_F_KTHREAD	0x02
 
 /*
- * One tracked thread.  Kept at 1 KiB: histograms are 920 bytes of it, and
- * the comm of a waker or preemptor is looked up by tid when read, not
- * stored per thread.
+ * Names one thread.  tid and start time survive pid reuse.  For a moment
+ * during a non-leader's exec two tasks share both (de_thread() gives the
+ * exec'ing thread its old leader's pid and start time while the leader is
+ * still on its way to its last switch), so the key also holds the task_struct
+ * address, which is compared and never dereferenced: an entry belongs to
+ * exactly one task, and only that task's probes write it.
+ */
+struct ws_key {
+	u32 tid;
+	u64 start;
+	unsigned long owner;
+};
+
+static inline void ws_key_of(struct ws_key *k, struct task_struct *p)
+{
+	k->tid = p->pid;
+	k->start = p->start_time;
+	k->owner = (unsigned long)p;
+}
+
+/*
+ * One tracked thread.  Kept at 1 KiB: histograms are 920 bytes of it.  The
+ * comm is not stored: the views read it from the live task, so a switch
+ * never copies it and a rename or exec shows at once.
  */
 struct ws_thread {
 	seqcount_t seq;
 	u32 tid;		/* 0 while the entry is free */
 	u32 tgid;
-	u32 pad;
+	u32 futex_val;		/* expected value of the current or last futex wait */
 	u64 start;		/* task start time: tid + start survive pid reuse */
+	unsigned long owner;	/* the task_struct, never dereferenced: see ws_key */
 	u64 since;		/* when the current state began (ws_now()) */
 	u64 oncpu_ns;
 	u64 nvcsw;		/* switches out by blocking */
@@ -45,25 +67,24 @@ struct ws_thread {
 	u8 state;		/* enum ws_state */
 	u8 flags;
 	u16 futex_op;		/* how it waits on it: ws_futex_op() */
-	u32 waker_tid;		/* last waker, 0 = interrupt */
+	u32 waker_tid;		/* who ended its last block, 0 = interrupt */
+	u32 pending_waker;	/* sched_waking's waker, for the wakeup to take */
 	u32 preempt_tid;	/* last task that took its CPU */
-	char comm[TASK_COMM_LEN];
 	struct ws_hist hist[WS_NR_REASONS];
 };
 
 /* What a new entry starts with; everything else starts at zero. */
 struct ws_birth {
-	u32 tid;
+	struct ws_key key;
 	u32 tgid;
-	u64 start;
 	u64 cgroup_id;
 	u64 since;
 	u64 futex_uaddr;
+	u32 futex_val;
 	s32 syscall;
 	u16 futex_op;
 	u8 state;
 	u8 flags;
-	char comm[TASK_COMM_LEN];
 };
 
 struct ws_table {
@@ -73,6 +94,7 @@ struct ws_table {
 	unsigned long *dropped_map;	/* tids that found the table full */
 	atomic_t dropped_now;		/* live threads not tracked */
 	atomic64_t dropped_total;	/* threads ever refused */
+	atomic64_t read_busy;		/* reads that gave up on a busy entry */
 	u32 collect_next;		/* where ws_table_collect() resumes */
 };
 
@@ -80,14 +102,14 @@ int ws_table_init(struct ws_table *t, u32 capacity);
 void ws_table_destroy(struct ws_table *t);
 void ws_table_clear(struct ws_table *t);
 
-struct ws_thread *ws_table_find(struct ws_table *t, u32 tid, u64 start);
-struct ws_thread *ws_table_try_ref(struct ws_table *t, u32 ref, u32 tid, u64 start);
+struct ws_thread *ws_table_find(struct ws_table *t, const struct ws_key *k);
+struct ws_thread *ws_table_try_ref(struct ws_table *t, u32 ref, const struct ws_key *k);
 u32 ws_table_ref(struct ws_table *t, struct ws_thread *e);
 struct ws_thread *ws_table_add(struct ws_table *t, const struct ws_birth *b);
 bool ws_table_del(struct ws_table *t, struct ws_thread *e);
+bool ws_table_rekey(struct ws_table *t, u32 old_tid, const struct ws_key *k);
 void ws_table_forget_dropped(struct ws_table *t, u32 tid);
 bool ws_table_read(struct ws_table *t, u32 i, struct ws_thread *copy);
-bool ws_table_comm(struct ws_table *t, u32 tid, char *comm);
 unsigned int ws_table_collect(struct ws_table *t, u32 budget);
 size_t ws_table_memory(const struct ws_table *t);
 

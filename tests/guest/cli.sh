@@ -14,7 +14,7 @@ RQ="--stuck 2s --runq-p99 40ms"
 
 check "cli: insmod" insmod /opt/ws/waitscope.ko
 $W status > /tmp/st; rc=$?
-check "cli: status exits 0 and says enabled" sh -c "[ $rc = 0 ] && grep -q 'tracing:  enabled, 5 of 5' /tmp/st"
+check "cli: status exits 0 and says enabled" sh -c "[ $rc = 0 ] && grep -q 'tracing:  enabled, 6 of 6' /tmp/st"
 check "cli: --help and every command's --help exit 0" sh -c '
 	for c in status report top hist blocked futex export snapshot reset; do
 		waitscope $c --help > /dev/null || exit 1

@@ -3,7 +3,7 @@
 ko=$(ls /opt/ws/dkms-*.ko)
 check "dkms: the module DKMS built loads" insmod "$ko"
 sleep 1
-check "dkms: it traces (5/5 probes, switches counted)" sh -c "
-	[ \"\$(awk '\$1 == \"probes_attached\" { print \$2 }' $D/stats)\" = 5/5 ] &&
+check "dkms: it traces (6/6 probes, switches counted)" sh -c "
+	[ \"\$(awk '\$1 == \"probes_attached\" { print \$2 }' $D/stats)\" = 6/6 ] &&
 	[ \"\$(awk '\$1 == \"events_sched_switch\" { print \$2 }' $D/stats)\" -gt 0 ]"
 check "dkms: it unloads" rmmod waitscope

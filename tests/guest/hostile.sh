@@ -4,6 +4,10 @@
 #   sweep       10,000 threads asleep before insmod: all found at load
 #   reuse       pid_max at its minimum: tids reused, no numbers inherited
 #   fuzz        thousands of garbage writes to control: refused, no effect
+#   sweep-churn reset (which sweeps every thread) in a loop while threads
+#               sleep a moment and exit
+#   signals     futex waits under a storm of signals: aborted sleeps are
+#               run-queue waits, not futex waits
 #   security    an unprivileged user gets nothing; stacks hold no address
 # The programs are tests/stress/hostile.c (modes count, flood, reuse, fuzz,
 # asuser); they print their own ok / not ok lines.
@@ -16,8 +20,8 @@ T0=$(date +%s)
 # Fewer threads where a thread costs much more memory (KASAN, lockdep).
 # (The debug kernel under TCG: 2000 threads take ~15 s to start, and each
 # fuzz write with its state check ~20 ms.)
-FLOOD=10000 FUZZ=10000 ROUNDS=100 GENS=30
-[ -e /proc/lockdep ] && FLOOD=2000 FUZZ=1000 ROUNDS=50 GENS=16
+FLOOD=10000 FUZZ=10000 ROUNDS=100 GENS=30 SIGWAITS=20000
+[ -e /proc/lockdep ] && FLOOD=2000 FUZZ=1000 ROUNDS=50 GENS=16 SIGWAITS=5000
 
 # Kernel reports since the last mark: dmesg is read, never cleared (the
 # host scans all of it again at the end).
@@ -118,9 +122,47 @@ elapsed reuse
 mark
 seed=${WS_FUZZ_SEED:-$(date +%s)}
 $H fuzz $FUZZ 4 "$seed"
-check "fuzz: stats still readable, 5/5 probes" [ "$(stat_of probes_attached)" = 5/5 ]
+check "fuzz: stats still readable, 6/6 probes" [ "$(stat_of probes_attached)" = 6/6 ]
 no_splat fuzz
 elapsed fuzz
+
+# ---- sweep under churn: every reset sweeps all threads while they die ----
+mark
+$H dying 8 > /tmp/dying.out 2>&1 &
+dpid=$!
+n=0
+while kill -0 $dpid 2>/dev/null; do echo reset > $D/control && n=$((n + 1)); done
+wait $dpid
+note "sweep-churn: $n resets; $(cat /tmp/dying.out)"
+check "sweep-churn: reset swept again and again while threads exited" [ "$n" -gt 10 ]
+check "sweep-churn: still tracing, 6/6 probes" [ "$(stat_of probes_attached)" = 6/6 ]
+no_splat sweep-churn
+elapsed sweep-churn
+
+# ---- signals: a sleep that a pending signal aborts is a run-queue wait ----
+# Every futex wait that really sleeps ends in a wakeup and so adds one
+# run-queue wait; one that the signal check aborts must not count as a
+# futex wait (6.1 passes the sleeping state to the tracepoint anyway).
+# So the waiter, alone on its CPU, has at least as many run-queue waits as
+# futex waits.
+mark
+rm -f /tmp/sig.out
+$H signals $SIGWAITS > /tmp/sig.out 2>&1 &
+spid=$!
+if wait_line /tmp/sig.out ready $spid 300; then
+	wtid=$(sed -n 's/^signals: waiter \([0-9]*\),.*/\1/p' /tmp/sig.out)
+	cat $D/threads > /tmp/t
+	fn=$(col /tmp/t tid "$wtid" futex_n) rn=$(col /tmp/t tid "$wtid" runq_n)
+	note "$(head -n1 /tmp/sig.out); futex_n $fn runq_n $rn nivcsw $(col /tmp/t tid "$wtid" nivcsw)"
+	check "signals: no aborted sleep counted as a futex wait (runq_n >= futex_n)" \
+		[ "${rn:-0}" -ge "${fn:-1}" ]
+else
+	notok "signals: the program did not get ready"
+fi
+kill -9 $spid 2>/dev/null
+wait $spid 2>/dev/null
+no_splat signals
+elapsed signals
 
 # ---- security: root only; no kernel address in any file ----
 mark

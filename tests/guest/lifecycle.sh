@@ -57,9 +57,9 @@ check "failed init: dmesg gives the reason in one line per attempt" sh -c '
 check "failed init: no module left" sh -c '! grep -q "^waitscope " /proc/modules'
 check "failed init: no debugfs directory left" [ ! -e $D ]
 check "failed init: a normal insmod works after it" timeout -s KILL 60 insmod $KO
-check "failed init: ... and traces (enabled, 5/5 probes)" sh -c "
+check "failed init: ... and traces (enabled, 6/6 probes)" sh -c "
 	[ \"\$(awk '\$1 == \"enabled\" { print \$2 }' $D/stats)\" = 1 ] &&
-	[ \"\$(awk '\$1 == \"probes_attached\" { print \$2 }' $D/stats)\" = 5/5 ]"
+	[ \"\$(awk '\$1 == \"probes_attached\" { print \$2 }' $D/stats)\" = 6/6 ]"
 
 # ---- a second insmod is refused; the first instance keeps working ----
 loaded || timeout -s KILL 60 insmod $KO
@@ -72,8 +72,8 @@ check "second insmod: refused with EEXIST" sh -c "[ $rc != 0 ] && [ $rc -lt 128 
 sleep 0.3
 sw2=$(stat_of events_sched_switch)
 note "second insmod: sched_switch events $sw1 then $sw2"
-check "second insmod: the first instance keeps its settings (capacity 16384, 5/5 probes, enabled)" sh -c "
-	[ \"$(stat_of capacity)\" = 16384 ] && [ \"$(stat_of probes_attached)\" = 5/5 ] &&
+check "second insmod: the first instance keeps its settings (capacity 16384, 6/6 probes, enabled)" sh -c "
+	[ \"$(stat_of capacity)\" = 16384 ] && [ \"$(stat_of probes_attached)\" = 6/6 ] &&
 	[ \"$(stat_of enabled)\" = 1 ]"
 check "second insmod: the first instance is still tracing" gt "${sw2:-0}" "${sw1:-0}"
 check "second insmod: its files still read" sh -c "
@@ -81,7 +81,7 @@ check "second insmod: its files still read" sh -c "
 		head -n1 $D/\$f | grep -q '^# waitscope \|^enabled=1' || exit 1
 	done"
 check "second insmod: control still takes commands" sh -c "echo disable > $D/control && echo enable > $D/control &&
-	[ \"\$(awk '\$1 == \"probes_attached\" { print \$2 }' $D/stats)\" = 5/5 ]"
+	[ \"\$(awk '\$1 == \"probes_attached\" { print \$2 }' $D/stats)\" = 6/6 ]"
 
 # ---- unload while a reader holds a file open mid-read ----
 hold_test() {
@@ -156,8 +156,8 @@ elif ! timeout -s KILL 60 sh -c "echo 0 > $CPU1" 2> /tmp/hp.err; then
 	cleanup
 else
 	check "hotplug: cpu1 is offline" [ "$(cat /sys/devices/system/cpu/online)" = 0 ]
-	check "hotplug: tracing survives the offline (enabled, 5/5 probes)" sh -c "
-		[ \"$(stat_of enabled)\" = 1 ] && [ \"$(stat_of probes_attached)\" = 5/5 ]"
+	check "hotplug: tracing survives the offline (enabled, 6/6 probes)" sh -c "
+		[ \"$(stat_of enabled)\" = 1 ] && [ \"$(stat_of probes_attached)\" = 6/6 ]"
 	sleeper_run "cpu1 offline"
 	check "hotplug: with cpu1 offline no run-queue wait ends on it" [ -z "$(runq_buckets 1)" ]
 	check "hotplug: cpu1 comes back online" timeout -s KILL 60 sh -c "echo 1 > $CPU1"
@@ -186,8 +186,8 @@ else
 	note "hotplug under load: $(cat /tmp/load.out)"
 	check "hotplug: three offline/online rounds under load, files read, reset works" [ $bad = 0 ]
 	check "hotplug: cpu1 online at the end" [ "$(cat $CPU1)" = 1 ]
-	check "hotplug: still tracing (5/5 probes) and the table consistent (used <= capacity)" sh -c "
-		[ \"$(stat_of probes_attached)\" = 5/5 ] && [ $(stat_of used) -le $(stat_of capacity) ]"
+	check "hotplug: still tracing (6/6 probes) and the table consistent (used <= capacity)" sh -c "
+		[ \"$(stat_of probes_attached)\" = 6/6 ] && [ $(stat_of used) -le $(stat_of capacity) ]"
 	check "hotplug: rmmod" unload 50
 fi
 [ -w $CPU1 ] && [ "$(cat $CPU1)" = 0 ] && echo 1 > $CPU1

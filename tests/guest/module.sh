@@ -22,12 +22,13 @@ check "insmod waitscope.ko" insmod /opt/ws/waitscope.ko
 check "debugfs files are root-only (0400, control 0600)" sh -c "
 	[ \"\$(stat -c %a $D/threads $D/histograms $D/blocked $D/futex $D/stats | sort -u)\" = 400 ] &&
 	[ \"\$(stat -c %a $D/control)\" = 600 ]"
-check "stats: enabled with 5/5 probes" sh -c "
-	[ \"$(stat_of enabled)\" = 1 ] && [ \"$(stat_of probes_attached)\" = 5/5 ]"
+check "stats: enabled with 6/6 probes" sh -c "
+	[ \"$(stat_of enabled)\" = 1 ] && [ \"$(stat_of probes_attached)\" = 6/6 ]"
 check "every file starts with its versioned header" sh -c '
-	for f in threads histograms blocked futex stats; do
+	for f in threads blocked futex stats; do
 		head -n1 '$D'/$f | grep -q "^# waitscope $f v1" || exit 1
-	done'
+	done
+	head -n1 '$D'/histograms | grep -q "^# waitscope histograms v2"'
 
 # ---- control: bad writes change nothing, good ones take effect ----
 before=$(head -n1 $D/control)
@@ -46,9 +47,9 @@ check "control: a 65-byte write is refused" sh -c "! printf '%065d' 0 > $D/contr
 echo blocked_min_ms=50 > $D/control
 check "control: blocked_min_ms=50 takes effect" [ "$(stat_of blocked_min_ms)" = 50 ]
 echo disable > $D/control
-check "control: disable detaches the probes" [ "$(stat_of probes_attached)" = 0/5 ]
+check "control: disable detaches the probes" [ "$(stat_of probes_attached)" = 0/6 ]
 echo enable > $D/control
-check "control: enable attaches them again" [ "$(stat_of probes_attached)" = 5/5 ]
+check "control: enable attaches them again" [ "$(stat_of probes_attached)" = 6/6 ]
 echo blocked_min_ms=100 > $D/control
 
 # ---- accuracy against schedstat ----
@@ -200,6 +201,61 @@ if start_scenario starve 4 3; then
 		accuracy "$(col /tmp/t comm worker-$i tid)" worker-$i
 	done
 	stop_scenario
+fi
+
+# ---- exec from a non-leader: the thread keeps its own entry ----
+# tbucket TID REASON LOW_US: samples in one bucket of thread TID.
+tbucket() {
+	awk -v tid="$1" -v r="$2" -v lo="$3" '
+		/^#/ { next }
+		$1 == tid && $4 == r {
+			for (i = 8; i <= NF; i++) { split($i, kv, ":"); if (kv[1] == lo) n = kv[2] }
+		}
+		END { print n + 0 }' $D/histograms
+}
+if start_scenario execer; then
+	pid=$SCENARIO_PID
+	old=$(cat /tmp/execer.oldtid)
+	cat $D/threads > /tmp/t
+	rows=$(awk -v p="$pid" '!/^#/ && $2 == p { print $1 }' /tmp/t | tr '\n' ' ')
+	note "execer: pid $pid, exec from tid $old; rows of the process: $rows"
+	comm=$(col /tmp/t tid "$pid" comm)
+	check "execer: one thread left, its tid the pid, named execed" \
+		[ "$rows:$comm" = "$pid :execed" ]
+	check "execer: its start_ns is the leader's (the process start time)" \
+		[ -n "$(col /tmp/t tid $pid start_ns)" ]
+	check "execer: it keeps its own 10 sleeps of 20 ms from before the exec" \
+		[ "$(tbucket $pid sleep 16384)" = 10 ]
+	check "execer: it inherits none of the leader's 5 sleeps of 50 ms" \
+		[ "$(tbucket $pid sleep 32768)" = 0 ]
+	check "execer: no entry is left under its old tid" \
+		[ -z "$(awk -v t="$old" '!/^#/ && $1 == t' /tmp/t)" ]
+	stop_scenario
+fi
+
+# ---- a reused tgid does not inherit a dead process's futex counts ----
+# ns_last_pid (CONFIG_CHECKPOINT_RESTORE) picks the pid a new process gets.
+futexer_at() {
+	echo $(($1 - 1)) > /proc/sys/kernel/ns_last_pid && start_scenario futexer "$2"
+}
+if [ -w /proc/sys/kernel/ns_last_pid ]; then
+	want=$(($(cat /proc/sys/kernel/ns_last_pid) + 500))
+	if futexer_at $want 10; then
+		first=$SCENARIO_PID
+		addr=$(sed -n 's/.* on 0x\([0-9a-f]*\)$/\1/p' /tmp/futexer.log)
+		stop_scenario
+		# Within the collector's one-second delay after the exit.
+		if futexer_at $want 3; then
+			cat $D/futex > /tmp/f
+			cnt=$(awk -v p="$SCENARIO_PID" -v a="$addr" '!/^#/ && $1 == p && $2 ~ a"$" { s += $4 } END { print s + 0 }' /tmp/f)
+			note "futexer: pids $first then $SCENARIO_PID, word 0x$addr, count $cnt"
+			check "futexer: the second process has the same pid" [ "$first" = "$SCENARIO_PID" ]
+			check "futexer: its word counts its own 3 waits, not the dead process's 10 more" [ "$cnt" = 3 ]
+			stop_scenario
+		fi
+	fi
+else
+	echo "skip - futexer: no ns_last_pid in this kernel"
 fi
 
 # ---- churn: 20000 short-lived threads ----

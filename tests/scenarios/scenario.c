@@ -11,6 +11,12 @@
  *   scenario vfork N MS         a parent in vfork() N times, child sleeps MS
  *   scenario starve N SECONDS   N busy workers pinned beside a busy hog
  *   scenario churn N            N short-lived threads, 50 at a time
+ *   scenario execer             the main thread sleeps 5 x 50 ms, then a
+ *                               second thread sleeps 10 x 20 ms and execs;
+ *                               the new image ("execed") writes its old tid
+ *                               to /tmp/execer.oldtid, then parks
+ *   scenario futexer N          N timed-out FUTEX_WAITs of 1 ms on one word
+ *                               at a fixed address (the binary is static)
  *
  * Each names its threads, does its work, then "parks": every thread waits
  * in pause() until killed, and the program writes
@@ -25,7 +31,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/futex.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -226,6 +234,56 @@ static int run_churn(long n)
 	return 0;
 }
 
+/*
+ * exec from a non-leader: de_thread() gives the thread its leader's pid.
+ * It must keep its own numbers (10 sleeps of 20 ms), never the leader's
+ * (5 of 50 ms).
+ */
+static void *execer(void *arg)
+{
+	char tid[24];
+
+	(void)arg;
+	wst_set_name("execer", 0);
+	for (int i = 0; i < 10; i++)
+		wst_sleep_ms(20);
+	snprintf(tid, sizeof(tid), "%d", (int)gettid());
+	execl("/proc/self/exe", "scenario", "execed", tid, (char *)NULL);
+	wst_die("execl");
+	return NULL;
+}
+
+static int run_execed(const char *old_tid)
+{
+	FILE *f = fopen("/tmp/execer.oldtid", "w");
+
+	if (!f)
+		wst_die("/tmp/execer.oldtid");
+	fprintf(f, "%s\n", old_tid);
+	fclose(f);
+	scenario = "execer";
+	wst_set_name("execed", 0);
+	park_main(0);
+	return 0;
+}
+
+/* Timed-out waits on one word: completed futex waits with a known count. */
+static unsigned int futex_word;
+
+static int run_futexer(long n)
+{
+	struct timespec ts = { 0, 1000000 };
+
+	wst_set_name("futexer", 0);
+	for (long i = 0; i < n; i++)
+		if (syscall(SYS_futex, &futex_word, FUTEX_WAIT_PRIVATE, 0, &ts, NULL, 0) == 0)
+			wst_die("futex: woken, expected a timeout");
+	printf("futexer: %ld waits on %p\n", n, (void *)&futex_word);
+	fflush(stdout);
+	park_main(0);
+	return 0;
+}
+
 static long arg_or(int argc, char **argv, int i, long def)
 {
 	return argc > i ? strtol(argv[i], NULL, 10) : def;
@@ -237,7 +295,7 @@ int main(int argc, char **argv)
 	long i, n;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: scenario sleeper|locker|stuck|vfork|starve|churn [args]\n");
+		fprintf(stderr, "usage: scenario sleeper|locker|stuck|vfork|starve|churn|execer|futexer [args]\n");
 		return 2;
 	}
 	scenario = argv[1];
@@ -272,6 +330,16 @@ int main(int argc, char **argv)
 		park_main(i);
 	} else if (!strcmp(scenario, "churn")) {
 		return run_churn(arg_or(argc, argv, 2, 20000));
+	} else if (!strcmp(scenario, "execer")) {
+		for (i = 0; i < 5; i++)
+			wst_sleep_ms(50);
+		start(&t[0], execer, 0);
+		for (;;)
+			pause();
+	} else if (!strcmp(scenario, "execed") && argc > 2) {
+		return run_execed(argv[2]);
+	} else if (!strcmp(scenario, "futexer")) {
+		return run_futexer(arg_or(argc, argv, 2, 10));
 	} else {
 		fprintf(stderr, "scenario: unknown scenario '%s'\n", scenario);
 		return 2;

@@ -24,6 +24,11 @@
  *                            concurrent writers; every invalid write fails
  *                            with EINVAL (EFAULT for a bad buffer) and
  *                            changes nothing
+ *   hostile dying SECONDS    threads that sleep up to 2 ms and exit, 32 at a
+ *                            time, for SECONDS (the sweep under churn)
+ *   hostile signals N        N timed futex waits under a storm of signals;
+ *                            prints the waiter's tid and "ready", then waits
+ *                            until killed
  *   hostile asuser UID GID CMD...   run CMD as UID:GID, no extra groups
  */
 #define _GNU_SOURCE
@@ -45,6 +50,8 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <linux/futex.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -1522,6 +1529,100 @@ static int do_fuzz(int n, int nthreads, unsigned long long seed)
 	return failed;
 }
 
+/* ---- dying: threads that sleep a moment and exit, for the sweep ---- */
+
+static void *dying_thread(void *arg)
+{
+	struct timespec ts = { 0, (long)(uintptr_t)arg };
+
+	nanosleep(&ts, NULL);
+	return NULL;
+}
+
+/*
+ * Batches of 32 threads that each sleep up to 2 ms, then exit, for SECONDS:
+ * the load-time sweep (run again by every reset) meets threads that are
+ * asleep when it looks and gone a moment later.
+ */
+static int do_dying(int seconds)
+{
+	time_t end = time(NULL) + seconds;
+	unsigned int seed = 1;
+	pthread_t th[32];
+	long n = 0;
+	int i;
+
+	while (time(NULL) < end) {
+		for (i = 0; i < 32; i++) {
+			uintptr_t ns = rand_r(&seed) % 2000000;
+
+			if (pthread_create(&th[i], NULL, dying_thread, (void *)ns)) {
+				notok("dying: pthread_create");
+				return 1;
+			}
+		}
+		for (i = 0; i < 32; i++)
+			pthread_join(th[i], NULL);
+		n += 32;
+	}
+	printf("dying: %ld threads\n", n);
+	return 0;
+}
+
+/* ---- signals: futex waits under a storm of signals ---- */
+
+static unsigned int sig_word;
+static atomic_int sig_waits_done, sig_waiter_tid;
+
+static void sig_nop(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * N timed FUTEX_WAITs on CPU 0 while another thread sends SIGUSR1 as fast
+ * as it can: some signals land between the waiter setting its sleeping
+ * state and the scheduler's signal check, which then keeps it runnable.
+ */
+static void *sig_waiter(void *arg)
+{
+	struct timespec ts = { 0, 2000000 };
+	long n = (long)arg;
+
+	wst_set_name("sigwaiter", 0);
+	wst_pin(0);
+	atomic_store(&sig_waiter_tid, (int)syscall(SYS_gettid));
+	for (long i = 0; i < n; i++)
+		syscall(SYS_futex, &sig_word, FUTEX_WAIT_PRIVATE, 0, &ts, NULL, 0);
+	atomic_store(&sig_waits_done, 1);
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static int do_signals(long n)
+{
+	struct sigaction sa = { .sa_handler = sig_nop };	/* no SA_RESTART */
+	pthread_t waiter;
+	long sent = 0;
+
+	if (sigaction(SIGUSR1, &sa, NULL) || pthread_create(&waiter, NULL, sig_waiter, (void *)n)) {
+		notok("signals: setup");
+		return 1;
+	}
+	wst_pin(1);
+	while (!atomic_load(&sig_waits_done)) {
+		pthread_kill(waiter, SIGUSR1);
+		sent++;
+	}
+	printf("signals: waiter %d, %ld waits, %ld signals sent\n",
+	       atomic_load(&sig_waiter_tid), n, sent);
+	printf("ready\n");
+	for (;;)
+		pause();
+	return 0;
+}
+
 /* ---- asuser ---- */
 
 static int do_asuser(uid_t uid, gid_t gid, char **argv)
@@ -1541,7 +1642,7 @@ static int do_asuser(uid_t uid, gid_t gid, char **argv)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: hostile count EXTRA | park N | flood N | reuse ROUNDS GENS K | fuzz N THREADS SEED | asuser UID GID CMD...\n");
+	fprintf(stderr, "usage: hostile count EXTRA | park N | flood N | reuse ROUNDS GENS K | fuzz N THREADS SEED | dying SECONDS | signals N | asuser UID GID CMD...\n");
 	return 2;
 }
 
@@ -1560,6 +1661,10 @@ int main(int argc, char **argv)
 		return do_reuse(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
 	if (!strcmp(argv[1], "fuzz") && argc == 5)
 		return do_fuzz(atoi(argv[2]), atoi(argv[3]), strtoull(argv[4], NULL, 10));
+	if (!strcmp(argv[1], "signals") && argc == 3)
+		return do_signals(atol(argv[2]));
+	if (!strcmp(argv[1], "dying") && argc == 3)
+		return do_dying(atoi(argv[2]));
 	if (!strcmp(argv[1], "asuser") && argc >= 5)
 		return do_asuser((uid_t)atoi(argv[2]), (gid_t)atoi(argv[3]), argv + 4);
 	return usage();
