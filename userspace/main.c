@@ -519,7 +519,9 @@ static int cmd_futex(int argc, char **argv)
 			printf("usage: waitscope futex [-p PID] [--json]\n\n"
 			       "Futex words waited on, per process: threads waiting now, completed\n"
 			       "waits, their total and longest, and the longest wait in progress.\n"
-			       "OP wait/lock_pi is a lock; wait_bitset a condition variable or semaphore.\n");
+			       "OP lock_pi is a lock; wait a lock only on expected value 2 (glibc), else a\n"
+			       "park or an event (the Go runtime); wait_bitset a condition variable,\n"
+			       "semaphore or join.  LOCKWAITS: of WAITS, the lock waits (newer modules).\n");
 			return 0;
 		default: return 2;
 		}

@@ -279,11 +279,11 @@ void ws_render_futex(FILE *f, const struct ws_snapshot *s, uint32_t pid, bool js
 	if (json)
 		fputs("{\"schema\":\"waitscope.futex/1\",\"futexes\":[", f);
 	else
-		fprintf(f, "%7s %-16s %-18s %-11s %7s %9s %9s %9s %9s\n", "PID", "COMM", "ADDRESS",
-			"OP", "WAITING", "WAITS", "TOTAL", "MAX", "LONGEST");
+		fprintf(f, "%7s %-16s %-18s %-11s %7s %9s %9s %9s %9s %9s\n", "PID", "COMM", "ADDRESS",
+			"OP", "WAITING", "WAITS", "TOTAL", "MAX", "LONGEST", "LOCKWAITS");
 	for (i = 0; i < n; i++) {
 		const struct ws_thread *leader = ws_find_thread(s, v[i].tgid);
-		char name[64] = "?", tot[32], mx[32], lg[32], op[32];
+		char name[64] = "?", tot[32], mx[32], lg[32], op[32], locks[24];
 
 		if (leader)
 			comm(s, leader->comm, name, sizeof(name));
@@ -292,20 +292,25 @@ void ws_render_futex(FILE *f, const struct ws_snapshot *s, uint32_t pid, bool js
 			ws_json_str(f, name);
 			fprintf(f, ",\"address\":\"0x%llx\",\"op\":", (unsigned long long)v[i].uaddr);
 			ws_json_str(f, ws_str(s, v[i].op));
-			fprintf(f, ",\"waiting\":%u,\"count\":%llu,\"total_ns\":%llu,\"max_ns\":%llu,\"longest_now_ns\":%llu}",
+			fprintf(f, ",\"waiting\":%u,\"count\":%llu,\"total_ns\":%llu,\"max_ns\":%llu,\"longest_now_ns\":%llu",
 				v[i].waiting, (unsigned long long)v[i].count,
 				(unsigned long long)v[i].total_ns, (unsigned long long)v[i].max_ns,
 				(unsigned long long)v[i].longest_now_ns);
+			if (v[i].has_lock_n)
+				fprintf(f, ",\"lock_n\":%llu", (unsigned long long)v[i].lock_n);
+			fputc('}', f);
 			continue;
 		}
 		ws_fmt_dur(tot, sizeof(tot), v[i].total_ns);
 		ws_fmt_dur(mx, sizeof(mx), v[i].max_ns);
 		ws_fmt_dur(lg, sizeof(lg), v[i].longest_now_ns);
-		fprintf(f, "%7u %-16s 0x%-16llx %-11s %7u %9llu %9s %9s %9s\n", v[i].tgid,
+		if (v[i].has_lock_n)
+			snprintf(locks, sizeof(locks), "%llu", (unsigned long long)v[i].lock_n);
+		fprintf(f, "%7u %-16s 0x%-16llx %-11s %7u %9llu %9s %9s %9s %9s\n", v[i].tgid,
 			printable(name), (unsigned long long)v[i].uaddr,
 			pstr(s, v[i].op, op, sizeof(op)),
 			v[i].waiting, (unsigned long long)v[i].count, tot, mx,
-			v[i].waiting ? lg : "-");
+			v[i].waiting ? lg : "-", v[i].has_lock_n ? locks : "-");
 	}
 	if (json)
 		fputs("]}\n", f);
