@@ -831,26 +831,69 @@ static uint64_t lock_wait_ns(const struct ws_futex *x, uint64_t nlock)
 	return (uint64_t)((double)x->total_ns * (double)nlock / (double)x->count);
 }
 
-/* Threads of the word's process in a lock wait on it now. */
-static unsigned lock_waiters_now(const struct ws_snapshot *s, const struct ws_opts *o,
-				 const struct ws_futex *x)
-{
-	unsigned n = 0;
-	uint32_t val;
-	size_t i;
+/* A futex word of a process: tgid and address. */
+struct word {
+	uint32_t tgid;
+	uint64_t addr;
+	unsigned lock_now;	/* threads in a lock wait on it now */
+};
 
-	for (i = 0; i < s->nthreads; i++) {
+static int word_cmp(const void *a, const void *b)
+{
+	const struct word *x = a, *y = b;
+
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static bool may_be_queued_now(const struct ws_futex *x, const struct ws_opts *o)
+{
+	return x->waiting >= 2 && x->longest_now_ns >= o->contention_ns;
+}
+
+/*
+ * For the words with 2+ waiters now for a while (few), how many of those
+ * are lock waits: one pass over the threads, sorted words, no /proc read
+ * for a thread on any other word.
+ */
+static struct word *words_queued_now(const struct ws_snapshot *s, const struct ws_opts *o,
+				     size_t *nw)
+{
+	struct word *w = xcalloc(s->nfutex, sizeof(*w)), key, *hit;
+	uint32_t val;
+	size_t i, n = 0;
+
+	for (i = 0; i < s->nfutex; i++)
+		if (may_be_queued_now(&s->futex[i], o) && (!o->pid || s->futex[i].tgid == o->pid))
+			w[n++] = (struct word){ .tgid = s->futex[i].tgid, .addr = s->futex[i].uaddr };
+	qsort(w, n, sizeof(*w), word_cmp);
+	for (i = 0; n && i < s->nthreads; i++) {
 		const struct ws_thread *t = &s->threads[i];
 		enum futex_kind k;
 
-		if (t->state != R_FUTEX || t->tgid != x->tgid || t->futex_addr != x->uaddr)
+		if (t->state != R_FUTEX)
+			continue;
+		key.tgid = t->tgid;
+		key.addr = t->futex_addr;
+		hit = bsearch(&key, w, n, sizeof(*w), word_cmp);
+		if (!hit)
 			continue;
 		k = futex_kind(s, t, o, &val);
 		/* With no expected value known, the word's op decides, as before. */
-		if (k == FK_LOCK || (k == FK_UNKNOWN && !x->has_lock_n))
-			n++;
+		if (k == FK_LOCK || (k == FK_UNKNOWN && !s->futex[0].has_lock_n))
+			hit->lock_now++;
 	}
-	return n;
+	*nw = n;
+	return w;
+}
+
+static unsigned lock_waiters_now(const struct word *w, size_t nw, const struct ws_futex *x)
+{
+	struct word key = { .tgid = x->tgid, .addr = x->uaddr }, *hit;
+
+	hit = nw ? bsearch(&key, w, nw, sizeof(*w), word_cmp) : NULL;
+	return hit ? hit->lock_now : 0;
 }
 
 struct lock_cost {
@@ -861,7 +904,8 @@ struct lock_cost {
 
 /* What a word costs its waiters, over the window or the process's life. */
 static bool lock_cost(const struct ws_snapshot *s, const struct ws_opts *o,
-		      const struct ctx *cx, const struct ws_futex *x, struct lock_cost *c)
+		      const struct ctx *cx, const struct ws_futex *x, const struct word *w,
+		      size_t nw, struct lock_cost *c)
 {
 	const struct proc_agg *pa = proc_of(cx, x->tgid);
 
@@ -873,8 +917,8 @@ static bool lock_cost(const struct ws_snapshot *s, const struct ws_opts *o,
 		c->rate = (double)c->ns / (double)c->wall_ns;
 		c->per_s = (double)c->n * 1e9 / (double)c->wall_ns;
 	}
-	if (x->waiting >= 2 && x->longest_now_ns >= o->contention_ns)
-		c->now = lock_waiters_now(s, o, x);
+	if (may_be_queued_now(x, o))
+		c->now = lock_waiters_now(w, nw, x);
 	return (c->ns >= o->contention_ns && c->rate >= o->contention_rate &&
 		c->per_s >= o->contention_waits) || c->now >= 2;
 }
@@ -922,16 +966,18 @@ static void find_contention(const struct ws_snapshot *s, const struct ws_opts *o
 			    const struct ctx *cx, struct ws_findings *out)
 {
 	struct lock_cost c;
-	size_t i;
+	size_t i, nw;
+	struct word *w = words_queued_now(s, o, &nw);
 
 	for (i = 0; i < s->nfutex; i++) {
 		const struct ws_futex *x = &s->futex[i];
 
 		if (o->pid && x->tgid != o->pid)
 			continue;
-		if (lock_cost(s, o, cx, x, &c))
+		if (lock_cost(s, o, cx, x, w, nw, &c))
 			contention_emit(s, o, cx, x, &c, out);
 	}
+	free(w);
 }
 
 /* ---- hidden blocking ---- */

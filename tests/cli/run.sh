@@ -209,8 +209,10 @@ check "a pool of two: the finding names worker 5001 at 8.0x its one sibling" sh 
 
 CT=$F/contention
 found=$(kinds_env "$CT")
-check "contention by cost: a saturated machine's hot mutex is found, 2 waiters for 50us are not" \
-	[ "$found" = 'lock-contention:6000 lock-contention:6200 starving:6000' ]
+check "contention by cost: a saturated machine's hot mutex and 2 lock waiters for 0.5s are found; 2 waiters for 50us, 2 parked (value 0) are not" \
+	[ "$found" = 'lock-contention:6000 lock-contention:6200 lock-contention:6300 starving:6000' ]
+check "contention: 2 threads in a lock wait now are named as such" sh -c "
+	\"$W\" --debugfs $CT report | grep -q 'pid 6300 (queued2) on futex 0x710000: .*; 2 threads in a lock wait on it now, the longest for 500.0ms'"
 check "contention: the message gives waits a second and seconds per second, no share over 100%" sh -c "
 	\"$W\" --debugfs $CT report --json | python3 -c '
 import json, re, sys
