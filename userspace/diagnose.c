@@ -764,17 +764,21 @@ static void site_what(const struct ws_snapshot *s, const struct ws_thread *t,
 static void find_stuck(const struct ws_snapshot *s, const struct ws_opts *o,
 		       struct ws_findings *out)
 {
-	struct site *w = xcalloc(s->nthreads, sizeof(*w));
-	size_t i, n = 0, nsites = 0;
+	size_t i, n = 0, nsites = 0, ncand = 0;
+	struct site *w;
 
+	/* Sites for the candidates only: a site is 200+ bytes, threads are many. */
+	for (i = 0; i < s->nthreads; i++)
+		ncand += s->threads[i].state > R_RUNQ && s->threads[i].off_ns >= o->stuck_ns;
+	w = xcalloc(ncand, sizeof(*w));
 	for (i = 0; i < s->nthreads; i++) {
 		const struct ws_thread *t = &s->threads[i];
-		struct site *x = &w[n];
-
+		struct site *x;
 		enum verdict v;
 
 		if (t->state <= R_RUNQ || t->off_ns < o->stuck_ns || (o->pid && t->tgid != o->pid))
 			continue;
+		x = &w[n];
 		v = wait_verdict(s, t, o);
 		if (v == V_GONE)
 			add_note(out, "thread %u of pid %u ended or woke while waitscope looked at its wait: its state is unknown",
