@@ -1182,8 +1182,9 @@ static void starve_emit(const struct ws_snapshot *s, const struct ws_opts *o,
 	ws_fmt_dur(pq, sizeof(pq), g->worst_p99);
 	ws_fmt_dur(th, sizeof(th), o->runq_p99_ns);
 	if (g->n == 1 && g->vs_siblings)
-		SETF(what, "worker %u (%s) of pid %u waits for a CPU %.0f%% of its time, %.1fx the median of its %d siblings; p99 run-queue wait %s",
-		     g->worst->tid, comm, g->tgid, g->hi * 100, g->ratio, g->nsib, pq);
+		SETF(what, "worker %u (%s) of pid %u waits for a CPU %.0f%% of its time, %.1fx the median of its %d sibling%s; p99 run-queue wait %s",
+		     g->worst->tid, comm, g->tgid, g->hi * 100, g->ratio, g->nsib,
+		     g->nsib == 1 ? "" : "s", pq);
 	else if (g->n == 1)
 		SETF(what, "thread %u (%s) of pid %u waits for a CPU %.0f%% of its time; p99 run-queue wait %s",
 		     g->worst->tid, comm, g->tgid, g->hi * 100, pq);

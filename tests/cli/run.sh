@@ -205,7 +205,7 @@ check "threads untracked now (dropped 3): a module-health finding, exit 1" sh -c
 found=$(kinds_env "$F/pool2")
 check "a pool of two: the starving worker is compared with its sibling, not with itself" [ "$found" = 'starving:5000' ]
 check "a pool of two: the finding names worker 5001 at 8.0x its one sibling" sh -c "
-	\"$W\" --debugfs $F/pool2 report | grep -q 'worker 5001 (worker-1) of pid 5000 waits for a CPU 40% of its time, 8.0x the median of its 1 siblings'"
+	\"$W\" --debugfs $F/pool2 report | grep -q 'worker 5001 (worker-1) of pid 5000 waits for a CPU 40% of its time, 8.0x the median of its 1 sibling;'"
 
 CT=$F/contention
 found=$(kinds_env "$CT")
