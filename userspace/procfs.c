@@ -75,7 +75,11 @@ enum ws_proc_rc ws_proc_syscall(const char *root, uint32_t pid, uint32_t tid, lo
 
 static enum ws_fd_kind fd_kind_of_link(const char *l)
 {
-	static const char *const ttys[] = { "/dev/pts/", "/dev/tty", "/dev/console", "/dev/ptmx" };
+	static const char *const ttys[] = { "/dev/pts/", "/dev/tty", "/dev/console", "/dev/ptmx",
+					    "/dev/hvc", "/dev/vc/" };
+	/* Devices a daemon reads to wait for its next event or request. */
+	static const char *const events[] = { "/dev/input/", "/dev/kmsg", "/proc/kmsg", "/dev/fuse",
+					      "/dev/net/tun", "/dev/uinput", "/dev/rfkill" };
 	size_t i;
 
 	if (!strncmp(l, "socket:[", 8))
@@ -88,6 +92,9 @@ static enum ws_fd_kind fd_kind_of_link(const char *l)
 	for (i = 0; i < sizeof(ttys) / sizeof(ttys[0]); i++)
 		if (!strncmp(l, ttys[i], strlen(ttys[i])))
 			return WS_FD_TTY;
+	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++)
+		if (!strncmp(l, events[i], strlen(events[i])))
+			return WS_FD_EVENT;
 	return WS_FD_OTHER;
 }
 
