@@ -56,3 +56,23 @@ void ws_cgroup_throttling(const char *path, uint64_t *nr, uint64_t *usec)
 	}
 	fclose(f);
 }
+
+/* The cgroup's cpu.max as "QUOTA PERIOD (N CPUs)", false when unlimited or unreadable. */
+bool ws_cgroup_cpu_max(const char *path, char *buf, size_t n)
+{
+	char file[4200], quota[32];
+	unsigned long long q, period;
+	FILE *f;
+	int got;
+
+	snprintf(file, sizeof(file), "%s/cpu.max", path);
+	f = fopen(file, "r");
+	if (!f)
+		return false;
+	got = fscanf(f, "%31s %llu", quota, &period);
+	fclose(f);
+	if (got != 2 || !strcmp(quota, "max") || sscanf(quota, "%llu", &q) != 1 || !period)
+		return false;
+	snprintf(buf, n, "%llu %llu, %.2g CPUs", q, period, (double)q / (double)period);
+	return true;
+}

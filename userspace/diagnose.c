@@ -22,8 +22,21 @@ void ws_opts_default(struct ws_opts *o)
 	o->starve_ratio = 3.0;
 	o->runq_share = 0.5;
 	o->blocked_share = 0.2;
+	/*
+	 * Lock contention is judged by what the lock costs its waiters per
+	 * second of wall time, not by a share of their off-CPU time (which
+	 * run-queue waits swamp on a saturated machine).  The planted locker
+	 * (4 threads on one glibc mutex held ~1 ms) costs its waiters about
+	 * 0.1-0.3 s per second with 50-250 waits per second; a contended
+	 * production mutex, tens of thousands of waits per second.  5% of one
+	 * thread's time and 20 waits a second find both with a margin of 2x
+	 * or more, while a lock taken now and then, or one long wait on an
+	 * event word, stays quiet.  100 ms in total keeps a process seen for
+	 * a moment from being judged on a handful of waits.
+	 */
 	o->contention_ns = 100 * NS_PER_MS;
-	o->contention_share = 0.2;
+	o->contention_rate = 0.05;
+	o->contention_waits = 20;
 	o->cgroup_root = "/sys/fs/cgroup";
 }
 
@@ -91,6 +104,29 @@ static void set_text(char **field, const char *fmt, ...)
 
 #define SETF(field, ...) set_text(&f->field, __VA_ARGS__)
 
+/* A line of information beside the findings: shown, never counted. */
+static void add_note(struct ws_findings *fs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add_note(struct ws_findings *fs, const char *fmt, ...)
+{
+	char **nn = realloc(fs->notes, (fs->nnotes + 1) * sizeof(*nn));
+	va_list ap;
+	int n;
+
+	if (!nn) {
+		fprintf(stderr, "waitscope: out of memory\n");
+		exit(2);
+	}
+	fs->notes = nn;
+	va_start(ap, fmt);
+	n = vasprintf(&fs->notes[fs->nnotes], fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		fprintf(stderr, "waitscope: out of memory\n");
+		exit(2);
+	}
+	ws_sanitize(fs->notes[fs->nnotes++]);
+}
+
 void ws_findings_free(struct ws_findings *fs)
 {
 	size_t i;
@@ -100,8 +136,12 @@ void ws_findings_free(struct ws_findings *fs)
 		free(fs->f[i].threshold);
 		free(fs->f[i].cause);
 		free(fs->f[i].next);
+		free(fs->f[i].pids);
 	}
 	free(fs->f);
+	for (i = 0; i < fs->nnotes; i++)
+		free(fs->notes[i]);
+	free(fs->notes);
 	memset(fs, 0, sizeof(*fs));
 }
 
@@ -119,6 +159,12 @@ static uint64_t off_total(const struct ws_thread *t)
 static uint64_t wall(const struct ws_thread *t)
 {
 	return t->oncpu_ns + off_total(t);
+}
+
+/* The same with the interval it is in now: how long it has been watched. */
+static uint64_t span(const struct ws_thread *t)
+{
+	return wall(t) + (t->state >= 0 ? t->off_ns : 0);
 }
 
 
@@ -148,12 +194,12 @@ void ws_pool_name(const char *comm, char *out, size_t n)
 struct proc_agg {
 	uint32_t tgid;
 	int futex_waiters;	/* threads that have waited on a futex */
-	uint64_t off_ns;	/* off-CPU time of those threads */
+	uint64_t span_ns;	/* the longest any of its threads was watched */
 };
 
 struct ctx {
 	uint32_t *order;	/* thread indexes sorted by process, then pool */
-	double *median;		/* per thread: its pool's median runq share */
+	double *median;		/* per thread: its siblings' median runq share */
 	int *pool_n;		/* per thread: threads in its pool, itself included */
 	struct proc_agg *procs;	/* sorted by tgid */
 	size_t nprocs;
@@ -213,6 +259,26 @@ static void *xcalloc(size_t n, size_t size)
 	return p;
 }
 
+/* The q-th share of a sorted pool with the member at position self left out. */
+static double share_without(const struct pool_key *k, size_t self, size_t q)
+{
+	return k[q < self ? q : q + 1].share;
+}
+
+/*
+ * The median runq share of a pool's other members (m members sorted by
+ * share, the one judged at position self): a thread is never its own
+ * yardstick, or in a pool of two the starving one would be the median.
+ */
+static double sibling_median(const struct pool_key *k, size_t m, size_t self)
+{
+	size_t n = m - 1;
+
+	if (!n)
+		return 0;
+	return (share_without(k, self, (n - 1) / 2) + share_without(k, self, n / 2)) / 2;
+}
+
 static void ctx_pools(const struct ws_snapshot *s, struct ctx *cx)
 {
 	struct pool_key *k = xcalloc(s->nthreads, sizeof(*k));
@@ -236,7 +302,7 @@ static void ctx_pools(const struct ws_snapshot *s, struct ctx *cx)
 		for (i = a; i < j; i++) {
 			/* Only pools of numbered names: a lone name is not a pool. */
 			cx->pool_n[k[i].idx] = k[a].numbered ? (int)(j - a) : 1;
-			cx->median[k[i].idx] = k[a + (j - a) / 2].share;
+			cx->median[k[i].idx] = sibling_median(&k[a], j - a, i - a);
 		}
 	}
 	free(k);
@@ -259,10 +325,10 @@ static void ctx_procs(const struct ws_snapshot *s, struct ctx *cx)
 		const struct ws_thread *t = &s->threads[i];
 		struct proc_agg *a = proc_of(cx, t->tgid);
 
-		if (t->r[R_FUTEX].n) {
-			a->off_ns += off_total(t);
+		if (t->r[R_FUTEX].n)
 			a->futex_waiters++;
-		}
+		if (span(t) > a->span_ns)
+			a->span_ns = span(t);
 	}
 }
 
@@ -347,6 +413,10 @@ static bool allowed(const struct ws_snapshot *s, const struct ws_thread *t,
 				 t->state >= 0 ? ws_reason_names[t->state] : "-");
 		} else if (!strncmp(key, "futex_op=", 9)) {
 			snprintf(val, sizeof(val), "%s", ws_str(s, t->futex_op));
+		} else if (!strncmp(key, "futex_val=", 10)) {
+			if (!t->has_futex_val)
+				continue;
+			snprintf(val, sizeof(val), "%u", t->futex_val);
 		} else if (!strncmp(key, "frame=", 6)) {
 			if (!ws_top_frame(s, t, val, sizeof(val)))
 				continue;
@@ -359,16 +429,98 @@ static bool allowed(const struct ws_snapshot *s, const struct ws_thread *t,
 	return false;
 }
 
-/*
- * A wait that is how idle threads wait, not a problem however long it
- * lasts: event loops, sleeps, child and signal waits, a server's accept or
- * receive, a terminal read, kernel threads with nothing to do, and futex
- * waits of condition-variable style (FUTEX_WAIT_BITSET: pthread_cond_wait,
- * sem_wait), which is how an idle pool parks.  Lock waits (FUTEX_WAIT,
- * LOCK_PI) and pipe reads are not idle.
- */
-bool ws_is_idle_wait(const struct ws_snapshot *s, const struct ws_thread *t,
-		     const struct ws_opts *o)
+/* ---- what a wait is: its futex kind, its descriptor ---- */
+
+#define NR_FUTEX 202		/* x86_64, as the syscall column */
+#define NR_READ 0
+#define NR_PREAD64 17
+#define NR_READV 19
+
+/* How a futex is waited on, with its expected value when one is known. */
+enum futex_kind {
+	FK_UNKNOWN,	/* FUTEX_WAIT with no expected value known: lock or not */
+	FK_LOCK,	/* expected value 2 (glibc's "locked, with waiters"), LOCK_PI */
+	FK_EVENT,	/* FUTEX_WAIT with another value: a runtime park, an event */
+	FK_CONDVAR,	/* WAIT_BITSET/REQUEUE_PI not on value 2: condvar, semaphore, join */
+	FK_GONE,	/* the thread ended or moved on while we looked */
+};
+
+static bool op_is(const struct ws_snapshot *s, uint32_t op, const char *name)
+{
+	return !strcmp(ws_str(s, op), name);
+}
+
+/* The expected value from /proc/PID/task/TID/syscall: true if read. */
+static bool live_futex_val(const struct ws_thread *t, const struct ws_opts *o, uint32_t *val,
+			   bool *gone)
+{
+	uint64_t args[6];
+	long nr;
+	enum ws_proc_rc rc;
+
+	*gone = false;
+	if (!o->proc_root || t->syscall != NR_FUTEX)
+		return false;
+	rc = ws_proc_syscall(o->proc_root, t->tgid, t->tid, &nr, args);
+	if (rc == WS_PROC_GONE || (rc == WS_PROC_OK && (nr != NR_FUTEX || args[0] != t->futex_addr))) {
+		*gone = true;	/* ended, or woke and went on to something else */
+		return false;
+	}
+	if (rc != WS_PROC_OK)
+		return false;
+	*val = (uint32_t)args[2];
+	return true;
+}
+
+static enum futex_kind futex_kind(const struct ws_snapshot *s, const struct ws_thread *t,
+				  const struct ws_opts *o, uint32_t *val)
+{
+	bool bitset = op_is(s, t->futex_op, "wait_bitset"), gone;
+
+	if (op_is(s, t->futex_op, "lock_pi") || op_is(s, t->futex_op, "lock_pi2"))
+		return FK_LOCK;
+	if (op_is(s, t->futex_op, "wait_requeue_pi"))
+		return FK_CONDVAR;
+	if (!bitset && !op_is(s, t->futex_op, "wait"))
+		return FK_UNKNOWN;	/* futex_waitv, futex_wait(2), "-" */
+	if (t->has_futex_val)
+		*val = t->futex_val;
+	else if (!live_futex_val(t, o, val, &gone))
+		return gone ? FK_GONE : bitset ? FK_CONDVAR : FK_UNKNOWN;
+	if (*val == 2)
+		return FK_LOCK;
+	return bitset ? FK_CONDVAR : FK_EVENT;
+}
+
+/* What a read()'s descriptor is, for a thread with no kernel stack to say. */
+static enum ws_fd_kind read_fd_kind(const struct ws_thread *t, const struct ws_opts *o,
+				    char *link, size_t n)
+{
+	uint64_t args[6];
+	long nr;
+	enum ws_proc_rc rc;
+
+	link[0] = '\0';
+	if (!o->proc_root)
+		return WS_FD_UNKNOWN;
+	rc = ws_proc_syscall(o->proc_root, t->tgid, t->tid, &nr, args);
+	if (rc == WS_PROC_GONE || (rc == WS_PROC_OK && nr != t->syscall))
+		return WS_FD_GONE;
+	if (rc != WS_PROC_OK)
+		return WS_FD_UNKNOWN;
+	return ws_proc_fd_kind(o->proc_root, t->tgid, args[0], link, n);
+}
+
+static bool is_fd_read(int nr)
+{
+	return nr == NR_READ || nr == NR_PREAD64 || nr == NR_READV;
+}
+
+enum verdict { V_PROBLEM, V_IDLE, V_GONE };
+
+/* A wait of a sleeping thread: an idle syscall, an idle frame, an idle fd. */
+static enum verdict sleep_verdict(const struct ws_snapshot *s, const struct ws_thread *t,
+				  const struct ws_opts *o)
 {
 	static const int idle_syscalls[] = { 7, 23, 34, 35, 43, 45, 47, 61, 128, 130, 206, 208,
 					     230, 232, 247, 270, 271, 281, 288, 299, 426, 441 };
@@ -376,23 +528,61 @@ bool ws_is_idle_wait(const struct ws_snapshot *s, const struct ws_thread *t,
 		"n_tty_read", "sk_wait_data", "inet_csk_accept", "unix_stream_read_generic",
 		"unix_dgram_recvmsg", "tcp_recvmsg", "__skb_wait_for_more_packets",
 	};
-	const char *op;
+	char link[128];
 	size_t i;
 
-	if (allowed(s, t, o))
-		return true;
-	if (t->state == R_SLEEP && t->kthread)
-		return true;
-	if (t->state == R_FUTEX) {
-		op = ws_str(s, t->futex_op);
-		return !strcmp(op, "wait_bitset") || !strcmp(op, "wait_requeue_pi");
-	}
-	if (t->state != R_SLEEP)
-		return false;
 	for (i = 0; i < sizeof(idle_syscalls) / sizeof(idle_syscalls[0]); i++)
 		if (t->syscall == idle_syscalls[i])
-			return true;
-	return frame_in_stack(s, t, idle_frames, sizeof(idle_frames) / sizeof(idle_frames[0]));
+			return V_IDLE;
+	if (t->stack_len)
+		return frame_in_stack(s, t, idle_frames,
+				      sizeof(idle_frames) / sizeof(idle_frames[0])) ? V_IDLE : V_PROBLEM;
+	/* No stack (6.1: stack=unavailable): the descriptor's kind says it. */
+	if (!is_fd_read(t->syscall))
+		return V_PROBLEM;
+	switch (read_fd_kind(t, o, link, sizeof(link))) {
+	case WS_FD_SOCKET: case WS_FD_TTY: case WS_FD_EVENT: return V_IDLE;
+	case WS_FD_GONE: return V_GONE;
+	default: return V_PROBLEM;
+	}
+}
+
+/*
+ * A wait that is how idle threads wait, not a problem however long it
+ * lasts: event loops, sleeps, child and signal waits, a server's accept or
+ * receive, a terminal or socket read, kernel threads with nothing to do,
+ * and futex waits that are not lock waits: condition-variable style
+ * (FUTEX_WAIT_BITSET: pthread_cond_wait, sem_wait), which is how an idle
+ * pool parks, and FUTEX_WAIT on a value other than 2, which is how the Go
+ * runtime parks an idle thread.  Lock waits (value 2, LOCK_PI), futex
+ * waits of unknown kind and pipe reads are not idle.  A thread that ends
+ * while we look is not a problem either (V_GONE).
+ */
+static enum verdict wait_verdict(const struct ws_snapshot *s, const struct ws_thread *t,
+				 const struct ws_opts *o)
+{
+	uint32_t val;
+
+	if (allowed(s, t, o))
+		return V_IDLE;
+	if (t->state == R_SLEEP && t->kthread)
+		return V_IDLE;
+	if (t->state == R_FUTEX) {
+		switch (futex_kind(s, t, o, &val)) {
+		case FK_CONDVAR: case FK_EVENT: return V_IDLE;
+		case FK_GONE: return V_GONE;
+		default: return V_PROBLEM;
+		}
+	}
+	if (t->state != R_SLEEP)
+		return V_PROBLEM;
+	return sleep_verdict(s, t, o);
+}
+
+bool ws_is_idle_wait(const struct ws_snapshot *s, const struct ws_thread *t,
+		     const struct ws_opts *o)
+{
+	return wait_verdict(s, t, o) != V_PROBLEM;
 }
 
 static const char *comm_of(const struct ws_snapshot *s, uint32_t tgid, char *buf, size_t n)
@@ -409,7 +599,9 @@ struct site {
 	uint32_t tgid;
 	int reason, syscall;
 	uint64_t futex;
+	int fkind;		/* enum futex_kind of a futex wait */
 	char frame[64];
+	char on[96];		/* what a read() without a stack reads: "a pipe (pipe:[7])" */
 	int n;
 	uint64_t lo, hi, sum;
 	bool partial;
@@ -430,10 +622,15 @@ static void describe_wait(const struct site *w, char *buf, size_t n)
 		[R_IO] = "I/O wait ", [R_UNINT] = "uninterruptible sleep ",
 	};
 	const char *sc = ws_syscall_name(w->syscall);
-	char call[48], at[80] = "";
+	char call[48], at[112] = "";
 
+	if (w->reason == R_FUTEX && w->fkind == FK_LOCK) {
+		snprintf(buf, n, "a lock wait on futex 0x%llx", (unsigned long long)w->futex);
+		return;
+	}
 	if (w->reason == R_FUTEX) {
-		snprintf(buf, n, "a futex wait on 0x%llx", (unsigned long long)w->futex);
+		snprintf(buf, n, "a futex wait on 0x%llx of unknown kind (no expected value known: a lock, a runtime park or an event)",
+			 (unsigned long long)w->futex);
 		return;
 	}
 	if (w->syscall < 0)
@@ -445,6 +642,8 @@ static void describe_wait(const struct site *w, char *buf, size_t n)
 			 w->syscall);
 	if (w->frame[0])
 		snprintf(at, sizeof(at), " at %s", w->frame);
+	else if (w->on[0])
+		snprintf(at, sizeof(at), " on %s", w->on);
 	snprintf(buf, n, "%s%s%s", kind[w->reason] ? kind[w->reason] : "", call, at);
 }
 
@@ -470,6 +669,10 @@ static int site_key_cmp(const void *a, const void *b)
 		return x->syscall < y->syscall ? -1 : 1;
 	if (x->futex != y->futex)
 		return x->futex < y->futex ? -1 : 1;
+	if (x->fkind != y->fkind)
+		return x->fkind - y->fkind;
+	if (strcmp(x->on, y->on))
+		return strcmp(x->on, y->on);
 	return strcmp(x->frame, y->frame);
 }
 
@@ -494,7 +697,7 @@ static void stuck_emit(const struct ws_snapshot *s, const struct ws_opts *o,
 		       const struct site *w, struct ws_findings *out)
 {
 	struct ws_finding *f = add(out, K_STUCK, w->tgid, w->sum);
-	char comm[64], lo[32], hi[32], where[160], th[32];
+	char comm[64], lo[32], hi[32], where[224], th[32];
 
 	f->nthreads = w->n;
 	ws_fmt_dur(lo, sizeof(lo), w->lo);
@@ -513,7 +716,11 @@ static void stuck_emit(const struct ws_snapshot *s, const struct ws_opts *o,
 	else
 		SETF(what, "; none has been woken since it blocked");
 	SETF(threshold, "blocked for at least %s (--stuck)", th);
-	if (w->reason == R_FUTEX) {
+	if (w->reason == R_FUTEX && w->fkind != FK_LOCK) {
+		SETF(cause, "the wait kind is unknown (this snapshot has no futex_val; live as root, /proc/TID/syscall tells): a lock held forever, or an event nobody signals; runtimes such as Go also park idle threads this way, which is harmless");
+		SETF(next, "cat /proc/%u/task/%u/syscall (the third argument is the expected value: 2 is a glibc lock wait); the user stacks: gdb -p %u -batch -ex 'thread apply all bt'",
+		     w->tgid, w->tid, w->tgid);
+	} else if (w->reason == R_FUTEX) {
 		SETF(cause, "a lock that is never released (a deadlock, or a lock leaked on an error path), or a wake-up that never comes");
 		SETF(next, "the user stacks of the waiters and of the lock's owner: gdb -p %u -batch -ex 'thread apply all bt'", w->tgid);
 	} else if (w->reason == R_IO || w->reason == R_UNINT) {
@@ -525,25 +732,65 @@ static void stuck_emit(const struct ws_snapshot *s, const struct ws_opts *o,
 	}
 }
 
+/* The kind of futex wait, or what a read() without a stack is reading. */
+static void site_what(const struct ws_snapshot *s, const struct ws_thread *t,
+		      const struct ws_opts *o, struct site *x)
+{
+	static const char *const kinds[] = {
+		[WS_FD_UNKNOWN] = "a descriptor of unknown kind", [WS_FD_SOCKET] = "a socket",
+		[WS_FD_TTY] = "a terminal", [WS_FD_PIPE] = "a pipe", [WS_FD_EVENT] = "an event fd",
+		[WS_FD_OTHER] = "a file",
+	};
+	char link[64];
+	uint32_t val;
+	enum ws_fd_kind k;
+
+	if (t->state == R_FUTEX) {
+		x->fkind = futex_kind(s, t, o, &val);
+		return;
+	}
+	if (t->state != R_SLEEP || t->stack_len || !is_fd_read(t->syscall) || !o->proc_root)
+		return;
+	k = read_fd_kind(t, o, link, sizeof(link));
+	if (k == WS_FD_GONE)
+		return;
+	if (link[0])
+		snprintf(x->on, sizeof(x->on), "%s (%s)", kinds[k], link);
+	else
+		snprintf(x->on, sizeof(x->on), "%s", kinds[k]);
+}
+
 /* Threads blocked now for at least --stuck, grouped by process and wait site. */
 static void find_stuck(const struct ws_snapshot *s, const struct ws_opts *o,
 		       struct ws_findings *out)
 {
-	struct site *w = xcalloc(s->nthreads, sizeof(*w));
-	size_t i, n = 0, nsites = 0;
+	size_t i, n = 0, nsites = 0, ncand = 0;
+	struct site *w;
 
+	/* Sites for the candidates only: a site is 200+ bytes, threads are many. */
+	for (i = 0; i < s->nthreads; i++)
+		ncand += s->threads[i].state > R_RUNQ && s->threads[i].off_ns >= o->stuck_ns;
+	w = xcalloc(ncand, sizeof(*w));
 	for (i = 0; i < s->nthreads; i++) {
 		const struct ws_thread *t = &s->threads[i];
-		struct site *x = &w[n];
+		struct site *x;
+		enum verdict v;
 
-		if (t->state <= R_RUNQ || t->off_ns < o->stuck_ns || (o->pid && t->tgid != o->pid) ||
-		    ws_is_idle_wait(s, t, o))
+		if (t->state <= R_RUNQ || t->off_ns < o->stuck_ns || (o->pid && t->tgid != o->pid))
+			continue;
+		x = &w[n];
+		v = wait_verdict(s, t, o);
+		if (v == V_GONE)
+			add_note(out, "thread %u of pid %u ended or woke while waitscope looked at its wait: its state is unknown",
+				 t->tid, t->tgid);
+		if (v != V_PROBLEM)
 			continue;
 		x->tgid = t->tgid;
 		x->reason = t->state;
 		x->syscall = t->syscall;
 		x->futex = t->state == R_FUTEX ? t->futex_addr : 0;
 		ws_top_frame(s, t, x->frame, sizeof(x->frame));
+		site_what(s, t, o, x);
 		x->n = 1;
 		x->lo = x->hi = x->sum = t->off_ns;
 		x->partial = t->partial;
@@ -565,45 +812,176 @@ static void find_stuck(const struct ws_snapshot *s, const struct ws_opts *o,
 
 /* ---- lock contention ---- */
 
+/*
+ * The lock waits among a word's completed waits.  The module's lock_n
+ * counts them (expected value 2, LOCK_PI); an older module's file has only
+ * how the word was waited on: then every wait counts, as before, except on
+ * words waited on as condition variables (WAIT_BITSET, REQUEUE_PI).
+ */
+static uint64_t lock_waits(const struct ws_snapshot *s, const struct ws_futex *x)
+{
+	if (x->has_lock_n)
+		return x->lock_n < x->count ? x->lock_n : x->count;
+	if (op_is(s, x->op, "wait_bitset") || op_is(s, x->op, "wait_requeue_pi"))
+		return 0;
+	return x->count;
+}
+
+/* Their time: total_ns covers all waits; lock waits get their share of it. */
+static uint64_t lock_wait_ns(const struct ws_futex *x, uint64_t nlock)
+{
+	if (!x->count || nlock >= x->count)
+		return nlock ? x->total_ns : 0;
+	return (uint64_t)((double)x->total_ns * (double)nlock / (double)x->count);
+}
+
+/* A futex word of a process: tgid and address. */
+struct word {
+	uint32_t tgid;
+	uint64_t addr;
+	unsigned lock_now;	/* threads in a lock wait on it now */
+};
+
+static int word_cmp(const void *a, const void *b)
+{
+	const struct word *x = a, *y = b;
+
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static bool may_be_queued_now(const struct ws_futex *x, const struct ws_opts *o)
+{
+	return x->waiting >= 2 && x->longest_now_ns >= o->contention_ns;
+}
+
+/*
+ * For the words with 2+ waiters now for a while (few), how many of those
+ * are lock waits: one pass over the threads, sorted words, no /proc read
+ * for a thread on any other word.
+ */
+static struct word *words_queued_now(const struct ws_snapshot *s, const struct ws_opts *o,
+				     size_t *nw)
+{
+	struct word *w = xcalloc(s->nfutex, sizeof(*w)), key, *hit;
+	uint32_t val;
+	size_t i, n = 0;
+
+	for (i = 0; i < s->nfutex; i++)
+		if (may_be_queued_now(&s->futex[i], o) && (!o->pid || s->futex[i].tgid == o->pid))
+			w[n++] = (struct word){ .tgid = s->futex[i].tgid, .addr = s->futex[i].uaddr };
+	qsort(w, n, sizeof(*w), word_cmp);
+	for (i = 0; n && i < s->nthreads; i++) {
+		const struct ws_thread *t = &s->threads[i];
+		enum futex_kind k;
+
+		if (t->state != R_FUTEX)
+			continue;
+		key.tgid = t->tgid;
+		key.addr = t->futex_addr;
+		hit = bsearch(&key, w, n, sizeof(*w), word_cmp);
+		if (!hit)
+			continue;
+		k = futex_kind(s, t, o, &val);
+		/* With no expected value known, the word's op decides, as before. */
+		if (k == FK_LOCK || (k == FK_UNKNOWN && !s->futex[0].has_lock_n))
+			hit->lock_now++;
+	}
+	*nw = n;
+	return w;
+}
+
+static unsigned lock_waiters_now(const struct word *w, size_t nw, const struct ws_futex *x)
+{
+	struct word key = { .tgid = x->tgid, .addr = x->uaddr }, *hit;
+
+	hit = nw ? bsearch(&key, w, nw, sizeof(*w), word_cmp) : NULL;
+	return hit ? hit->lock_now : 0;
+}
+
+struct lock_cost {
+	uint64_t n, ns, wall_ns;
+	double rate, per_s;	/* waiters' seconds per wall second; waits per second */
+	unsigned now;		/* in a lock wait on it now */
+};
+
+/* What a word costs its waiters, over the window or the process's life. */
+static bool lock_cost(const struct ws_snapshot *s, const struct ws_opts *o,
+		      const struct ctx *cx, const struct ws_futex *x, const struct word *w,
+		      size_t nw, struct lock_cost *c)
+{
+	const struct proc_agg *pa = proc_of(cx, x->tgid);
+
+	memset(c, 0, sizeof(*c));
+	c->n = lock_waits(s, x);
+	c->ns = lock_wait_ns(x, c->n);
+	c->wall_ns = o->window_ns ? o->window_ns : pa ? pa->span_ns : 0;
+	if (c->wall_ns) {
+		c->rate = (double)c->ns / (double)c->wall_ns;
+		c->per_s = (double)c->n * 1e9 / (double)c->wall_ns;
+	}
+	if (may_be_queued_now(x, o))
+		c->now = lock_waiters_now(w, nw, x);
+	return (c->ns >= o->contention_ns && c->rate >= o->contention_rate &&
+		c->per_s >= o->contention_waits) || c->now >= 2;
+}
+
+static void contention_emit(const struct ws_snapshot *s, const struct ws_opts *o,
+			    const struct ctx *cx, const struct ws_futex *x,
+			    const struct lock_cost *c, struct ws_findings *out)
+{
+	const struct proc_agg *pa = proc_of(cx, x->tgid);
+	char comm[64], tot[32], mx[32], th[32], win[32], now[32], of[64] = "";
+	struct ws_finding *f = add(out, K_CONTENTION, x->tgid, c->ns);
+
+	f->nthreads = pa ? pa->futex_waiters : 0;
+	comm_of(s, x->tgid, comm, sizeof(comm));
+	ws_fmt_dur(tot, sizeof(tot), c->ns);
+	ws_fmt_dur(mx, sizeof(mx), x->max_ns);
+	ws_fmt_dur(th, sizeof(th), o->contention_ns);
+	ws_fmt_dur(win, sizeof(win), c->wall_ns);
+	ws_fmt_dur(now, sizeof(now), x->longest_now_ns);
+	if (c->n < x->count)
+		snprintf(of, sizeof(of), " (of %llu waits on the word)",
+			 (unsigned long long)x->count);
+	SETF(what, "lock contention in pid %u (%s) on futex 0x%llx: %llu lock waits%s in %s (%.0f a second) totalling %s, %.2fs of waiting per second, longest %s",
+	     x->tgid, comm, (unsigned long long)x->uaddr, (unsigned long long)c->n, of, win,
+	     c->per_s, tot, c->rate, mx);
+	if (c->now >= 2)
+		SETF(what, "; %u threads in a lock wait on it now, the longest for %s", c->now, now);
+	else
+		SETF(what, ", %u waiting now", x->waiting);
+	SETF(threshold, "at least %s of lock waits, %.0f%% of a thread's time (--contention-rate) and %.0f waits a second (--contention-waits), or 2+ lock waiters at once for %s (--contention)",
+	     th, o->contention_rate * 100, o->contention_waits, th);
+	SETF(cause, "threads serialize on one lock: a hot mutex, or work done while holding it");
+	SETF(next, "which code takes the lock at 0x%llx: perf record -g -p %u, or gdb on a waiter; shorten the critical section or shard the lock",
+	     (unsigned long long)x->uaddr, x->tgid);
+}
+
+/*
+ * A lock is contended when its waiters pay for it: enough wait time per
+ * wall second, often enough (see ws_opts_default for the numbers), or 2+
+ * threads queued on it now for a while.  Not a share of off-CPU time, which
+ * run-queue waits dominate on a busy machine, and never words that are not
+ * locks (lock_n), such as the Go runtime's park notes.
+ */
 static void find_contention(const struct ws_snapshot *s, const struct ws_opts *o,
 			    const struct ctx *cx, struct ws_findings *out)
 {
-	size_t i;
+	struct lock_cost c;
+	size_t i, nw;
+	struct word *w = words_queued_now(s, o, &nw);
 
 	for (i = 0; i < s->nfutex; i++) {
 		const struct ws_futex *x = &s->futex[i];
-		char comm[64], tot[32], mx[32], th[32];
-		const struct proc_agg *pa = proc_of(cx, x->tgid);
-		uint64_t poff = pa ? pa->off_ns : 0;
-		int waiters = pa ? pa->futex_waiters : 0;
-		struct ws_finding *f;
-		double share;
 
 		if (o->pid && x->tgid != o->pid)
 			continue;
-		/* Condition-variable waits are how idle pools wait, not contention. */
-		if (!strcmp(ws_str(s, x->op), "wait_bitset") ||
-		    !strcmp(ws_str(s, x->op), "wait_requeue_pi"))
-			continue;
-		share = poff ? (double)x->total_ns / (double)poff : 0;
-		if (!(x->waiting >= 2 || (x->total_ns >= o->contention_ns &&
-					  share >= o->contention_share && waiters >= 2)))
-			continue;
-		f = add(out, K_CONTENTION, x->tgid, x->total_ns);
-		f->nthreads = waiters;
-		comm_of(s, x->tgid, comm, sizeof(comm));
-		ws_fmt_dur(tot, sizeof(tot), x->total_ns);
-		ws_fmt_dur(mx, sizeof(mx), x->max_ns);
-		ws_fmt_dur(th, sizeof(th), o->contention_ns);
-		SETF(what, "lock contention in pid %u (%s) on futex 0x%llx: %llu waits totalling %s (%.0f%% of the off-CPU time of its futex waiters), longest %s, %u waiting now",
-		     x->tgid, comm, (unsigned long long)x->uaddr, (unsigned long long)x->count, tot,
-		     share * 100, mx, x->waiting);
-		SETF(threshold, "2+ waiters at once, or at least %s and %.0f%% of off-CPU time (--contention)",
-		     th, o->contention_share * 100);
-		SETF(cause, "threads serialize on one lock: a hot mutex, or work done while holding it");
-		SETF(next, "which code takes the lock at 0x%llx: perf record -g -p %u, or gdb on a waiter; shorten the critical section or shard the lock",
-		     (unsigned long long)x->uaddr, x->tgid);
+		if (lock_cost(s, o, cx, x, w, nw, &c))
+			contention_emit(s, o, cx, x, &c, out);
 	}
+	free(w);
 }
 
 /* ---- hidden blocking ---- */
@@ -735,31 +1113,65 @@ struct starve_group {
 	const struct ws_thread *worst;
 };
 
+/* Its cgroup's CPU throttling, when it has one that hit its quota. */
+struct quota {
+	bool hit;
+	uint64_t nr, usec;
+	char path[4096];
+	char max[64];		/* cpu.max, "" when unreadable */
+};
+
+static void quota_of(const struct ws_opts *o, const struct ws_thread *t, struct quota *q)
+{
+	memset(q, 0, sizeof(*q));
+	if (!ws_cgroup_path(o->cgroup_root, t->cgroup, q->path, sizeof(q->path)))
+		return;
+	ws_cgroup_throttling(q->path, &q->nr, &q->usec);
+	q->hit = q->nr > 0;
+	if (q->hit && !ws_cgroup_cpu_max(q->path, q->max, sizeof(q->max)))
+		q->max[0] = '\0';
+}
+
+static const char *quota_rel(const struct ws_opts *o, const struct quota *q)
+{
+	const char *rel = q->path + strlen(o->cgroup_root);
+
+	return *rel ? rel : "/";
+}
+
 /* Why it starves: its cgroup's quota, the threads that take its CPU. */
 static void starve_cause(const struct ws_snapshot *s, const struct ws_opts *o,
-			 const struct ws_thread *t, char *buf, size_t n)
+			 const struct ws_thread *t, const struct quota *q, char *buf, size_t n)
 {
-	char by[128], path[4096];
-	uint64_t nr, usec;
+	char by[128];
 
 	preemptor_desc(s, t, by, sizeof(by));
-	if (ws_cgroup_path(o->cgroup_root, t->cgroup, path, sizeof(path))) {
-		ws_cgroup_throttling(path, &nr, &usec);
-		if (nr) {
-			snprintf(buf, n, "its cgroup %s hit its CPU quota %llu times (throttled %.1fs); last preempted by %s",
-				 path + strlen(o->cgroup_root), (unsigned long long)nr, usec / 1e6, by);
-			return;
-		}
+	if (q->hit) {
+		snprintf(buf, n, "its cgroup %s hit its CPU quota %llu times (throttled %.1fs); last preempted by %s",
+			 quota_rel(o, q), (unsigned long long)q->nr, q->usec / 1e6, by);
+		return;
 	}
 	snprintf(buf, n, "the CPU is taken by other runnable threads (thread %u was last preempted by %s); pinned or quota-limited threads starve first",
 		 t->tid, by);
 }
 
+/* What to change when the quota is the cause: the quota, or the thread count. */
+static void quota_next(struct ws_finding *f, const struct ws_opts *o, const struct quota *q)
+{
+	char max[96] = "";
+
+	if (q->max[0])
+		snprintf(max, sizeof(max), ", now %s", q->max);
+	SETF(next, "raise the CPU quota of cgroup %s (cpu.max in %s%s), or keep fewer threads runnable than it allows: GOMAXPROCS for a Go service, the worker pool size otherwise; watch nr_throttled in its cpu.stat",
+	     quota_rel(o, q), q->path, max);
+}
+
 static void starve_emit(const struct ws_snapshot *s, const struct ws_opts *o,
-			const struct starve_group *g, struct ws_findings *out)
+			const struct starve_group *g, const struct quota *q,
+			struct ws_findings *out)
 {
 	struct ws_finding *f = add(out, K_STARVING, g->tgid, g->runq_ns);
-	char comm[64], pq[32], th[32], pname[64];
+	char comm[64], pq[32], th[32], pname[64], cause[512];
 
 	f->nthreads = g->n;
 	ws_unescape_comm(ws_str(s, g->worst->comm), comm, sizeof(comm));
@@ -770,8 +1182,9 @@ static void starve_emit(const struct ws_snapshot *s, const struct ws_opts *o,
 	ws_fmt_dur(pq, sizeof(pq), g->worst_p99);
 	ws_fmt_dur(th, sizeof(th), o->runq_p99_ns);
 	if (g->n == 1 && g->vs_siblings)
-		SETF(what, "worker %u (%s) of pid %u waits for a CPU %.0f%% of its time, %.1fx the median of its %d siblings; p99 run-queue wait %s",
-		     g->worst->tid, comm, g->tgid, g->hi * 100, g->ratio, g->nsib, pq);
+		SETF(what, "worker %u (%s) of pid %u waits for a CPU %.0f%% of its time, %.1fx the median of its %d sibling%s; p99 run-queue wait %s",
+		     g->worst->tid, comm, g->tgid, g->hi * 100, g->ratio, g->nsib,
+		     g->nsib == 1 ? "" : "s", pq);
 	else if (g->n == 1)
 		SETF(what, "thread %u (%s) of pid %u waits for a CPU %.0f%% of its time; p99 run-queue wait %s",
 		     g->worst->tid, comm, g->tgid, g->hi * 100, pq);
@@ -783,14 +1196,95 @@ static void starve_emit(const struct ws_snapshot *s, const struct ws_opts *o,
 		     g->n, g->tgid, pname, g->lo * 100, g->hi * 100, pq, g->worst->tid);
 	SETF(threshold, "runq p99 >= %s (--runq-p99), runq share >= %.0f%% (--runq-share) or %.1fx siblings (--starve-ratio)",
 	     th, o->runq_share * 100, o->starve_ratio);
-	{
-		char cause[512];
+	starve_cause(s, o, g->worst, q, cause, sizeof(cause));
+	SETF(cause, "%s", cause);
+	if (q->hit)
+		quota_next(f, o, q);
+	else
+		SETF(next, "taskset -pc %u (is it pinned?), the cgroup's cpu.stat, and what takes the CPU: waitscope top --sort runq",
+		     g->worst->tid);
+}
 
-		starve_cause(s, o, g->worst, cause, sizeof(cause));
-		SETF(cause, "%s", cause);
+/*
+ * The starving groups g[from..ng) of other processes in the same throttled
+ * cgroup as g[from], marked done, folded into one finding: one quota, one
+ * fix, however many processes share it.
+ */
+static void starve_emit_cgroup(const struct ws_snapshot *s, const struct ws_opts *o,
+			       struct starve_group *g, size_t from, size_t ng, bool *done,
+			       const struct quota *q, struct ws_findings *out)
+{
+	struct starve_group all = g[from];
+	struct ws_finding *f;
+	uint32_t *pids = xcalloc(ng - from, sizeof(*pids));
+	char pq[32], th[32], cause[512];
+	int npids = 0;
+	size_t k;
+
+	for (k = from; k < ng; k++) {
+		if (done[k] || g[k].worst->cgroup != g[from].worst->cgroup)
+			continue;
+		done[k] = true;
+		if (!npids || pids[npids - 1] != g[k].tgid)
+			pids[npids++] = g[k].tgid;
+		if (k == from)
+			continue;
+		all.n += g[k].n;
+		all.runq_ns += g[k].runq_ns;
+		all.lo = g[k].lo < all.lo ? g[k].lo : all.lo;
+		all.hi = g[k].hi > all.hi ? g[k].hi : all.hi;
+		if (g[k].worst_p99 > all.worst_p99) {
+			all.worst = g[k].worst;
+			all.worst_p99 = g[k].worst_p99;
+		}
 	}
-	SETF(next, "taskset -pc %u (is it pinned?), the cgroup's cpu.stat, and what takes the CPU: waitscope top --sort runq",
-	     g->worst->tid);
+	if (npids == 1) {
+		free(pids);
+		starve_emit(s, o, &all, q, out);
+		return;
+	}
+	f = add(out, K_STARVING, all.tgid, all.runq_ns);
+	f->nthreads = all.n;
+	f->pids = pids;
+	f->npids = npids;
+	ws_fmt_dur(pq, sizeof(pq), all.worst_p99);
+	ws_fmt_dur(th, sizeof(th), o->runq_p99_ns);
+	SETF(what, "%d processes of cgroup %s (pids", npids, quota_rel(o, q));
+	for (k = 0; k < (size_t)npids; k++) {
+		char comm[64];
+
+		SETF(what, "%s %u %s", k ? "," : "", pids[k], comm_of(s, pids[k], comm, sizeof(comm)));
+	}
+	SETF(what, "), %d threads, wait for a CPU %.0f-%.0f%% of their time; p99 run-queue wait up to %s (thread %u)",
+	     all.n, all.lo * 100, all.hi * 100, pq, all.worst->tid);
+	SETF(threshold, "runq p99 >= %s (--runq-p99), runq share >= %.0f%% (--runq-share) or %.1fx siblings (--starve-ratio)",
+	     th, o->runq_share * 100, o->starve_ratio);
+	starve_cause(s, o, all.worst, q, cause, sizeof(cause));
+	SETF(cause, "%s", cause);
+	quota_next(f, o, q);
+}
+
+/* One finding per starving group, but one per throttled cgroup for those it starves. */
+static void starve_emit_all(const struct ws_snapshot *s, const struct ws_opts *o,
+			    struct starve_group *g, size_t ng, struct ws_findings *out)
+{
+	bool *done = xcalloc(ng, sizeof(*done));
+	struct quota *q = xcalloc(1, sizeof(*q));
+	size_t k;
+
+	for (k = 0; k < ng; k++) {
+		if (done[k])
+			continue;
+		quota_of(o, g[k].worst, q);
+		if (q->hit) {
+			starve_emit_cgroup(s, o, g, k, ng, done, q, out);
+		} else {
+			done[k] = true;
+			starve_emit(s, o, &g[k], q, out);
+		}
+	}
+	free(q);
+	free(done);
 }
 
 static void find_starving(const struct ws_snapshot *s, const struct ws_opts *o,
@@ -851,8 +1345,7 @@ static void find_starving(const struct ws_snapshot *s, const struct ws_opts *o,
 			g[k].worst_p99 = p99;
 		}
 	}
-	for (k = 0; k < ng; k++)
-		starve_emit(s, o, &g[k], out);
+	starve_emit_all(s, o, g, ng, out);
 	free(g);
 }
 
@@ -911,6 +1404,11 @@ static void find_pressure(const struct ws_snapshot *s, const struct ws_opts *o,
 	SETF(next, "waitscope top --sort runq; mpstat -P ALL 1; check cpusets and taskset pinning");
 }
 
+/*
+ * Only threads untracked now are a problem: drops in the past (a burst of
+ * short-lived threads) left the counts of those threads out, which is worth
+ * knowing when reading the numbers, but nothing to fix now.
+ */
 static void find_health(const struct ws_snapshot *s, struct ws_findings *out)
 {
 	const struct ws_stats *st = &s->stats;
@@ -925,7 +1423,7 @@ static void find_health(const struct ws_snapshot *s, struct ws_findings *out)
 		SETF(cause, "someone ran 'waitscope disable' or set enabled=0");
 		SETF(next, "waitscope enable");
 	}
-	if (st->dropped || st->dropped_total) {
+	if (st->dropped) {
 		f = add(out, K_HEALTH, 0, UINT64_MAX / 8);
 		SETF(what, "the thread table is full: %llu threads are not tracked now (%llu since tracing began), capacity %llu",
 		     (unsigned long long)st->dropped, (unsigned long long)st->dropped_total,
@@ -943,6 +1441,9 @@ static void find_health(const struct ws_snapshot *s, struct ws_findings *out)
 		SETF(cause, "nearly as many live threads as the capacity module parameter");
 		SETF(next, "reload with a larger capacity before threads are dropped");
 	}
+	if (!st->dropped && st->dropped_total)
+		add_note(out, "%llu threads were not tracked at some time since tracing began (the thread table was full; none is untracked now): their time is missing from the counts",
+			 (unsigned long long)st->dropped_total);
 	if (st->futex_dropped) {
 		f = add(out, K_HEALTH, 0, UINT64_MAX / 16);
 		SETF(what, "%llu futex waits were not recorded per address: the futex table (%llu entries) is full",
@@ -1050,6 +1551,7 @@ void ws_snapshot_delta(struct ws_snapshot *b, const struct ws_snapshot *a)
 			if (fb->count >= fa->count && fb->total_ns >= fa->total_ns) {
 				fb->count -= fa->count;
 				fb->total_ns -= fa->total_ns;
+				fb->lock_n -= fb->lock_n >= fa->lock_n ? fa->lock_n : fb->lock_n;
 			}
 			break;
 		}

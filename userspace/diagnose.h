@@ -11,13 +11,15 @@ struct ws_opts {
 	double starve_ratio;		/* --starve-ratio: x siblings' median runq share */
 	double runq_share;		/* --runq-share: runq share that is starving */
 	double blocked_share;		/* --blocked-share: D/io share of wall time */
-	uint64_t contention_ns;		/* --contention: futex time that counts */
-	double contention_share;	/* share of the process's off-CPU time */
+	uint64_t contention_ns;		/* --contention: lock wait time that counts */
+	double contention_rate;		/* --contention-rate: waiters' seconds per wall second */
+	double contention_waits;	/* --contention-waits: lock waits per wall second */
 	uint32_t pid;			/* --pid: only this process */
 	const char *allow[32];		/* --allow KEY=GLOB */
 	int nallow;
 	uint64_t window_ns;		/* 0: since tracing began */
 	const char *cgroup_root;	/* for cpu.stat of a starving worker */
+	const char *proc_root;		/* live threads' /proc ("/proc"), or NULL offline */
 };
 
 enum ws_kind { K_STUCK, K_CONTENTION, K_HIDDEN, K_STARVING, K_PRESSURE, K_HEALTH };
@@ -27,6 +29,8 @@ struct ws_finding {
 	uint32_t pid;
 	uint64_t impact_ns;		/* ranking: thread-time affected */
 	int nthreads;
+	uint32_t *pids;			/* more than one process: all of them (npids) */
+	int npids;
 	char *what;			/* the sentence, with its evidence */
 	char *threshold;
 	char *cause;
@@ -36,6 +40,8 @@ struct ws_finding {
 struct ws_findings {
 	struct ws_finding *f;
 	size_t n, cap;
+	char **notes;			/* information, not findings (no effect on exit) */
+	size_t nnotes;
 };
 
 void ws_opts_default(struct ws_opts *o);

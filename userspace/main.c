@@ -220,23 +220,33 @@ static const char *report_help =
 "  stuck            threads blocked right now for at least --stuck, grouped by\n"
 "                   process and wait site (reason, futex address or syscall,\n"
 "                   top kernel frame)\n"
-"  lock-contention  futex words (lock waits) with 2+ waiters at once, or with\n"
-"                   at least --contention of waits and 20% of the off-CPU\n"
-"                   time of the process's threads that wait on futexes\n"
+"  lock-contention  futex words whose lock waits (expected value 2, LOCK_PI)\n"
+"                   cost their waiters at least --contention in all, at least\n"
+"                   --contention-rate of a thread's time per wall second and\n"
+"                   --contention-waits waits a second; or with 2+ threads in a\n"
+"                   lock wait on them now for --contention.  Wall time is the\n"
+"                   --interval, else how long the process has been watched\n"
 "  hidden-blocking  threads spending at least --blocked-share of their time in\n"
 "                   io or uninterruptible waits\n"
 "  starving         threads whose run-queue p99 is at least --runq-p99, whose\n"
 "                   run-queue share is at least --runq-share, or at least\n"
-"                   --starve-ratio times the median of their pool (same process,\n"
-"                   same comm but for digits: worker-1..16 -> worker-N)\n"
+"                   --starve-ratio times the median of the rest of their pool\n"
+"                   (same process, same comm but for digits: worker-1..16 ->\n"
+"                   worker-N); the processes of a cgroup that hit its CPU\n"
+"                   quota are one finding\n"
 "  cpu-pressure     CPUs whose run-queue wait p95 is at least --runq-p99\n"
-"  module-health    tracing disabled, threads dropped, table nearly full\n"
+"  module-health    tracing disabled, threads untracked now, table nearly full\n"
+"                   (threads dropped only in the past are a note, not a finding)\n"
 "\n"
 "Idle waits are not findings: event loops (epoll, poll, select), sleeps,\n"
-"child and signal waits, accept and receive, terminal reads, kernel threads\n"
-"with nothing to do, and condition-variable futex waits (FUTEX_WAIT_BITSET,\n"
-"how pthread_cond_wait and sem_wait park an idle pool).  Lock waits\n"
-"(FUTEX_WAIT, LOCK_PI) and pipe reads are reported.\n"
+"child and signal waits, accept and receive, terminal and socket reads,\n"
+"kernel threads with nothing to do, and futex waits that are not lock\n"
+"waits: condition-variable style (FUTEX_WAIT_BITSET, how pthread_cond_wait\n"
+"and sem_wait park an idle pool) and FUTEX_WAIT on a value other than 2\n"
+"(how the Go runtime parks an idle thread).  Lock waits (value 2, LOCK_PI),\n"
+"futex waits of unknown kind (an older module's snapshot) and pipe reads are\n"
+"reported.  Without kernel stacks (6.1), a live report run as root reads\n"
+"/proc/TID/syscall and /proc/PID/fd to tell a read's descriptor.\n"
 "\n"
 "Options:\n"
 "  --interval S       judge the last S seconds (two snapshots S apart)\n"
@@ -248,8 +258,10 @@ static const char *report_help =
 "  --starve-ratio X   default 3\n"
 "  --blocked-share PCT default 20\n"
 "  --contention DUR   default 100ms\n"
+"  --contention-rate PCT  default 5 (% of one thread's time, per wall second)\n"
+"  --contention-waits N   default 20 (lock waits per wall second)\n"
 "  --allow KEY=GLOB   never report matching waits; KEY is comm, syscall,\n"
-"                     reason, futex_op or frame (repeatable), e.g.\n"
+"                     reason, futex_op, futex_val or frame (repeatable), e.g.\n"
 "                     --allow comm='java*' --allow syscall=read\n"
 "  --json             one JSON document (schema waitscope.report/1)\n"
 "\n"
@@ -274,9 +286,30 @@ static int snapshot_interval(struct ws_snapshot *b, double secs, uint64_t *windo
 	return rc;
 }
 
+/*
+ * Where report looks beside the module's files.  cgroup ids and threads
+ * mean something only on the host that recorded them: a snapshot given
+ * with --debugfs is judged from its files alone.  For tests (documented in
+ * the man page), $WAITSCOPE_PROC and $WAITSCOPE_CGROUP name a fake /proc
+ * and cgroup tree, live or not.
+ */
+static void report_roots(struct ws_opts *o)
+{
+	const char *proc = getenv("WAITSCOPE_PROC"), *cg = getenv("WAITSCOPE_CGROUP");
+
+	o->proc_root = dir_given ? NULL : "/proc";
+	if (dir_given)
+		o->cgroup_root = NULL;
+	if (proc && *proc)
+		o->proc_root = proc;
+	if (cg && *cg)
+		o->cgroup_root = cg;
+}
+
 static int cmd_report(int argc, char **argv)
 {
-	enum { O_STUCK = 256, O_RUNQ, O_SHARE, O_RATIO, O_BLOCKED, O_CONT, O_ALLOW, O_INT };
+	enum { O_STUCK = 256, O_RUNQ, O_SHARE, O_RATIO, O_BLOCKED, O_CONT, O_ALLOW, O_INT,
+	       O_CRATE, O_CWAITS };
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' },
 		{ "pid", required_argument, NULL, 'p' },
@@ -287,6 +320,8 @@ static int cmd_report(int argc, char **argv)
 		{ "starve-ratio", required_argument, NULL, O_RATIO },
 		{ "blocked-share", required_argument, NULL, O_BLOCKED },
 		{ "contention", required_argument, NULL, O_CONT },
+		{ "contention-rate", required_argument, NULL, O_CRATE },
+		{ "contention-waits", required_argument, NULL, O_CWAITS },
 		{ "allow", required_argument, NULL, O_ALLOW }, { 0 },
 	};
 	struct ws_findings fs = { 0 };
@@ -298,9 +333,7 @@ static int cmd_report(int argc, char **argv)
 	int c, rc;
 
 	ws_opts_default(&o);
-	/* cgroup ids mean something only on the host that recorded them. */
-	if (dir_given)
-		o.cgroup_root = NULL;
+	report_roots(&o);
 	while ((c = getopt_long(argc, argv, "jhp:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
@@ -316,6 +349,12 @@ static int cmd_report(int argc, char **argv)
 		case O_SHARE: ok = parse_share(optarg, &o.runq_share); break;
 		case O_BLOCKED: ok = parse_share(optarg, &o.blocked_share); break;
 		case O_CONT: ok = parse_duration(optarg, &o.contention_ns); break;
+		case O_CRATE: ok = parse_share(optarg, &o.contention_rate); break;
+		case O_CWAITS:
+			o.contention_waits = strtod(optarg, &end);
+			ok = end != optarg && !*end && isfinite(o.contention_waits) &&
+			     o.contention_waits >= 0 && o.contention_waits <= 1e9;
+			break;
 		case O_RATIO:
 			o.starve_ratio = strtod(optarg, &end);
 			ok = end != optarg && !*end && isfinite(o.starve_ratio) &&
@@ -483,7 +522,9 @@ static int cmd_futex(int argc, char **argv)
 			printf("usage: waitscope futex [-p PID] [--json]\n\n"
 			       "Futex words waited on, per process: threads waiting now, completed\n"
 			       "waits, their total and longest, and the longest wait in progress.\n"
-			       "OP wait/lock_pi is a lock; wait_bitset a condition variable or semaphore.\n");
+			       "OP lock_pi is a lock; wait a lock only on expected value 2 (glibc), else a\n"
+			       "park or an event (the Go runtime); wait_bitset a condition variable,\n"
+			       "semaphore or join.  LOCKWAITS: of WAITS, the lock waits (newer modules).\n");
 			return 0;
 		default: return 2;
 		}

@@ -381,8 +381,16 @@ static const char *const thread_cols[TC_REASONS + 3 * NR_REASONS] = {
 
 static void index_thread(struct ws_snapshot *s, size_t i);
 
+/* The optional futex_val column: "-" outside a futex wait, else a u32. */
+static bool parse_futex_val(const char *tok, struct ws_thread *t)
+{
+	t->has_futex_val = strcmp(tok, "-") != 0;
+	return !t->has_futex_val || parse_u32(tok, &t->futex_val);
+}
+
+/* ix: the required columns; ival: the futex_val column or -1 (older modules). */
 static int thread_row(struct ws_snapshot *s, const struct lines *ls, const struct row *r,
-		      const int *ix, int ncols, struct ws_err *err)
+		      const int *ix, int ival, int ncols, struct ws_err *err)
 {
 	struct ws_thread t;
 	const char *bad = NULL;
@@ -427,6 +435,8 @@ static int thread_row(struct ws_snapshot *s, const struct lines *ls, const struc
 		t.has_futex = strcmp(r->tok[ix[TC_FUTEX_ADDR]], "-") != 0;
 		if (t.has_futex && !parse_hex(r->tok[ix[TC_FUTEX_ADDR]], &t.futex_addr))
 			bad = "futex_addr";
+		else if (ival >= 0 && !parse_futex_val(r->tok[ival], &t))
+			bad = "futex_val";
 	}
 	if (bad)
 		return ws_fail(err, "%s:%u: bad %s", ls->file, ls->lineno, bad);
@@ -446,7 +456,7 @@ static int thread_row(struct ws_snapshot *s, const struct lines *ls, const struc
 
 static int parse_threads(struct ws_snapshot *s, struct scratch *sc, struct ws_err *err)
 {
-	int ix[TC_REASONS + 3 * NR_REASONS];
+	int ix[TC_REASONS + 3 * NR_REASONS], ival = -1;
 	struct lines *ls = &sc->ls;
 	struct columns *c = &sc->c;
 	struct row *r = &sc->r;
@@ -470,9 +480,10 @@ static int parse_threads(struct ws_snapshot *s, struct scratch *sc, struct ws_er
 		now = header_value(c, "now_ns");
 		if (!now || !parse_u64(now, &s->now_ns))
 			rc = ws_fail(err, "threads:1: no now_ns");
+		ival = col_index(c, "futex_val");
 	}
 	while (!rc && (rc = next_row(ls, r, err)) > 0)
-		rc = r->n && r->tok[0][0] == '#' ? 0 : thread_row(s, ls, r, ix, c->n, err);
+		rc = r->n && r->tok[0][0] == '#' ? 0 : thread_row(s, ls, r, ix, ival, c->n, err);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -630,11 +641,16 @@ static int parse_futex(struct ws_snapshot *s, struct scratch *sc, struct ws_err 
 	struct columns *c = &sc->c;
 	struct row *r = &sc->r;
 	struct ws_futex f;
-	int ix[8], rc;
+	int ix[8], ilock = -1, rc;
 
+	memset(&f, 0, sizeof(f));
 	rc = read_header(ls, "futex", c, true, err);
 	if (!rc)
 		rc = map_columns(ls, c, want, 8, ix, err);
+	/* lock_n: newer modules only. */
+	if (!rc)
+		ilock = col_index(c, "lock_n");
+	f.has_lock_n = ilock >= 0;
 	while (!rc && (rc = next_row(ls, r, err)) > 0) {
 		rc = 0;
 		if (r->n && r->tok[0][0] == '#')
@@ -643,10 +659,14 @@ static int parse_futex(struct ws_snapshot *s, struct scratch *sc, struct ws_err 
 		    !parse_hex(r->tok[ix[1]], &f.uaddr) || !parse_u32(r->tok[ix[2]], &f.waiting) ||
 		    !parse_u64(r->tok[ix[3]], &f.count) || !parse_u64(r->tok[ix[4]], &f.total_ns) ||
 		    !parse_u64(r->tok[ix[5]], &f.max_ns) ||
-		    !parse_u64(r->tok[ix[6]], &f.longest_now_ns)) {
+		    !parse_u64(r->tok[ix[6]], &f.longest_now_ns) ||
+		    (ilock >= 0 && !parse_u64(r->tok[ilock], &f.lock_n))) {
 			rc = ws_fail(err, "futex:%u: bad row", ls->lineno);
 			break;
 		}
+		/* Two counters read apart: never more lock waits than waits. */
+		if (f.lock_n > f.count)
+			f.lock_n = f.count;
 		f.op = intern(s, r->tok[ix[7]]);
 		s->futex = grow(s->futex, &s->cap_futex, s->nfutex + 1, sizeof(f));
 		s->futex[s->nfutex++] = f;

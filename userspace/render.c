@@ -26,6 +26,19 @@ static const char *pstr(const struct ws_snapshot *s, uint32_t off, char *buf, si
 	return ws_sanitize(buf);
 }
 
+/* "pids":[...], for a finding about several processes (one cgroup's). */
+static void json_pids(FILE *f, const struct ws_finding *x)
+{
+	int k;
+
+	if (!x->npids)
+		return;
+	fputs("\"pids\":[", f);
+	for (k = 0; k < x->npids; k++)
+		fprintf(f, "%s%u", k ? "," : "", x->pids[k]);
+	fputs("],", f);
+}
+
 void ws_render_report(FILE *f, const struct ws_snapshot *s, const struct ws_findings *fs,
 		      const struct ws_opts *o, bool json)
 {
@@ -38,9 +51,11 @@ void ws_render_report(FILE *f, const struct ws_snapshot *s, const struct ws_find
 		for (i = 0; i < fs->n; i++) {
 			const struct ws_finding *x = &fs->f[i];
 
-			fprintf(f, "%s{\"kind\":\"%s\",\"pid\":%u,\"threads\":%d,\"impact_ns\":%llu,\"message\":",
+			fprintf(f, "%s{\"kind\":\"%s\",\"pid\":%u,\"threads\":%d,\"impact_ns\":%llu,",
 				i ? "," : "", ws_kind_name(x->kind), x->pid, x->nthreads,
 				(unsigned long long)x->impact_ns);
+			json_pids(f, x);
+			fputs("\"message\":", f);
 			ws_json_str(f, x->what);
 			fputs(",\"threshold\":", f);
 			ws_json_str(f, x->threshold);
@@ -50,6 +65,11 @@ void ws_render_report(FILE *f, const struct ws_snapshot *s, const struct ws_find
 			ws_json_str(f, x->next);
 			fputc('}', f);
 		}
+		fputs("],\"notes\":[", f);
+		for (i = 0; i < fs->nnotes; i++) {
+			fputs(i ? "," : "", f);
+			ws_json_str(f, fs->notes[i]);
+		}
 		fputs("]}\n", f);
 		return;
 	}
@@ -58,6 +78,8 @@ void ws_render_report(FILE *f, const struct ws_snapshot *s, const struct ws_find
 	fprintf(f, "waitscope report: %zu finding%s over %zu threads (%s%s)\n", fs->n,
 		fs->n == 1 ? "" : "s", s->nthreads, o->window_ns ? "the last " : "since tracing began",
 		o->window_ns ? win : "");
+	for (i = 0; i < fs->nnotes; i++)
+		fprintf(f, "note: %s.\n", fs->notes[i]);
 	if (!fs->n) {
 		fprintf(f, "\nNothing blocked, contended or starving beyond the thresholds.\n");
 		return;
@@ -153,6 +175,21 @@ static const char *syscall_str(int nr, char *buf, size_t n)
 	return buf;
 }
 
+/* What the expected value says about a FUTEX_WAIT (2: glibc's locked-with-waiters). */
+static const char *futex_val_note(const struct ws_snapshot *s, const struct ws_thread *t)
+{
+	static char buf[128];
+	const char *op = ws_str(s, t->futex_op);
+
+	if (!t->has_futex_val || (strcmp(op, "wait") && strcmp(op, "wait_bitset")))
+		return "";
+	if (t->futex_val == 2)
+		return ", expected value 2: a lock wait";
+	snprintf(buf, sizeof(buf), ", expected value %u: not a lock wait; a runtime park or a condition/event",
+		 t->futex_val);
+	return buf;
+}
+
 void ws_render_blocked(FILE *f, const struct ws_snapshot *s, uint64_t min_ns, uint32_t pid,
 		       bool json)
 {
@@ -187,6 +224,8 @@ void ws_render_blocked(FILE *f, const struct ws_snapshot *s, uint64_t min_ns, ui
 				t->partial ? "true" : "false", t->syscall);
 			if (t->has_futex)
 				fprintf(f, ",\"futex_addr\":\"0x%llx\"", (unsigned long long)t->futex_addr);
+			if (t->has_futex_val)
+				fprintf(f, ",\"futex_val\":%u", t->futex_val);
 			fputs(",\"stack\":[", f);
 			for (k = 0; k < t->stack_len; k++) {
 				fputs(k ? "," : "", f);
@@ -200,8 +239,8 @@ void ws_render_blocked(FILE *f, const struct ws_snapshot *s, uint64_t min_ns, ui
 			ws_reason_names[t->state], t->partial ? ">" : " ", dur,
 			syscall_str(t->syscall, scb, sizeof(scb)));
 		if (t->has_futex)
-			fprintf(f, "0x%llx (%s)\n", (unsigned long long)t->futex_addr,
-				pstr(s, t->futex_op, scb, sizeof(scb)));
+			fprintf(f, "0x%llx (%s%s)\n", (unsigned long long)t->futex_addr,
+				pstr(s, t->futex_op, scb, sizeof(scb)), futex_val_note(s, t));
 		else
 			fputs("-\n", f);
 		for (k = 0; k < t->stack_len; k++)
@@ -240,11 +279,11 @@ void ws_render_futex(FILE *f, const struct ws_snapshot *s, uint32_t pid, bool js
 	if (json)
 		fputs("{\"schema\":\"waitscope.futex/1\",\"futexes\":[", f);
 	else
-		fprintf(f, "%7s %-16s %-18s %-11s %7s %9s %9s %9s %9s\n", "PID", "COMM", "ADDRESS",
-			"OP", "WAITING", "WAITS", "TOTAL", "MAX", "LONGEST");
+		fprintf(f, "%7s %-16s %-18s %-11s %7s %9s %9s %9s %9s %9s\n", "PID", "COMM", "ADDRESS",
+			"OP", "WAITING", "WAITS", "TOTAL", "MAX", "LONGEST", "LOCKWAITS");
 	for (i = 0; i < n; i++) {
 		const struct ws_thread *leader = ws_find_thread(s, v[i].tgid);
-		char name[64] = "?", tot[32], mx[32], lg[32], op[32];
+		char name[64] = "?", tot[32], mx[32], lg[32], op[32], locks[24];
 
 		if (leader)
 			comm(s, leader->comm, name, sizeof(name));
@@ -253,20 +292,25 @@ void ws_render_futex(FILE *f, const struct ws_snapshot *s, uint32_t pid, bool js
 			ws_json_str(f, name);
 			fprintf(f, ",\"address\":\"0x%llx\",\"op\":", (unsigned long long)v[i].uaddr);
 			ws_json_str(f, ws_str(s, v[i].op));
-			fprintf(f, ",\"waiting\":%u,\"count\":%llu,\"total_ns\":%llu,\"max_ns\":%llu,\"longest_now_ns\":%llu}",
+			fprintf(f, ",\"waiting\":%u,\"count\":%llu,\"total_ns\":%llu,\"max_ns\":%llu,\"longest_now_ns\":%llu",
 				v[i].waiting, (unsigned long long)v[i].count,
 				(unsigned long long)v[i].total_ns, (unsigned long long)v[i].max_ns,
 				(unsigned long long)v[i].longest_now_ns);
+			if (v[i].has_lock_n)
+				fprintf(f, ",\"lock_n\":%llu", (unsigned long long)v[i].lock_n);
+			fputc('}', f);
 			continue;
 		}
 		ws_fmt_dur(tot, sizeof(tot), v[i].total_ns);
 		ws_fmt_dur(mx, sizeof(mx), v[i].max_ns);
 		ws_fmt_dur(lg, sizeof(lg), v[i].longest_now_ns);
-		fprintf(f, "%7u %-16s 0x%-16llx %-11s %7u %9llu %9s %9s %9s\n", v[i].tgid,
+		if (v[i].has_lock_n)
+			snprintf(locks, sizeof(locks), "%llu", (unsigned long long)v[i].lock_n);
+		fprintf(f, "%7u %-16s 0x%-16llx %-11s %7u %9llu %9s %9s %9s %9s\n", v[i].tgid,
 			printable(name), (unsigned long long)v[i].uaddr,
 			pstr(s, v[i].op, op, sizeof(op)),
 			v[i].waiting, (unsigned long long)v[i].count, tot, mx,
-			v[i].waiting ? lg : "-");
+			v[i].waiting ? lg : "-", v[i].has_lock_n ? locks : "-");
 	}
 	if (json)
 		fputs("]}\n", f);

@@ -50,6 +50,9 @@ struct ws_thread {
 	int syscall;
 	uint64_t futex_addr;
 	uint32_t futex_op;	/* string pool */
+	/* The expected value (arg2) of the futex wait: optional column futex_val. */
+	bool has_futex_val;
+	uint32_t futex_val;
 	struct ws_hist_ref hist[NR_REASONS];
 	/* from the blocked file */
 	bool blocked;
@@ -61,6 +64,9 @@ struct ws_futex {
 	uint32_t tgid, waiting;
 	uint32_t op;		/* string pool: how the word is waited on */
 	uint64_t uaddr, count, total_ns, max_ns, longest_now_ns;
+	/* Of count, the lock waits (optional column lock_n; has_lock_n if present). */
+	bool has_lock_n;
+	uint64_t lock_n;
 };
 
 struct ws_stats {
@@ -135,6 +141,16 @@ uint64_t ws_slot_low_us(unsigned slot);
 /* cgroup.c */
 bool ws_cgroup_path(const char *root, uint64_t id, char *buf, size_t n);
 void ws_cgroup_throttling(const char *path, uint64_t *nr, uint64_t *usec);
+bool ws_cgroup_cpu_max(const char *path, char *buf, size_t n);
+
+/* procfs.c: read-only looks at a live thread (root: "/proc" or a fake tree) */
+enum ws_proc_rc { WS_PROC_OK, WS_PROC_GONE, WS_PROC_UNKNOWN };
+enum ws_fd_kind { WS_FD_GONE, WS_FD_UNKNOWN, WS_FD_SOCKET, WS_FD_TTY, WS_FD_PIPE, WS_FD_EVENT,
+		  WS_FD_OTHER };
+enum ws_proc_rc ws_proc_syscall(const char *root, uint32_t pid, uint32_t tid, long *nr,
+				uint64_t args[6]);
+enum ws_fd_kind ws_proc_fd_kind(const char *root, uint32_t pid, uint64_t fd, char *link,
+				size_t n);
 
 /* fmt.c */
 void ws_fmt_dur(char *buf, size_t n, uint64_t ns);

@@ -126,3 +126,116 @@ for key, rows in series.items():
     assert b[-1] == c[0], key'"
 check "status reads a snapshot given with WAITSCOPE_DEBUGFS" sh -c "
 	WAITSCOPE_DEBUGFS=$S \"$W\" status | grep -q 'tracing:  enabled'"
+
+# ---- issue 12: futex kinds, reads without stacks, drops, pools, locks, quotas ----
+# kinds_env DIR [VAR=VALUE...]: the sorted kind:pid pairs of report (default thresholds)
+kinds_env() {
+	d=$1
+	shift
+	env "$@" "$W" --debugfs "$d" report --json |
+		python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join(sorted(set(f["kind"]+":"+str(f["pid"]) for f in d["findings"]))))'
+}
+# report_json DIR [VAR=VALUE...]: report --json into $T/r.json
+report_json() {
+	d=$1
+	shift
+	env "$@" "$W" --debugfs "$d" report --json > "$T/r.json"
+}
+# A fake /proc: fake_syscall PID TID LINE; fake_fd PID FD TARGET
+fake_syscall() { mkdir -p "$T/proc/$1/task/$2" && echo "$3" > "$T/proc/$1/task/$2/syscall"; }
+fake_fd() { mkdir -p "$T/proc/$1/fd" && ln -sfn "$3" "$T/proc/$1/fd/$2"; }
+
+FK=$F/futex-kinds
+found=$(kinds_env "$FK")
+check "futex_val: an idle Go service (FUTEX_WAIT value 0) is neither stuck nor contended; value 2, LOCK_PI and a timed lock (WAIT_BITSET value 2) are stuck" \
+	[ "$found" = 'stuck:3100 stuck:3200' ]
+check "futex_val: the deadlock's finding says lock wait, the Go process is not named" sh -c "
+	\"$W\" --debugfs $FK report > $T/fk.out; grep -q 'blocked in a lock wait on futex 0x4c6140' $T/fk.out && ! grep -q 'pid 3000' $T/fk.out"
+check "futex_val: blocked names a non-2 value as not a lock wait" sh -c "
+	\"$W\" --debugfs $FK blocked -p 3000 | grep -q 'expected value 0: not a lock wait'"
+FO=$F/futex-old
+check "no futex_val (older module, offline): the wait kind is unknown, not 'a lock that is never released'" sh -c "
+	\"$W\" --debugfs $FO report > $T/fo.out; grep -q 'futex wait on 0xc000200148 of unknown kind' $T/fo.out &&
+	! grep -q 'a lock that is never released' $T/fo.out"
+fake_syscall 3300 3301 "202 0xc000200148 0x80 0x0 0x0 0x0 0x0 0x7ffd8b1c4e20 0x46b3a3"
+found=$(kinds_env "$FO" WAITSCOPE_PROC="$T/proc")
+check "no futex_val, /proc/TID/syscall says expected value 0: not stuck" [ "$found" = '' ]
+fake_syscall 3300 3301 "202 0xc000200148 0x80 0x2 0x0 0x0 0x0 0x7ffd8b1c4e20 0x46b3a3"
+check "no futex_val, /proc/TID/syscall says expected value 2: a stuck lock wait" sh -c "
+	WAITSCOPE_PROC=$T/proc \"$W\" --debugfs $FO report | grep -q 'blocked in a lock wait on futex 0xc000200148'"
+check "no lock_n: a wait_bitset word with 2 waiters and 100s of waits is not lock contention" sh -c "
+	! \"$W\" --debugfs $FO report | grep -q 'lock-contention'"
+
+NS=$F/nostack-6.1
+rm -rf "$T/proc"
+fake_syscall 4000 4000 "0 0x0 0x55d0c2a1e000 0x1 0x0 0x0 0x0 0x7ffc1c7e3a28 0x7f0e0c8f1992"
+fake_fd 4000 0 /dev/pts/0
+fake_syscall 4100 4101 "0 0x5 0x7f0e0c000b70 0x4000 0x0 0x0 0x0 0x7f0e0bfffd28 0x7f0e0c8f1992"
+fake_fd 4100 5 "socket:[48211]"
+fake_syscall 4200 4201 "0 0x3 0x7ffc1c7e3a28 0x1000 0x0 0x0 0x0 0x7ffc1c7e3a00 0x7f0e0c8f1992"
+fake_fd 4200 3 "pipe:[5555]"
+fake_syscall 4400 4401 running
+fake_syscall 4500 4501 "0 0x7 0x7ffc1c7e3a28 0x8 0x0 0x0 0x0 0x7ffc1c7e3a00 0x7f0e0c8f1992"
+fake_fd 4500 7 "anon_inode:[eventfd]"
+found=$(kinds_env "$NS" WAITSCOPE_PROC="$T/proc")
+check "no stacks (6.1): tty, socket and eventfd reads are idle, a vanished or moved-on thread is not stuck, the pipe reader is" \
+	[ "$found" = 'stuck:4200' ]
+check "no stacks (6.1): the pipe reader's finding names the pipe" sh -c "
+	WAITSCOPE_PROC=$T/proc \"$W\" --debugfs $NS report | grep -q 'blocked in read() on a pipe (pipe:\[5555\])'"
+check "no stacks (6.1): the vanished and the moved-on thread are noted as unknown, not findings" sh -c "
+	WAITSCOPE_PROC=$T/proc \"$W\" --debugfs $NS report --json | python3 -c '
+import json, sys
+n = json.load(sys.stdin)[\"notes\"]
+assert any(\"thread 4301 of pid 4300\" in x and \"unknown\" in x for x in n), n
+assert any(\"thread 4401 of pid 4400\" in x for x in n), n'"
+found=$(kinds_env "$NS")
+check "no stacks and no /proc (a snapshot elsewhere): every read is judged as before" \
+	[ "$found" = 'stuck:4000 stuck:4100 stuck:4200 stuck:4300 stuck:4400 stuck:4500' ]
+
+rm -rf "$T/drop" && cp -r "$F/idle-6.12" "$T/drop"
+sed 's/^dropped_total .*/dropped_total                 7/' "$F/idle-6.12/stats" > "$T/drop/stats"
+check "past drops only (dropped 0, dropped_total 7): no finding, exit 0" status 0 "$W" --debugfs "$T/drop" report
+check "past drops only: a note in the report and in --json notes, not a finding" sh -c "
+	\"$W\" --debugfs $T/drop report | grep -q '^note: 7 threads were not tracked' &&
+	\"$W\" --debugfs $T/drop report --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert not d[\"findings\"] and \"7 threads\" in d[\"notes\"][0]'"
+sed -e 's/^dropped_total .*/dropped_total                 7/' -e 's/^dropped  .*/dropped                       3/' "$F/idle-6.12/stats" > "$T/drop/stats"
+check "threads untracked now (dropped 3): a module-health finding, exit 1" sh -c "
+	\"$W\" --debugfs $T/drop report > $T/d.out; [ \$? = 1 ] && grep -q 'module-health.*3 threads are not tracked now' $T/d.out"
+
+found=$(kinds_env "$F/pool2")
+check "a pool of two: the starving worker is compared with its sibling, not with itself" [ "$found" = 'starving:5000' ]
+check "a pool of two: the finding names worker 5001 at 8.0x its one sibling" sh -c "
+	\"$W\" --debugfs $F/pool2 report | grep -q 'worker 5001 (worker-1) of pid 5000 waits for a CPU 40% of its time, 8.0x the median of its 1 sibling;'"
+
+CT=$F/contention
+found=$(kinds_env "$CT")
+check "contention by cost: a saturated machine's hot mutex and 2 lock waiters for 0.5s are found; 2 waiters for 50us, 2 parked (value 0) are not" \
+	[ "$found" = 'lock-contention:6000 lock-contention:6200 lock-contention:6300 starving:6000' ]
+check "contention: 2 threads in a lock wait now are named as such" sh -c "
+	\"$W\" --debugfs $CT report | grep -q 'pid 6300 (queued2) on futex 0x710000: .*; 2 threads in a lock wait on it now, the longest for 500.0ms'"
+check "contention: the message gives waits a second and seconds per second, no share over 100%" sh -c "
+	\"$W\" --debugfs $CT report --json | python3 -c '
+import json, re, sys
+ms = [f[\"message\"] for f in json.load(sys.stdin)[\"findings\"] if f[\"kind\"] == \"lock-contention\"]
+assert any(\"0x4e0000: 50000 lock waits in 5.0s (10000 a second) totalling 1.2s, 0.24s of waiting per second\" in m for m in ms), ms
+assert all(int(p) <= 100 for m in ms for p in re.findall(r\"(\\d+)%\", m)), ms'"
+check "contention: --contention-rate 30 silences the 0.24s/s mutex" sh -c "
+	! \"$W\" --debugfs $CT report --contention-rate 30 | grep -q 'on futex 0x4e0000'"
+check "contention: a bad --contention-waits exits 2" status 2 "$W" --debugfs "$CT" report --contention-waits x
+
+rm -rf "$T/quota" "$T/cg" && mkdir -p "$T/cg/quota" && cp -r "$F/quota" "$T/quota"
+printf 'usage_usec 9000000\nnr_periods 200\nnr_throttled 139\nthrottled_usec 15700000\n' > "$T/cg/quota/cpu.stat"
+echo "150000 100000" > "$T/cg/quota/cpu.max"
+ino=$(stat -c %i "$T/cg/quota")
+sed "s/ 424242 / $ino /" "$F/quota/threads" > "$T/quota/threads"
+report_json "$T/quota" WAITSCOPE_CGROUP="$T/cg"
+check "quota: two processes starving on one cgroup's quota are one finding naming both" python3 -c "
+import json
+d = json.load(open('$T/r.json'))
+s = [f for f in d['findings'] if f['kind'] == 'starving']
+assert len(s) == 1 and s[0]['pids'] == [7000, 7100] and s[0]['threads'] == 6, s"
+check "quota: next says to change cpu.max or the runnable threads (GOMAXPROCS), not taskset" python3 -c "
+import json
+f = json.load(open('$T/r.json'))['findings'][0]
+assert 'cgroup /quota hit its CPU quota 139 times (throttled 15.7s)' in f['cause'], f
+assert 'cpu.max' in f['next'] and '150000 100000, 1.5 CPUs' in f['next'] and 'GOMAXPROCS' in f['next'] and 'taskset' not in f['next'], f"
