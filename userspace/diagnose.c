@@ -632,7 +632,7 @@ static void hidden_emit(const struct ws_snapshot *s, const struct ws_opts *o,
 			*p = '?';
 	ws_fmt_dur(dd, sizeof(dd), g->d_ns);
 	ws_fmt_dur(ww, sizeof(ww), g->wall_ns);
-	ws_fmt_dur(p99, sizeof(p99), g->p99);
+	ws_fmt_approx(p99, sizeof(p99), g->p99);
 	if (g->n == 1)
 		SETF(what, "thread %u (%s) of pid %u spent %.0f%% of its time (%s of %s) in uninterruptible waits, mostly %s, p99 %s",
 		     g->worst->tid, comm, g->tgid, g->hi * 100, dd, ww,
@@ -767,7 +767,7 @@ static void starve_emit(const struct ws_snapshot *s, const struct ws_opts *o,
 		if ((unsigned char)*p < 0x20)
 			*p = '?';
 	snprintf(pname, sizeof(pname), "%s", g->pool);
-	ws_fmt_dur(pq, sizeof(pq), g->worst_p99);
+	ws_fmt_approx(pq, sizeof(pq), g->worst_p99);
 	ws_fmt_dur(th, sizeof(th), o->runq_p99_ns);
 	if (g->n == 1 && g->vs_siblings)
 		SETF(what, "worker %u (%s) of pid %u waits for a CPU %.0f%% of its time, %.1fx the median of its %d siblings; p99 run-queue wait %s",
@@ -864,19 +864,12 @@ static void find_starving(const struct ws_snapshot *s, const struct ws_opts *o,
  */
 static uint64_t cpu_p95(const uint64_t *h)
 {
-	uint64_t total = 0, seen = 0;
+	uint64_t total = 0;
 	unsigned k;
 
 	for (k = 0; k < NR_SLOTS; k++)
 		total += h[k];
-	if (total < 100)
-		return 0;
-	for (k = 0; k < NR_SLOTS; k++) {
-		seen += h[k];
-		if (seen * 100 >= total * 95)
-			return ws_slot_low_us(k + 1) * 1000;
-	}
-	return 0;
+	return total < 100 ? 0 : ws_log2_quantile_ns(h, 0, 0.95, NULL);
 }
 
 static void find_pressure(const struct ws_snapshot *s, const struct ws_opts *o,
@@ -1013,8 +1006,8 @@ static bool counters_grew(const struct ws_thread *b, const struct ws_thread *a)
 }
 
 /*
- * What happened between two snapshots.  A thread in both (same tid, and
- * counters that only grew) keeps the difference; one that is new, or whose
+ * What happened between two snapshots.  A thread in both (same tid and
+ * start time, and counters that only grew) keeps the difference; one that is new, or whose
  * counters went down (its tid was reused), keeps all it has.  Maxima and
  * the current state are the later snapshot's.
  */
@@ -1026,7 +1019,7 @@ void ws_snapshot_delta(struct ws_snapshot *b, const struct ws_snapshot *a)
 
 	for (i = 0; i < b->nthreads; i++) {
 		struct ws_thread *tb = &b->threads[i];
-		const struct ws_thread *ta = ws_find_thread(a, tb->tid);
+		const struct ws_thread *ta = ws_find_same(a, b, tb);
 
 		if (!ta || !counters_grew(tb, ta))
 			continue;

@@ -353,6 +353,18 @@ static int cmd_report(int argc, char **argv)
 
 /* ---- hist ---- */
 
+/* Thread tid, the newest of several (a reused tid), saying which it is. */
+static const struct ws_thread *pick_tid(const struct ws_snapshot *s, uint32_t tid)
+{
+	const struct ws_thread *t = ws_find_thread(s, tid);
+	unsigned n = ws_count_tid(s, tid);
+
+	if (t && n > 1)
+		fprintf(stderr, "waitscope: tid %u is %u threads (the tid was reused): showing the newest, started %.3fs after boot\n",
+			tid, n, t->start_ns / 1e9);
+	return t;
+}
+
 static int cmd_hist(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -364,6 +376,7 @@ static int cmd_hist(int argc, char **argv)
 	int reason = -1, c, r, rc, shown = 0;
 	bool ms = false;
 	struct ws_snapshot s;
+	const struct ws_thread *want = NULL;
 	size_t i;
 
 	while ((c = getopt_long(argc, argv, "p:t:r:mh", opts, NULL)) != -1) {
@@ -398,10 +411,12 @@ static int cmd_hist(int argc, char **argv)
 	rc = ws_load(&s);
 	if (rc)
 		return rc;
+	if (tid)
+		want = pick_tid(&s, tid);
 	for (i = 0; i < s.nthreads; i++) {
 		const struct ws_thread *t = &s.threads[i];
 
-		if ((pid && t->tgid != pid) || (tid && t->tid != tid))
+		if ((pid && t->tgid != pid) || (tid && t != want))
 			continue;
 		for (r = 0; r < NR_REASONS; r++) {
 			if ((reason >= 0 && r != reason) || !t->hist[r].len)

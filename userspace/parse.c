@@ -205,17 +205,18 @@ struct scratch {
  * lists threads in the same order, so a read walks the array instead of
  * hopping through the index (8% of report's time on 100,000 threads).
  */
-static struct ws_thread *find_near(struct ws_snapshot *s, struct scratch *sc, uint32_t tid)
+static struct ws_thread *find_near(struct ws_snapshot *s, struct scratch *sc, uint32_t tid,
+				   const uint64_t *start)
 {
 	struct ws_thread *t;
 	size_t i;
 
 	for (i = sc->near; i < sc->near + 2 && i < s->nthreads; i++)
-		if (s->threads[i].tid == tid) {
+		if (s->threads[i].tid == tid && (!start || s->threads[i].start_ns == *start)) {
 			sc->near = i;
 			return &s->threads[i];
 		}
-	t = ws_find_thread(s, tid);
+	t = start ? ws_find_thread_at(s, tid, *start) : ws_find_thread(s, tid);
 	if (t)
 		sc->near = (size_t)(t - s->threads);
 	return t;
@@ -381,9 +382,27 @@ static const char *const thread_cols[TC_REASONS + 3 * NR_REASONS] = {
 
 static void index_thread(struct ws_snapshot *s, size_t i);
 
-static int thread_row(struct ws_snapshot *s, const struct lines *ls, const struct row *r,
-		      const int *ix, int ncols, struct ws_err *err)
+/*
+ * The optional start_ns column of a row (col < 0: none): *start points at
+ * the value, or is NULL when the row cannot be keyed on it.  -1 if bad.
+ */
+static int row_start(const struct ws_snapshot *s, const struct row *r, int col, uint64_t *v,
+		     const uint64_t **start)
 {
+	*start = NULL;
+	if (col < 0)
+		return 0;
+	if (!parse_u64(r->tok[col], v))
+		return -1;
+	if (s->have_start)
+		*start = v;
+	return 0;
+}
+
+static int thread_row(struct ws_snapshot *s, const struct lines *ls, const struct row *r,
+		      const int *ix, int ncols, int start_col, struct ws_err *err)
+{
+	const uint64_t *start;
 	struct ws_thread t;
 	const char *bad = NULL;
 	int i;
@@ -423,6 +442,8 @@ static int thread_row(struct ws_snapshot *s, const struct lines *ls, const struc
 		    !parse_u64(r->tok[c[2]], &t.r[i].max_ns))
 			bad = thread_cols[TC_REASONS + 3 * i];
 	}
+	if (!bad && row_start(s, r, start_col, &t.start_ns, &start))
+		bad = "start_ns";
 	if (!bad) {
 		t.has_futex = strcmp(r->tok[ix[TC_FUTEX_ADDR]], "-") != 0;
 		if (t.has_futex && !parse_hex(r->tok[ix[TC_FUTEX_ADDR]], &t.futex_addr))
@@ -430,14 +451,20 @@ static int thread_row(struct ws_snapshot *s, const struct lines *ls, const struc
 	}
 	if (bad)
 		return ws_fail(err, "%s:%u: bad %s", ls->file, ls->lineno, bad);
+	/*
+	 * The same (tid, start) again (an exec in progress), or without
+	 * start_ns the same tid again: the first row stands, this one counts.
+	 */
+	if (start ? ws_find_thread_at(s, t.tid, *start) : ws_find_thread(s, t.tid)) {
+		s->dup_rows++;
+		return 0;
+	}
 	t.partial = r->tok[ix[TC_PARTIAL]][0] == '1';
 	t.kthread = r->tok[ix[TC_KTHREAD]][0] == '1';
 	t.comm = intern(s, r->tok[ix[TC_COMM]]);
 	t.waker_comm = intern(s, r->tok[ix[TC_WAKER_COMM]]);
 	t.preemptor_comm = intern(s, r->tok[ix[TC_PREEMPTOR_COMM]]);
 	t.futex_op = intern(s, r->tok[ix[TC_FUTEX_OP]]);
-	if (ws_find_thread(s, t.tid))
-		return ws_fail(err, "%s:%u: tid %u listed twice", ls->file, ls->lineno, t.tid);
 	s->threads = grow(s->threads, &s->cap_threads, s->nthreads + 1, sizeof(t));
 	s->threads[s->nthreads] = t;
 	index_thread(s, s->nthreads++);
@@ -451,7 +478,7 @@ static int parse_threads(struct ws_snapshot *s, struct scratch *sc, struct ws_er
 	struct columns *c = &sc->c;
 	struct row *r = &sc->r;
 	const char *now;
-	int rc;
+	int rc, start_col;
 
 	/*
 	 * The stats file (parsed first) says how many threads to expect: size
@@ -471,8 +498,11 @@ static int parse_threads(struct ws_snapshot *s, struct scratch *sc, struct ws_er
 		if (!now || !parse_u64(now, &s->now_ns))
 			rc = ws_fail(err, "threads:1: no now_ns");
 	}
+	start_col = col_index(c, "start_ns");
+	s->have_start = start_col >= 0;
 	while (!rc && (rc = next_row(ls, r, err)) > 0)
-		rc = r->n && r->tok[0][0] == '#' ? 0 : thread_row(s, ls, r, ix, c->n, err);
+		rc = r->n && r->tok[0][0] == '#' ? 0 :
+		     thread_row(s, ls, r, ix, c->n, start_col, err);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -499,40 +529,49 @@ static bool parse_bucket(const char *tok, unsigned *slot, uint64_t *n)
 	return true;
 }
 
-static int hist_row(struct ws_snapshot *s, struct scratch *sc, struct ws_err *err)
+/* Histogram columns: tid, reason, the optional start_ns, the first bucket. */
+enum { HC_TID, HC_REASON, HC_BUCKETS, HC_START, HC_N };
+
+static int hist_row(struct ws_snapshot *s, struct scratch *sc, const int *ix,
+		    struct ws_err *err)
 {
 	const struct lines *ls = &sc->ls;
 	const struct row *r = &sc->r;
+	const uint64_t *start;
 	struct ws_thread *t;
 	uint32_t tid;
-	uint64_t n;
+	uint64_t n, st;
 	unsigned slot, last = 0;
-	int reason, i;
+	int reason, i, b0 = ix[HC_BUCKETS];
 
-	if (r->n < 8)
-		return ws_fail(err, "%s:%u: %d fields, expected 8 or more", ls->file, ls->lineno,
-			       r->n);
-	if (!parse_u32(r->tok[0], &tid) || (reason = parse_reason(r->tok[3])) < 0)
-		return ws_fail(err, "%s:%u: bad tid or reason", ls->file, ls->lineno);
-	t = find_near(s, sc, tid);
+	if (r->n < b0 + 1)
+		return ws_fail(err, "%s:%u: %d fields, expected %d or more", ls->file, ls->lineno,
+			       r->n, b0 + 1);
+	if (!parse_u32(r->tok[ix[HC_TID]], &tid) ||
+	    (reason = parse_reason(r->tok[ix[HC_REASON]])) < 0 ||
+	    row_start(s, r, ix[HC_START], &st, &start))
+		return ws_fail(err, "%s:%u: bad tid, start_ns or reason", ls->file, ls->lineno);
+	t = find_near(s, sc, tid, start);
 	/* A thread born between reading threads and histograms: not in the view. */
 	if (!t)
 		return 0;
-	if (t->hist[reason].len)
-		return ws_fail(err, "%s:%u: tid %u %s listed twice", ls->file, ls->lineno, tid,
-			       r->tok[3]);
-	if (r->n - 7 > NR_SLOTS)
+	/* The thread's row again (see thread_row): the first one stands. */
+	if (t->hist[reason].len) {
+		s->dup_rows++;
+		return 0;
+	}
+	if (r->n - b0 > NR_SLOTS)
 		return ws_fail(err, "%s:%u: too many buckets", ls->file, ls->lineno);
 	s->buckets = grow(s->buckets, &s->cap_buckets, s->nbuckets + r->n, sizeof(ws_bucket));
 	t->hist[reason].first = (uint32_t)s->nbuckets;
-	for (i = 7; i < r->n; i++) {
-		if (!parse_bucket(r->tok[i], &slot, &n) || (i > 7 && slot <= last))
+	for (i = b0; i < r->n; i++) {
+		if (!parse_bucket(r->tok[i], &slot, &n) || (i > b0 && slot <= last))
 			return ws_fail(err, "%s:%u: bad bucket '%s'", ls->file, ls->lineno,
 				       r->tok[i]);
 		last = slot;
 		s->buckets[s->nbuckets++] = WS_BUCKET(slot, n);
 	}
-	t->hist[reason].len = (uint8_t)(r->n - 7);
+	t->hist[reason].len = (uint8_t)(r->n - b0);
 	return 0;
 }
 
@@ -540,14 +579,19 @@ static int parse_histograms(struct ws_snapshot *s, struct scratch *sc, struct ws
 {
 	struct lines *ls = &sc->ls;
 	struct columns *c = &sc->c;
+	static const char *const want[] = { "tid", "reason", "buckets" };
 	struct row *r = &sc->r;
-	int rc;
+	int rc, ix[HC_N];
 
 	if (s->nthreads && !s->buckets)
 		s->buckets = grow(s->buckets, &s->cap_buckets, s->nthreads * 12 + 64, sizeof(ws_bucket));
+
 	rc = read_header(ls, "histograms", c, true, err);
+	if (!rc)
+		rc = map_columns(ls, c, want, 3, ix, err);
+	ix[HC_START] = col_index(c, "start_ns");
 	while (!rc && (rc = next_row(ls, r, err)) > 0)
-		rc = r->n && r->tok[0][0] == '#' ? 0 : hist_row(s, sc, err);
+		rc = r->n && r->tok[0][0] == '#' ? 0 : hist_row(s, sc, ix, err);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -585,13 +629,16 @@ static int parse_blocked(struct ws_snapshot *s, struct scratch *sc, struct ws_er
 	struct columns *c = &sc->c;
 	struct row *r = &sc->r;
 	struct ws_thread *t = NULL;
+	const uint64_t *start;
 	const char *v;
 	uint32_t tid = 0;
-	int ix[3], rc;
+	uint64_t st;
+	int ix[3], rc, start_col;
 
 	rc = read_header(ls, "blocked", c, true, err);
 	if (!rc)
 		rc = map_columns(ls, c, want, 3, ix, err);
+	start_col = col_index(c, "start_ns");
 	if (!rc) {
 		v = header_value(c, "min_ms");
 		if (!v || !parse_u64(v, &s->blocked_min_ms))
@@ -611,11 +658,16 @@ static int parse_blocked(struct ws_snapshot *s, struct scratch *sc, struct ws_er
 			continue;
 		}
 		if (r->n != c->n || !parse_u32(r->tok[ix[0]], &tid) || !tid ||
-		    parse_reason(r->tok[ix[1]]) < 0) {
+		    parse_reason(r->tok[ix[1]]) < 0 || row_start(s, r, start_col, &st, &start)) {
 			rc = ws_fail(err, "blocked:%u: bad row", ls->lineno);
 			break;
 		}
-		t = find_near(s, sc, tid);
+		t = find_near(s, sc, tid, start);
+		/* The thread's row again (see thread_row): its frames are skipped. */
+		if (t && t->blocked) {
+			s->dup_rows++;
+			t = NULL;
+		}
 		if (t)
 			t->blocked = true;
 	}
@@ -789,16 +841,64 @@ static void index_thread(struct ws_snapshot *s, size_t i)
 	index_put(s, i);
 }
 
+/*
+ * The thread tid: of two with that tid (one exited and its tid reused, or
+ * an old row not yet gone), the one that started last.
+ */
 struct ws_thread *ws_find_thread(const struct ws_snapshot *s, uint32_t tid)
 {
+	struct ws_thread *best = NULL, *t;
 	size_t h;
 
 	if (!s->index)
 		return NULL;
-	for (h = hash_tid(s, tid); s->index[h]; h = (h + 1) & s->index_mask)
-		if (s->threads[s->index[h] - 1].tid == tid)
-			return &s->threads[s->index[h] - 1];
+	for (h = hash_tid(s, tid); s->index[h]; h = (h + 1) & s->index_mask) {
+		t = &s->threads[s->index[h] - 1];
+		if (t->tid == tid && (!best || t->start_ns > best->start_ns))
+			best = t;
+	}
+	return best;
+}
+
+/* The thread (tid, start_ns) exactly, or NULL. */
+struct ws_thread *ws_find_thread_at(const struct ws_snapshot *s, uint32_t tid, uint64_t start_ns)
+{
+	struct ws_thread *t;
+	size_t h;
+
+	if (!s->index)
+		return NULL;
+	for (h = hash_tid(s, tid); s->index[h]; h = (h + 1) & s->index_mask) {
+		t = &s->threads[s->index[h] - 1];
+		if (t->tid == tid && t->start_ns == start_ns)
+			return t;
+	}
 	return NULL;
+}
+
+/*
+ * Thread t of snapshot from, in s: the same (tid, start_ns) when both say
+ * when their threads started, else the same tid.
+ */
+struct ws_thread *ws_find_same(const struct ws_snapshot *s, const struct ws_snapshot *from,
+			       const struct ws_thread *t)
+{
+	if (s->have_start && from->have_start)
+		return ws_find_thread_at(s, t->tid, t->start_ns);
+	return ws_find_thread(s, t->tid);
+}
+
+/* How many threads have this tid (more than one: it was reused). */
+unsigned ws_count_tid(const struct ws_snapshot *s, uint32_t tid)
+{
+	unsigned n = 0;
+	size_t h;
+
+	if (!s->index)
+		return 0;
+	for (h = hash_tid(s, tid); s->index[h]; h = (h + 1) & s->index_mask)
+		n += s->threads[s->index[h] - 1].tid == tid;
+	return n;
 }
 
 typedef int (*parser_fn)(struct ws_snapshot *, struct scratch *, struct ws_err *);

@@ -84,6 +84,26 @@ static void stars(char *buf, uint64_t val, uint64_t max, int width)
 	buf[n] = '\0';
 }
 
+/*
+ * p50/p90/p99, interpolated within their log2 buckets: a bucket spans a
+ * factor of two, so the line says so and gives the p99's bucket.
+ */
+static void hist_quantiles(FILE *f, const struct ws_snapshot *s, const struct ws_thread *t,
+			   int reason)
+{
+	static const double qs[] = { 0.5, 0.9, 0.99 };
+	char v[3][32], lo[32], hi[32];
+	struct ws_qbounds b;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		ws_fmt_dur(v[i], sizeof(v[i]), ws_hist_quantile_at(s, t, reason, qs[i], &b));
+	ws_fmt_dur(lo, sizeof(lo), b.low_ns);
+	ws_fmt_dur(hi, sizeof(hi), b.high_ns);
+	fprintf(f, "p50 \u2248 %s, p90 \u2248 %s, p99 \u2248 %s (interpolated in log2 buckets: the p99 lies in %s-%s)\n",
+		v[0], v[1], v[2], lo, hi);
+}
+
 void ws_render_hist(FILE *f, const struct ws_snapshot *s, const struct ws_thread *t, int reason,
 		    bool ms)
 {
@@ -113,6 +133,7 @@ void ws_render_hist(FILE *f, const struct ws_snapshot *s, const struct ws_thread
 	fprintf(f, "tid %u (%s) pid %u, %s: %llu intervals, total %s, max %s\n", t->tid,
 		printable(name), t->tgid, ws_reason_names[reason],
 		(unsigned long long)t->r[reason].n, tot, mx);
+	hist_quantiles(f, s, t, reason);
 	fprintf(f, "%*s%-*s : count    distribution\n", ms ? 10 : 10, ms ? "msecs" : "usecs",
 		ms ? 14 : 14, "");
 	for (k = lo; k >= 0 && k <= hi; k++) {
@@ -182,6 +203,8 @@ void ws_render_blocked(FILE *f, const struct ws_snapshot *s, uint64_t min_ns, ui
 		if (json) {
 			fprintf(f, "%s{\"tid\":%u,\"pid\":%u,\"comm\":", i ? "," : "", t->tid, t->tgid);
 			ws_json_str(f, name);
+			if (s->have_start)
+				fprintf(f, ",\"start_ns\":%llu", (unsigned long long)t->start_ns);
 			fprintf(f, ",\"reason\":\"%s\",\"off_ns\":%llu,\"partial\":%s,\"syscall\":%d",
 				ws_reason_names[t->state], (unsigned long long)t->off_ns,
 				t->partial ? "true" : "false", t->syscall);
@@ -451,6 +474,19 @@ void ws_export_prometheus(FILE *f, const struct ws_snapshot *s, uint64_t min_thr
 
 /* ---- JSON export: schema waitscope/1 ---- */
 
+/* Interpolated quantiles, and the bucket the p99 is known to lie in. */
+static void json_quantiles(FILE *f, const struct ws_snapshot *s, const struct ws_thread *t, int r)
+{
+	struct ws_qbounds b;
+	uint64_t p50 = ws_hist_quantile_at(s, t, r, 0.5, NULL);
+	uint64_t p90 = ws_hist_quantile_at(s, t, r, 0.9, NULL);
+	uint64_t p99 = ws_hist_quantile_at(s, t, r, 0.99, &b);
+
+	fprintf(f, ",\"p50_ns\":%llu,\"p90_ns\":%llu,\"p99_ns\":%llu,\"p99_low_ns\":%llu,\"p99_high_ns\":%llu",
+		(unsigned long long)p50, (unsigned long long)p90, (unsigned long long)p99,
+		(unsigned long long)b.low_ns, (unsigned long long)b.high_ns);
+}
+
 void ws_export_json(FILE *f, const struct ws_snapshot *s)
 {
 	const struct ws_stats *st = &s->stats;
@@ -479,6 +515,8 @@ void ws_export_json(FILE *f, const struct ws_snapshot *s)
 		comm(s, t->comm, name, sizeof(name));
 		fprintf(f, "%s{\"tid\":%u,\"pid\":%u,\"comm\":", i ? "," : "", t->tid, t->tgid);
 		ws_json_str(f, name);
+		if (s->have_start)
+			fprintf(f, ",\"start_ns\":%llu", (unsigned long long)t->start_ns);
 		fprintf(f, ",\"state\":\"%s\",\"off_ns\":%llu,\"partial\":%s,\"syscall\":%d,\"oncpu_ns\":%llu,\"nvcsw\":%llu,\"nivcsw\":%llu,\"cgroup\":%llu,\"waker\":%u,\"preemptor\":%u,\"reasons\":{",
 			t->state >= 0 ? ws_reason_names[t->state] :
 			t->state == ST_RUNNING ? "running" : "unknown",
@@ -497,7 +535,10 @@ void ws_export_json(FILE *f, const struct ws_snapshot *s)
 					(unsigned long long)ws_slot_low_us(WS_BUCKET_SLOT(x)),
 					(unsigned long long)WS_BUCKET_N(x));
 			}
-			fputs("]}", f);
+			fputc(']', f);
+			if (t->hist[r].len)
+				json_quantiles(f, s, t, r);
+			fputc('}', f);
 		}
 		fputs("}}", f);
 	}
@@ -517,11 +558,11 @@ void ws_render_status(FILE *f, const struct ws_snapshot *s, const char *dir, boo
 		ws_json_str(f, dir);
 		fputs(",\"version\":", f);
 		ws_json_str(f, st->version);
-		fprintf(f, ",\"enabled\":%s,\"probes_attached\":%u,\"probes\":%u,\"capacity\":%llu,\"used\":%llu,\"dropped\":%llu,\"dropped_total\":%llu,\"memory_bytes\":%llu}\n",
+		fprintf(f, ",\"enabled\":%s,\"probes_attached\":%u,\"probes\":%u,\"capacity\":%llu,\"used\":%llu,\"dropped\":%llu,\"dropped_total\":%llu,\"memory_bytes\":%llu,\"duplicate_rows\":%zu}\n",
 			st->enabled ? "true" : "false", st->attached, st->nprobes,
 			(unsigned long long)st->capacity, (unsigned long long)st->used,
 			(unsigned long long)st->dropped, (unsigned long long)st->dropped_total,
-			(unsigned long long)st->memory_bytes);
+			(unsigned long long)st->memory_bytes, s->dup_rows);
 		return;
 	}
 	{
@@ -541,6 +582,8 @@ void ws_render_status(FILE *f, const struct ws_snapshot *s, const char *dir, boo
 		(unsigned long long)st->futex_dropped);
 	fprintf(f, "  memory:   %.1f MiB (%llu bytes a thread)\n", st->memory_bytes / 1048576.0,
 		(unsigned long long)st->entry_bytes);
+	if (s->dup_rows)
+		fprintf(f, "  rows:     %zu listed twice for the same thread, ignored\n", s->dup_rows);
 	fprintf(f, "  filter:   %s", st->filter_tgid ? "" : "all processes\n");
 	if (st->filter_tgid)
 		fprintf(f, "pid %llu only\n", (unsigned long long)st->filter_tgid);

@@ -126,3 +126,60 @@ for key, rows in series.items():
     assert b[-1] == c[0], key'"
 check "status reads a snapshot given with WAITSCOPE_DEBUGFS" sh -c "
 	WAITSCOPE_DEBUGFS=$S \"$W\" status | grep -q 'tracing:  enabled'"
+
+# ---- a tid listed twice (issue 12, item 6) ----
+D=$F/dup-tid
+check "dup-tid (no start_ns): report does not fail on a tid listed twice" status 0 "$W" --debugfs "$D" report
+check "dup-tid: the first row of tid 300 stands, its stack too, the later one ignored" sh -c "
+	\"$W\" --debugfs $D blocked > $T/b.out &&
+	[ \$(grep -c '^ *300 ' $T/b.out) = 1 ] && grep -q '^ *300 .*exec-old' $T/b.out &&
+	grep -q old_frame $T/b.out && ! grep -q new_frame $T/b.out"
+check "dup-tid: the first histogram row of tid 300 stands" sh -c "
+	\"$W\" --debugfs $D hist -t 300 | grep -qE '^ +524288 -> 1048575 +: 5 '"
+check "dup-tid: status counts the 3 rows ignored (threads, histograms, blocked)" sh -c "
+	\"$W\" --debugfs $D status | grep -q 'rows:     3 listed twice' &&
+	\"$W\" --debugfs $D status --json | python3 -c 'import json,sys; assert json.load(sys.stdin)[\"duplicate_rows\"] == 3'"
+D=$F/reuse-start
+check "reuse-start: report does not fail on a reused tid and an exact duplicate" status 0 "$W" --debugfs "$D" report
+check "reuse-start: blocked shows both threads with tid 400, each with its own stack, not the duplicate's" sh -c "
+	\"$W\" --debugfs $D blocked > $T/b.out &&
+	[ \$(grep -c '^ *400 ' $T/b.out) = 2 ] && grep -A1 'old-400' $T/b.out | grep -q old_frame &&
+	grep -A1 'new-400' $T/b.out | grep -q new_frame && ! grep -q dup_frame $T/b.out"
+check "reuse-start: histogram rows attach by (tid, start_ns)" sh -c "
+	\"$W\" --debugfs $D hist > $T/h.out &&
+	grep -A3 '(old-400) pid 400, sleep' $T/h.out | grep -qE '^ +524288 -> 1048575 +: 3 ' &&
+	grep -A3 '(new-400) pid 400, runq' $T/h.out | grep -qE '^ +16 -> 31 +: 10 ' &&
+	! grep -q 'new-400) pid 400, sleep' $T/h.out && ! grep -qE '^ +8 -> 15 ' $T/h.out"
+check "reuse-start: hist -t 400 shows the newest thread and says so" sh -c "
+	\"$W\" --debugfs $D hist -t 400 > $T/h.out 2> $T/h.err &&
+	grep -q '(new-400)' $T/h.out && ! grep -q '(old-400)' $T/h.out &&
+	grep -q 'tid 400 is 2 threads.*newest, started 5.000s after boot' $T/h.err"
+check "reuse-start: export json lists both threads with their start_ns" sh -c "
+	\"$W\" --debugfs $D export --format json | python3 -c '
+import json,sys
+t = sorted((x[\"tid\"], x[\"start_ns\"], x[\"comm\"]) for x in json.load(sys.stdin)[\"threads\"])
+assert t == [(400, 1000000000, \"old-400\"), (400, 5000000000, \"new-400\"), (401, 2000000000, \"other\")], t'"
+check "reuse-start: prometheus export passes promtool (two threads with one tid)" sh -c "
+	\"$W\" --debugfs $D export --min-thread 0 > $T/m.prom && promtool check metrics < $T/m.prom"
+
+# ---- quantiles interpolated within log2 buckets (item 11) ----
+D=$F/quantiles
+# tid 500: 980 runq waits in [4096, 8192) us, 20 in [8192, 16384) us, max
+# 11.192 ms.  p99 rank 990 is the 10th of the 20: 8.192 + 0.5 * (11.192 -
+# 8.192) = 9.692 ms.  tid 501: 100 in [1024, 2048) us, max 1.8 ms: p50 =
+# 1.024 + 0.5 * 0.776 = 1.412 ms, p99 = 1.024 + 0.99 * 0.776 = 1.79224 ms.
+check "quantiles: exact interpolated p50/p99 and the p99's bucket in export json" sh -c "
+	\"$W\" --debugfs $D export --format json | python3 -c '
+import json,sys
+t = {x[\"tid\"]: x[\"reasons\"][\"runq\"] for x in json.load(sys.stdin)[\"threads\"]}
+q = t[500]
+assert (q[\"p99_ns\"], q[\"p99_low_ns\"], q[\"p99_high_ns\"]) == (9692000, 8192000, 11192000), q
+assert q[\"p50_ns\"] == 4096000 + round(500 / 980 * 4096000), q
+q = t[501]
+assert (q[\"p50_ns\"], q[\"p99_ns\"], q[\"p99_low_ns\"], q[\"p99_high_ns\"]) == (1412000, 1792240, 1024000, 1800000), q'"
+check "quantiles: hist prints the interpolated p99 and its bucket" sh -c "
+	\"$W\" --debugfs $D hist -t 500 | grep -q 'p99 ≈ 9.69ms (interpolated in log2 buckets: the p99 lies in 8.19ms-11.2ms)'"
+check "quantiles: a p99 of 9.69ms (bucket upper bound 16.4ms, max 11.2ms) is not starving at --runq-p99 10ms" \
+	status 0 "$W" --debugfs "$D" report
+check "quantiles: it is at --runq-p99 9ms, and the report marks it approximate" sh -c "
+	\"$W\" --debugfs $D report --runq-p99 9ms | grep -q 'thread 500 (quant).*p99 run-queue wait ≈9.69ms'"
