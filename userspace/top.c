@@ -193,7 +193,8 @@ static void print_rows(struct row *rows, size_t n, int group, uint64_t window, i
 
 static int top_help(void)
 {
-	printf("usage: waitscope top [-d S] [-b] [-n N] [--sort KEY] [-p PID] [--group G] [--lines L]\n\n"
+	printf("usage: waitscope top [-d S] [-b] [-n N] [--sort KEY] [-p PID] [--group G] [--lines L]\n"
+	       "                     [--from DIR]\n\n"
 	       "Every S seconds (default 2), the share of each thread's time over the last\n"
 	       "interval on CPU, waiting for a CPU (RUNQ) and in each blocking reason, its\n"
 	       "p99 run-queue wait, and its longest current block.\n\n"
@@ -203,7 +204,24 @@ static int top_help(void)
 	       "  --sort KEY    oncpu, runq (default), blocked, p99 or longest\n"
 	       "  -p PID        one process\n"
 	       "  --group G     thread (default), process, pool (comm without digits) or cgroup\n"
-	       "  --lines L     rows per refresh (default 20, 0 = all)\n");
+	       "  --lines L     rows per refresh (default 20, 0 = all)\n"
+	       "  --from DIR    the first snapshot is DIR (saved by 'waitscope snapshot'),\n"
+	       "                the second the current source: one refresh over the time\n"
+	       "                between them, without waiting\n");
+	return 0;
+}
+
+/* A snapshot from a directory other than the current source (--from). */
+static int load_dir(struct ws_snapshot *s, const char *dir)
+{
+	struct ws_err err;
+
+	ws_snapshot_init(s);
+	if (ws_snapshot_load(s, dir, &err)) {
+		ws_snapshot_free(s);
+		fprintf(stderr, "waitscope: %s\n", err.msg);
+		return 2;
+	}
 	return 0;
 }
 
@@ -212,12 +230,14 @@ int ws_cmd_top(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "sort", required_argument, NULL, 's' }, { "group", required_argument, NULL, 'g' },
 		{ "lines", required_argument, NULL, 'l' }, { "help", no_argument, NULL, 'h' },
+		{ "from", required_argument, NULL, 'f' },
 		{ 0 },
 	};
 	double delay = 2;
 	bool batch = false;
 	long iters = 0, lines = 20;
 	uint32_t pid = 0;
+	const char *from = NULL;
 	int group = G_THREAD, c, rc = 0;
 	char *end;
 	struct ws_snapshot a, b;
@@ -265,6 +285,7 @@ int ws_cmd_top(int argc, char **argv)
 				return fprintf(stderr, "waitscope top: --group is thread, process, pool or cgroup\n"), 2;
 			group = (int)k;
 			break;
+		case 'f': from = optarg; break;
 		case 'h': return top_help();
 		default: return 2;
 		}
@@ -280,14 +301,16 @@ int ws_cmd_top(int argc, char **argv)
 		fputs("\033[?25l", stdout);
 	}
 	atexit(restore_terminal);
-	rc = ws_load(&a);
+	rc = from ? load_dir(&a, from) : ws_load(&a);
+	if (from)
+		iters = 1;
 	for (long i = 0; !rc && !stop && (!iters || i < iters); i++) {
 		struct timespec ts = { (time_t)delay, (long)((delay - (time_t)delay) * 1e9) };
 		struct row *rows;
 		uint64_t window;
 		size_t n;
 
-		while (!stop && nanosleep(&ts, &ts) && errno == EINTR)
+		while (!from && !stop && nanosleep(&ts, &ts) && errno == EINTR)
 			;
 		if (stop)
 			break;

@@ -183,3 +183,40 @@ check "quantiles: a p99 of 9.69ms (bucket upper bound 16.4ms, max 11.2ms) is not
 	status 0 "$W" --debugfs "$D" report
 check "quantiles: it is at --runq-p99 9ms, and the report marks it approximate" sh -c "
 	\"$W\" --debugfs $D report --runq-p99 9ms | grep -q 'thread 500 (quant).*p99 run-queue wait ≈9.69ms'"
+
+# ---- top: each reason's share of the refresh window (item 13) ----
+# window-a at 100 s, window-b at 102 s (see the comments in the numbers):
+# 600 wakes 1.5 s into the window from a 59.5 s sleep, then runs; 601 is
+# blocked on a futex throughout; 602 runs 1.2 s, waits 0.3 s for a CPU and
+# sleeps 0.5 s; 603 is born in the window (0.2 s on CPU, a 0.5 s sleep, and
+# asleep for the last 1 s); 604 and old-605 exit, new-605 reuses tid 605.
+check "top --from: each reason's part of the window, no row above 100%" sh -c "
+	\"$W\" --debugfs $F/window-b top -b --from $F/window-a --lines 0 | python3 -c '
+import sys
+rows = {}
+for line in sys.stdin:
+    f = line.split()
+    if len(f) >= 10 and f[0].isdigit():
+        rows[int(f[0])] = [float(x) for x in f[3:9]]
+want = {  # CPU RUNQ FUTEX IO D SLEEP
+    600: [25.0, 0, 0, 0, 0, 75.0],
+    601: [0, 0, 100.0, 0, 0, 0],
+    602: [60.0, 15.0, 0, 0, 0, 25.0],
+    603: [10.0, 0, 0, 0, 0, 75.0],
+    605: [5.0, 0.1, 0, 0, 0, 15.0],
+}
+assert rows == want, rows
+for tid, r in rows.items():
+    assert max(r) <= 100 and sum(r) <= 100.2, (tid, r)'"
+check "top --from --group process: a process's share is at most 100%" sh -c "
+	\"$W\" --debugfs $F/window-b top -b --from $F/window-a --group process --lines 0 | python3 -c '
+import sys
+n = 0
+for line in sys.stdin:
+    f = line.split()
+    if len(f) >= 10 and f[0].isdigit():
+        r = [float(x) for x in f[3:9]]
+        assert max(r) <= 100 and sum(r) <= 100.2, line
+        n += 1
+assert n == 5, n'"
+check "top --from a bad directory exits 2" status 2 "$W" --debugfs "$F/window-b" top -b --from /nonexistent
