@@ -537,10 +537,14 @@ static int cmd_export(int argc, char **argv)
 		case 'h':
 			printf("usage: waitscope export [--format prometheus|json] [--min-thread DUR]\n\n"
 			       "prometheus: text exposition for node_exporter's textfile collector:\n"
-			       "  waitscope_offcpu_seconds_total{reason}, per-process histograms\n"
-			       "  waitscope_process_offcpu_seconds{pid,comm,reason} (_bucket/_sum/_count),\n"
-			       "  module health, and per-thread series only for threads with at least\n"
-			       "  --min-thread (default 1s) in a reason, to bound cardinality.\n"
+			       "  counters from the module's totals, which keep what exited threads did\n"
+			       "  (waitscope_offcpu_seconds_total{reason}, waitscope_offcpu_waits_total,\n"
+			       "  waitscope_oncpu_seconds_total; absent with an older module), gauges\n"
+			       "  for sums over the threads listed now (waitscope_live_threads_*,\n"
+			       "  waitscope_process_live_threads_offcpu_{seconds,intervals{upper}}),\n"
+			       "  module health, and per-thread series (labelled with the thread's start\n"
+			       "  time) only for threads with at least --min-thread (default 1s) in a\n"
+			       "  reason, to bound cardinality.\n"
 			       "json: one document, schema waitscope/1, every time in nanoseconds.\n");
 			return 0;
 		default: return 2;

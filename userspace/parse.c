@@ -745,9 +745,33 @@ static const struct stat_key stat_keys[] = {
 	SK("thread_entry_bytes", entry_bytes), SK("memory_bytes", memory_bytes),
 };
 
+/* total_oncpu_ns, total_<reason>_n, total_<reason>_ns: where, or NULL. */
+static uint64_t *stats_total(struct ws_stats *st, const char *k)
+{
+	size_t l;
+	int i;
+
+	if (strncmp(k, "total_", 6))
+		return NULL;
+	k += 6;
+	if (!strcmp(k, "oncpu_ns"))
+		return &st->total_oncpu_ns;
+	for (i = 0; i < NR_REASONS; i++) {
+		l = strlen(ws_reason_names[i]);
+		if (strncmp(k, ws_reason_names[i], l))
+			continue;
+		if (!strcmp(k + l, "_n"))
+			return &st->total_n[i];
+		if (!strcmp(k + l, "_ns"))
+			return &st->total_ns[i];
+	}
+	return NULL;
+}
+
 static int stats_kv(struct ws_stats *st, const struct lines *ls, const struct row *r,
 		    struct ws_err *err)
 {
+	uint64_t *total;
 	const char *k = r->tok[0], *v = r->n > 1 ? r->tok[1] : "";
 	size_t i;
 
@@ -772,6 +796,13 @@ static int stats_kv(struct ws_stats *st, const struct lines *ls, const struct ro
 			if (!parse_u64(v, &st->events[st->nevents++]))
 				return ws_fail(err, "%s:%u: bad number", ls->file, ls->lineno);
 		}
+		return 0;
+	}
+	total = stats_total(st, k);
+	if (total) {
+		if (!parse_u64(v, total))
+			return ws_fail(err, "%s:%u: bad number for %s", ls->file, ls->lineno, k);
+		st->have_totals = true;
 		return 0;
 	}
 	for (i = 0; i < sizeof(stat_keys) / sizeof(stat_keys[0]); i++) {

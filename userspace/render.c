@@ -343,12 +343,17 @@ static int by_tgid(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static void prom_process_rows(FILE *f, const struct ws_snapshot *s, const struct proc_agg *p,
+			      size_t np);
+static void prom_process_series(FILE *f, const struct ws_snapshot *s, const struct proc_agg *p,
+				size_t np, bool intervals);
+
 static void prom_process_hists(FILE *f, const struct ws_snapshot *s)
 {
 	struct proc_agg *p = calloc(s->nthreads + 1, sizeof(*p));
 	uint32_t *ix = calloc(s->nthreads + 1, sizeof(*ix));
 	size_t i, np = 0, j;
-	int r, k;
+	int r;
 
 	if (!p || !ix) {
 		free(p);
@@ -378,8 +383,34 @@ static void prom_process_hists(FILE *f, const struct ws_snapshot *s)
 		}
 	}
 	free(ix);
-	prom_header(f, "waitscope_process_offcpu_seconds", "histogram",
-		    "Off-CPU intervals of a process's threads by reason (ended intervals).");
+	prom_process_rows(f, s, p, np);
+	free(p);
+}
+
+/*
+ * Per process, sums over its live threads: they fall when a thread exits,
+ * so they are gauges, not a histogram (whose series Prometheus takes for
+ * counters and would read a reset).  The interval counts are cumulative
+ * up to the label upper (seconds): label_replace() it to le for
+ * histogram_quantile().  (promtool refuses an le label on a gauge.)
+ */
+static void prom_process_rows(FILE *f, const struct ws_snapshot *s, const struct proc_agg *p,
+			      size_t np)
+{
+	prom_header(f, "waitscope_process_live_threads_offcpu_intervals", "gauge",
+		    "Ended off-CPU intervals of a process's live threads of at most upper seconds, by reason (falls when a thread exits).");
+	prom_process_series(f, s, p, np, true);
+	prom_header(f, "waitscope_process_live_threads_offcpu_seconds", "gauge",
+		    "Off-CPU time of a process's live threads by reason, ended intervals (falls when a thread exits).");
+	prom_process_series(f, s, p, np, false);
+}
+
+static void prom_process_series(FILE *f, const struct ws_snapshot *s, const struct proc_agg *p,
+				size_t np, bool intervals)
+{
+	size_t j;
+	int r, k;
+
 	for (j = 0; j < np; j++) {
 		const struct ws_thread *leader = ws_find_thread(s, p[j].tgid);
 		char name[64] = "?";
@@ -391,39 +422,33 @@ static void prom_process_hists(FILE *f, const struct ws_snapshot *s)
 
 			if (!p[j].n[r] && !p[j].counts[r][0])
 				continue;
-			for (k = 0; k < NR_SLOTS - 1; k++) {
-				cum += p[j].counts[r][k];
-				fprintf(f, "waitscope_process_offcpu_seconds_bucket{pid=\"%u\",comm=",
+			if (!intervals) {
+				fprintf(f, "waitscope_process_live_threads_offcpu_seconds{pid=\"%u\",comm=",
 					p[j].tgid);
 				prom_label(f, name);
-				fprintf(f, ",reason=\"%s\",le=\"%.6f\"} %llu\n", ws_reason_names[r],
-					ws_slot_low_us(k + 1) / 1e6, (unsigned long long)cum);
+				fprintf(f, ",reason=\"%s\"} %.9f\n", ws_reason_names[r],
+					p[j].ns[r] / 1e9);
+				continue;
 			}
-			/* +Inf and _count from the buckets: they must be cumulative. */
-			cum += p[j].counts[r][NR_SLOTS - 1];
-			fprintf(f, "waitscope_process_offcpu_seconds_bucket{pid=\"%u\",comm=", p[j].tgid);
-			prom_label(f, name);
-			fprintf(f, ",reason=\"%s\",le=\"+Inf\"} %llu\n", ws_reason_names[r],
-				(unsigned long long)cum);
-			fprintf(f, "waitscope_process_offcpu_seconds_sum{pid=\"%u\",comm=", p[j].tgid);
-			prom_label(f, name);
-			fprintf(f, ",reason=\"%s\"} %.9f\n", ws_reason_names[r], p[j].ns[r] / 1e9);
-			fprintf(f, "waitscope_process_offcpu_seconds_count{pid=\"%u\",comm=", p[j].tgid);
-			prom_label(f, name);
-			fprintf(f, ",reason=\"%s\"} %llu\n", ws_reason_names[r],
-				(unsigned long long)cum);
+			for (k = 0; k < NR_SLOTS; k++) {
+				cum += p[j].counts[r][k];
+				fprintf(f, "waitscope_process_live_threads_offcpu_intervals{pid=\"%u\",comm=",
+					p[j].tgid);
+				prom_label(f, name);
+				if (k < NR_SLOTS - 1)
+					fprintf(f, ",reason=\"%s\",upper=\"%.6f\"} %llu\n",
+						ws_reason_names[r], ws_slot_low_us(k + 1) / 1e6,
+						(unsigned long long)cum);
+				else
+					fprintf(f, ",reason=\"%s\",upper=\"+Inf\"} %llu\n",
+						ws_reason_names[r], (unsigned long long)cum);
+			}
 		}
 	}
-	free(p);
 }
 
-void ws_export_prometheus(FILE *f, const struct ws_snapshot *s, uint64_t min_thread_ns)
+static void prom_health(FILE *f, const struct ws_stats *st)
 {
-	const struct ws_stats *st = &s->stats;
-	uint64_t tot[NR_REASONS] = { 0 };
-	size_t i;
-	int r;
-
 	prom_header(f, "waitscope_enabled", "gauge", "1 while the module is tracing.");
 	fprintf(f, "waitscope_enabled %d\n", st->enabled);
 	prom_header(f, "waitscope_threads_tracked", "gauge", "Threads in the module's table.");
@@ -436,40 +461,104 @@ void ws_export_prometheus(FILE *f, const struct ws_snapshot *s, uint64_t min_thr
 	prom_header(f, "waitscope_threads_dropped_total", "counter",
 		    "Threads refused by a full table since tracing began.");
 	fprintf(f, "waitscope_threads_dropped_total %llu\n", (unsigned long long)st->dropped_total);
-	for (i = 0; i < s->nthreads; i++)
-		for (r = 0; r < NR_REASONS; r++)
-			tot[r] += s->threads[i].r[r].ns;
+}
+
+/*
+ * The machine-wide counters, from the module's totals, which keep what
+ * exited threads did: a sum over the threads listed now would fall at
+ * every exit and read as a counter reset.  An older module has no totals,
+ * and then there are no such counters.
+ */
+static void prom_totals(FILE *f, const struct ws_stats *st)
+{
+	int r;
+
+	if (!st->have_totals)
+		return;
+	prom_header(f, "waitscope_oncpu_seconds_total", "counter",
+		    "On-CPU time of traced threads since tracing began, exited threads included.");
+	fprintf(f, "waitscope_oncpu_seconds_total %.9f\n", st->total_oncpu_ns / 1e9);
 	prom_header(f, "waitscope_offcpu_seconds_total", "counter",
-		    "Off-CPU time of tracked threads by reason (ended intervals).");
+		    "Off-CPU time of traced threads by reason (ended intervals) since tracing began, exited threads included.");
 	for (r = 0; r < NR_REASONS; r++)
 		fprintf(f, "waitscope_offcpu_seconds_total{reason=\"%s\"} %.9f\n", ws_reason_names[r],
-			tot[r] / 1e9);
+			st->total_ns[r] / 1e9);
+	prom_header(f, "waitscope_offcpu_waits_total", "counter",
+		    "Ended off-CPU intervals of traced threads by reason since tracing began, exited threads included.");
+	for (r = 0; r < NR_REASONS; r++)
+		fprintf(f, "waitscope_offcpu_waits_total{reason=\"%s\"} %llu\n", ws_reason_names[r],
+			(unsigned long long)st->total_n[r]);
+}
+
+/* What the threads listed now add up to, and are doing: gauges. */
+static void prom_live(FILE *f, const struct ws_snapshot *s)
+{
+	uint64_t tot[NR_REASONS] = { 0 };
+	unsigned n[NR_REASONS] = { 0 };
+	size_t i;
+	int r;
+
+	for (i = 0; i < s->nthreads; i++) {
+		for (r = 0; r < NR_REASONS; r++)
+			tot[r] += s->threads[i].r[r].ns;
+		if (s->threads[i].state >= 0)
+			n[s->threads[i].state]++;
+	}
+	prom_header(f, "waitscope_live_threads_offcpu_seconds", "gauge",
+		    "Off-CPU time of the threads tracked now by reason, ended intervals (falls when a thread exits).");
+	for (r = 0; r < NR_REASONS; r++)
+		fprintf(f, "waitscope_live_threads_offcpu_seconds{reason=\"%s\"} %.9f\n",
+			ws_reason_names[r], tot[r] / 1e9);
 	prom_header(f, "waitscope_blocked_threads", "gauge",
 		    "Threads off CPU right now, by reason (any duration).");
-	for (r = 0; r < NR_REASONS; r++) {
-		unsigned n = 0;
+	for (r = 0; r < NR_REASONS; r++)
+		fprintf(f, "waitscope_blocked_threads{reason=\"%s\"} %u\n", ws_reason_names[r], n[r]);
+}
 
-		for (i = 0; i < s->nthreads; i++)
-			n += s->threads[i].state == r;
-		fprintf(f, "waitscope_blocked_threads{reason=\"%s\"} %u\n", ws_reason_names[r], n);
-	}
-	prom_process_hists(f, s);
-	prom_header(f, "waitscope_thread_offcpu_seconds_total", "counter",
+/*
+ * Per thread.  A thread's own times only grow while it lives, but its tid
+ * outlives it: the start label (the thread's start time, where the module
+ * gives it) makes a reused tid a new series rather than a reset.  Without
+ * start_ns a reused tid cannot be told apart, so the series is a gauge.
+ */
+static void prom_threads(FILE *f, const struct ws_snapshot *s, uint64_t min_thread_ns)
+{
+	const char *name = s->have_start ? "waitscope_thread_offcpu_seconds_total" :
+					   "waitscope_thread_offcpu_seconds";
+	size_t i;
+	int r;
+
+	prom_header(f, name, s->have_start ? "counter" : "gauge",
 		    "Off-CPU time per thread and reason, for threads above the export threshold.");
 	for (i = 0; i < s->nthreads; i++) {
 		const struct ws_thread *t = &s->threads[i];
-		char name[64];
+		char c[64];
 
-		comm(s, t->comm, name, sizeof(name));
+		comm(s, t->comm, c, sizeof(c));
 		for (r = 0; r < NR_REASONS; r++) {
 			if (t->r[r].ns < min_thread_ns || !t->r[r].ns)
 				continue;
-			fprintf(f, "waitscope_thread_offcpu_seconds_total{tid=\"%u\",pid=\"%u\",comm=",
-				t->tid, t->tgid);
-			prom_label(f, name);
+			fprintf(f, "%s{tid=\"%u\",pid=\"%u\",", name, t->tid, t->tgid);
+			if (s->have_start)
+				fprintf(f, "start=\"%llu\",", (unsigned long long)t->start_ns);
+			fputs("comm=", f);
+			prom_label(f, c);
 			fprintf(f, ",reason=\"%s\"} %.9f\n", ws_reason_names[r], t->r[r].ns / 1e9);
 		}
 	}
+}
+
+/*
+ * Every counter here only grows between resets of the module, whatever
+ * exits: sums over the threads listed now are gauges named for it.
+ */
+void ws_export_prometheus(FILE *f, const struct ws_snapshot *s, uint64_t min_thread_ns)
+{
+	prom_health(f, &s->stats);
+	prom_totals(f, &s->stats);
+	prom_live(f, s);
+	prom_process_hists(f, s);
+	prom_threads(f, s, min_thread_ns);
 }
 
 /* ---- JSON export: schema waitscope/1 ---- */

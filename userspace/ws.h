@@ -77,6 +77,12 @@ struct ws_stats {
 	unsigned nevents;
 	unsigned ncpus;
 	uint64_t (*runq)[NR_SLOTS];	/* per CPU */
+	/*
+	 * Totals since tracing began, kept across thread exits (reset only by
+	 * reset or a reload); optional: an older module has none.
+	 */
+	bool have_totals;
+	uint64_t total_oncpu_ns, total_n[NR_REASONS], total_ns[NR_REASONS];
 };
 
 struct ws_snapshot {

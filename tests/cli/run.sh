@@ -110,20 +110,21 @@ rm -rf "$T/snap2"
 check "snapshot files are root-only (0600)" sh -c "
 	\"$W\" --debugfs $S snapshot $T/snap2 > /dev/null &&
 	[ \"\$(stat -c %a $T/snap2/threads)\" = 600 ]"
-check "exported histograms are cumulative, +Inf equal to _count" sh -c "
+# Per process, the live threads' interval counts (gauges since item 14 of
+# issue 12: a histogram of sums over live threads fell at each exit) stay
+# cumulative over the upper label, ending at +Inf.
+check "exported per-process interval counts are cumulative up to +Inf" sh -c "
 	\"$W\" --debugfs $S export --min-thread 0 | python3 -c '
 import re, sys
 series = {}
 for line in sys.stdin:
-    m = re.match(r\"waitscope_process_offcpu_seconds_(bucket|count)\\{(.*?)(?:,le=\\\"([^\\\"]*)\\\")?\\} (\\S+)\", line)
+    m = re.match(r\"waitscope_process_live_threads_offcpu_intervals\\{(.*?),upper=\\\"([^\\\"]*)\\\"\\} (\\S+)\", line)
     if m:
-        series.setdefault(m.group(2), []).append((m.group(1), m.group(3), float(m.group(4))))
+        series.setdefault(m.group(1), []).append((m.group(2), float(m.group(3))))
 assert series
 for key, rows in series.items():
-    b = [v for kind, le, v in rows if kind == \"bucket\"]
-    c = [v for kind, le, v in rows if kind == \"count\"]
-    assert b == sorted(b), key
-    assert b[-1] == c[0], key'"
+    v = [x for le, x in rows]
+    assert v == sorted(v) and rows[-1][0] == \"+Inf\" and v[-1] > 0, key'"
 check "status reads a snapshot given with WAITSCOPE_DEBUGFS" sh -c "
 	WAITSCOPE_DEBUGFS=$S \"$W\" status | grep -q 'tracing:  enabled'"
 
@@ -189,7 +190,7 @@ check "quantiles: it is at --runq-p99 9ms, and the report marks it approximate" 
 # 600 wakes 1.5 s into the window from a 59.5 s sleep, then runs; 601 is
 # blocked on a futex throughout; 602 runs 1.2 s, waits 0.3 s for a CPU and
 # sleeps 0.5 s; 603 is born in the window (0.2 s on CPU, a 0.5 s sleep, and
-# asleep for the last 1 s); 604 and old-605 exit, new-605 reuses tid 605.
+# asleep for the last 1 s); 604 and 605 exit, a new pool-605 reuses tid 605.
 check "top --from: each reason's part of the window, no row above 100%" sh -c "
 	\"$W\" --debugfs $F/window-b top -b --from $F/window-a --lines 0 | python3 -c '
 import sys
@@ -203,7 +204,7 @@ want = {  # CPU RUNQ FUTEX IO D SLEEP
     601: [0, 0, 100.0, 0, 0, 0],
     602: [60.0, 15.0, 0, 0, 0, 25.0],
     603: [10.0, 0, 0, 0, 0, 75.0],
-    605: [5.0, 0.1, 0, 0, 0, 15.0],
+    605: [5.0, 0.1, 0, 0, 0, 25.0],
 }
 assert rows == want, rows
 for tid, r in rows.items():
@@ -220,3 +221,28 @@ for line in sys.stdin:
         n += 1
 assert n == 5, n'"
 check "top --from a bad directory exits 2" status 2 "$W" --debugfs "$F/window-b" top -b --from /nonexistent
+
+# ---- Prometheus counters survive thread exits (item 14) ----
+# window-a then window-b: 604 and the first 605 exit in between (their rows
+# gone, the stats totals grown), a new thread reuses tid 605, same comm.
+check "export: every counter of window-a is <= its value in window-b (counters.py)" sh -c "
+	\"$W\" --debugfs $F/window-a export --min-thread 0 > $T/a.prom &&
+	\"$W\" --debugfs $F/window-b export --min-thread 0 > $T/b.prom &&
+	python3 $(dirname "$0")/counters.py $T/a.prom $T/b.prom"
+check "export: both scrapes pass promtool" sh -c "
+	\"$W\" --debugfs $F/window-a export --min-thread 0 | promtool check metrics &&
+	\"$W\" --debugfs $F/window-b export --min-thread 0 | promtool check metrics"
+check "export: the machine-wide counters are the module's totals" sh -c "
+	\"$W\" --debugfs $F/window-b export > $T/b.prom &&
+	grep -qx 'waitscope_offcpu_seconds_total{reason=\"sleep\"} 427.700000000' $T/b.prom &&
+	grep -qx 'waitscope_offcpu_waits_total{reason=\"runq\"} 645' $T/b.prom &&
+	grep -qx 'waitscope_oncpu_seconds_total 113.300000000' $T/b.prom &&
+	grep -qx 'waitscope_live_threads_offcpu_seconds{reason=\"runq\"} 1.301000000' $T/b.prom"
+check "export: per-thread counters carry the start label (tid 605 reused)" sh -c "
+	\"$W\" --debugfs $F/window-b export --min-thread 0 |
+	grep -qx 'waitscope_thread_offcpu_seconds_total{tid=\"605\",pid=\"605\",start=\"101500000000\",comm=\"pool-605\",reason=\"sleep\"} 0.200000000'"
+check "export: without totals or start_ns (an old module) no series is typed counter but dropped_total" sh -c "
+	\"$W\" --debugfs $S export --min-thread 0 | grep '^# TYPE .* counter' > $T/c.out;
+	[ \"\$(cat $T/c.out)\" = '# TYPE waitscope_threads_dropped_total counter' ]"
+check "export json stays valid on the window fixtures" sh -c "
+	\"$W\" --debugfs $F/window-b export --format json | python3 -c 'import json,sys; assert json.load(sys.stdin)[\"schema\"] == \"waitscope/1\"'"
