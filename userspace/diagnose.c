@@ -1005,6 +1005,63 @@ static bool counters_grew(const struct ws_thread *b, const struct ws_thread *a)
 	return true;
 }
 
+/* A futex row's key, and where it is: a's rows sorted, searched by b's. */
+struct futex_key {
+	uint32_t tgid;
+	uint64_t uaddr;
+	size_t i;
+};
+
+static int futex_key_cmp(const void *x, const void *y)
+{
+	const struct futex_key *p = x, *q = y;
+
+	if (p->tgid != q->tgid)
+		return p->tgid < q->tgid ? -1 : 1;
+	if (p->uaddr != q->uaddr)
+		return p->uaddr < q->uaddr ? -1 : 1;
+	return p->i < q->i ? -1 : p->i > q->i;
+}
+
+/* The first of a's rows for (tgid, uaddr), as the first match before. */
+static const struct futex_key *futex_lookup(const struct futex_key *k, size_t n, uint32_t tgid,
+					    uint64_t uaddr)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (k[mid].tgid < tgid || (k[mid].tgid == tgid && k[mid].uaddr < uaddr))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && k[lo].tgid == tgid && k[lo].uaddr == uaddr ? &k[lo] : NULL;
+}
+
+/* b's futex counts less a's, word by word: sorted once, O(n log n). */
+static void futex_minus(struct ws_snapshot *b, const struct ws_snapshot *a)
+{
+	struct futex_key *k = xcalloc(a->nfutex + 1, sizeof(*k));
+	size_t i;
+
+	for (i = 0; i < a->nfutex; i++)
+		k[i] = (struct futex_key){ a->futex[i].tgid, a->futex[i].uaddr, i };
+	qsort(k, a->nfutex, sizeof(*k), futex_key_cmp);
+	for (i = 0; i < b->nfutex; i++) {
+		struct ws_futex *fb = &b->futex[i];
+		const struct futex_key *m = futex_lookup(k, a->nfutex, fb->tgid, fb->uaddr);
+		const struct ws_futex *fa = m ? &a->futex[m->i] : NULL;
+
+		if (fa && fb->count >= fa->count && fb->total_ns >= fa->total_ns) {
+			fb->count -= fa->count;
+			fb->total_ns -= fa->total_ns;
+		}
+	}
+	free(k);
+}
+
 /*
  * What happened between two snapshots.  A thread in both (same tid and
  * start time, and counters that only grew) keeps the difference; one that is new, or whose
@@ -1032,21 +1089,7 @@ void ws_snapshot_delta(struct ws_snapshot *b, const struct ws_snapshot *a)
 			hist_minus(b, tb, a, ta, r);
 		}
 	}
-	for (i = 0; i < b->nfutex; i++) {
-		struct ws_futex *fb = &b->futex[i];
-
-		for (k = 0; k < a->nfutex; k++) {
-			const struct ws_futex *fa = &a->futex[k];
-
-			if (fa->tgid != fb->tgid || fa->uaddr != fb->uaddr)
-				continue;
-			if (fb->count >= fa->count && fb->total_ns >= fa->total_ns) {
-				fb->count -= fa->count;
-				fb->total_ns -= fa->total_ns;
-			}
-			break;
-		}
-	}
+	futex_minus(b, a);
 	for (i = 0; i < b->stats.ncpus && i < a->stats.ncpus; i++)
 		for (k = 0; k < NR_SLOTS; k++)
 			b->stats.runq[i][k] -= b->stats.runq[i][k] >= a->stats.runq[i][k] ?

@@ -242,7 +242,8 @@ static void pct(char *buf, size_t n, uint64_t v, uint64_t whole)
 	snprintf(buf, n, "%.1f", whole ? 100.0 * (double)v / (double)whole : 0.0);
 }
 
-static void print_rows(struct row *rows, size_t n, int group, uint64_t window, int limit)
+static void print_rows(struct row *rows, size_t n, int group, uint64_t window, int limit,
+		       struct ws_cgroup_map *cg)
 {
 	static const char *const heads[] = { "TID", "PID", "PID", "CGROUP" };
 	char c[7][16], p99[32], lg[32];
@@ -257,8 +258,7 @@ static void print_rows(struct row *rows, size_t n, int group, uint64_t window, i
 		char path[4096];
 
 		/* Live, a cgroup is shown as its path under the hierarchy. */
-		if (group == G_CGROUP && ws_top_cgroup_root &&
-		    ws_cgroup_path(ws_top_cgroup_root, rows[i].id, path, sizeof(path))) {
+		if (group == G_CGROUP && ws_cgroup_map_path(cg, rows[i].id, path, sizeof(path))) {
 			const char *rel = path + strlen(ws_top_cgroup_root);
 
 			snprintf(rows[i].name, sizeof(rows[i].name), "%s", *rel ? rel : "/");
@@ -293,7 +293,9 @@ static int top_help(void)
 	       "  --lines L     rows per refresh (default 20, 0 = all)\n"
 	       "  --from DIR    the first snapshot is DIR (saved by 'waitscope snapshot'),\n"
 	       "                the second the current source: one refresh over the time\n"
-	       "                between them, without waiting\n");
+	       "                between them, without waiting\n"
+	       "  --cgroup-root DIR  with --group cgroup, name cgroups by their path under\n"
+	       "                DIR (default /sys/fs/cgroup live, ids for a snapshot)\n");
 	return 0;
 }
 
@@ -317,6 +319,7 @@ int ws_cmd_top(int argc, char **argv)
 		{ "sort", required_argument, NULL, 's' }, { "group", required_argument, NULL, 'g' },
 		{ "lines", required_argument, NULL, 'l' }, { "help", no_argument, NULL, 'h' },
 		{ "from", required_argument, NULL, 'f' },
+		{ "cgroup-root", required_argument, NULL, 'c' },
 		{ 0 },
 	};
 	double delay = 2;
@@ -327,6 +330,7 @@ int ws_cmd_top(int argc, char **argv)
 	int group = G_THREAD, c, rc = 0;
 	char *end;
 	struct ws_snapshot a, b, d;
+	struct ws_cgroup_map cg;
 	struct sigaction sa;
 	size_t k;
 
@@ -372,6 +376,7 @@ int ws_cmd_top(int argc, char **argv)
 			group = (int)k;
 			break;
 		case 'f': from = optarg; break;
+		case 'c': ws_top_cgroup_root = optarg; break;
 		case 'h': return top_help();
 		default: return 2;
 		}
@@ -387,6 +392,7 @@ int ws_cmd_top(int argc, char **argv)
 		fputs("\033[?25l", stdout);
 	}
 	atexit(restore_terminal);
+	ws_cgroup_map_init(&cg, ws_top_cgroup_root);
 	rc = from ? load_dir(&a, from) : ws_load(&a);
 	if (from)
 		iters = 1;
@@ -430,12 +436,14 @@ int ws_cmd_top(int argc, char **argv)
 			printf("waitscope top  %s  %zu threads, interval %.1fs, by %s, sorted by %s\n",
 			       when, b.nthreads, window / 1e9, group_names[group], sort_keys[sort_key]);
 		}
-		print_rows(rows, n, group, window, (int)lines);
+		ws_cgroup_map_refresh(&cg);
+		print_rows(rows, n, group, window, (int)lines, &cg);
 		printf("\n");
 		fflush(stdout);
 		free(rows);
 	}
 	ws_snapshot_free(&a);
+	ws_cgroup_map_free(&cg);
 	restore_terminal();
 	restore_cursor = false;
 	return rc;

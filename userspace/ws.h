@@ -164,6 +164,23 @@ uint64_t ws_slot_low_us(unsigned slot);
 
 /* cgroup.c */
 bool ws_cgroup_path(const char *root, uint64_t id, char *buf, size_t n);
+struct ws_cgroup_ent {
+	uint64_t id;
+	size_t off;		/* in paths */
+};
+struct ws_cgroup_map {
+	const char *root;
+	struct ws_cgroup_ent *e;	/* sorted by id */
+	size_t n, cap;
+	char *paths;
+	size_t npaths, cap_paths;
+	bool built, fresh;	/* fresh: (re)built since the last refresh */
+};
+void ws_cgroup_map_init(struct ws_cgroup_map *m, const char *root);
+void ws_cgroup_map_refresh(struct ws_cgroup_map *m);
+bool ws_cgroup_map_path(struct ws_cgroup_map *m, uint64_t id, char *buf, size_t n);
+void ws_cgroup_map_free(struct ws_cgroup_map *m);
+extern unsigned long ws_cgroup_walks;	/* walks of a cgroup tree, for tests */
 void ws_cgroup_throttling(const char *path, uint64_t *nr, uint64_t *usec);
 
 /* fmt.c */

@@ -246,3 +246,21 @@ check "export: without totals or start_ns (an old module) no series is typed cou
 	[ \"\$(cat $T/c.out)\" = '# TYPE waitscope_threads_dropped_total counter' ]"
 check "export json stays valid on the window fixtures" sh -c "
 	\"$W\" --debugfs $F/window-b export --format json | python3 -c 'import json,sys; assert json.load(sys.stdin)[\"schema\"] == \"waitscope/1\"'"
+
+# ---- top --group cgroup names cgroups from one walk of the tree (item 17) ----
+rm -rf "$T/cg" "$T/cgfx" && mkdir -p "$T/cg/app/web" "$T/cg/db" && cp -r "$F/window-b" "$T/cgfx"
+python3 - "$T/cgfx/threads" "$(stat -c %i "$T/cg/app/web")" "$(stat -c %i "$T/cg/db")" <<'PY'
+import sys
+path, web, db = sys.argv[1:]
+lines = open(path).read().split("\n")
+col = lines[1].split().index("cgroup") - 1
+for i in range(2, len(lines)):
+    f = lines[i].split()
+    if f:
+        f[col] = web if f[0] in ("600", "601") else db
+        lines[i] = " ".join(f)
+open(path, "w").write("\n".join(lines))
+PY
+check "top --group cgroup --cgroup-root names each cgroup by its path" sh -c "
+	\"$W\" --debugfs $T/cgfx top -b --from $F/window-a --group cgroup --cgroup-root $T/cg > $T/cg.out &&
+	grep -qE '^ *[0-9]+ /app/web +2 ' $T/cg.out && grep -qE '^ *[0-9]+ /db +3 ' $T/cg.out"
