@@ -280,7 +280,7 @@ static void print_rows(struct row *rows, size_t n, int group, uint64_t window, i
 static int top_help(void)
 {
 	printf("usage: waitscope top [-d S] [-b] [-n N] [--sort KEY] [-p PID] [--group G] [--lines L]\n"
-	       "                     [--from DIR]\n\n"
+	       "                     [--from DIR] [--cgroup-root DIR]\n\n"
 	       "Every S seconds (default 2), the share of each thread's time over the last\n"
 	       "interval on CPU, waiting for a CPU (RUNQ) and in each blocking reason, its\n"
 	       "p99 run-queue wait, and its longest current block.\n\n"
