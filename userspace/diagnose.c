@@ -1064,9 +1064,9 @@ static void futex_minus(struct ws_snapshot *b, const struct ws_snapshot *a)
 
 /*
  * What happened between two snapshots.  A thread in both (same tid and
- * start time, and counters that only grew) keeps the difference; one that is new, or whose
- * counters went down (its tid was reused), keeps all it has.  Maxima and
- * the current state are the later snapshot's.
+ * start time, and counters that only grew) keeps the difference; one that
+ * is new, or whose counters went down (its tid was reused), keeps all it
+ * has.  Maxima and the current state are the later snapshot's.
  */
 void ws_snapshot_delta(struct ws_snapshot *b, const struct ws_snapshot *a)
 {
