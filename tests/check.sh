@@ -179,6 +179,13 @@ if [ -x "$cli/waitscope-asan" ]; then
 	else
 		fail "cli: truncated-prefix harness builds"
 	fi
+	# shellcheck disable=SC2086
+	if clang $SAN -o "$cli/cgroup_map" "$top/tests/cli/cgroup_map.c" $CLI_SRC 2> "$cli/cgroup_map.build"; then
+		"$cli/cgroup_map" > "$cli/cgroup_map.log" 2>&1
+		tally_lines cli "$cli/cgroup_map.log"
+	else
+		fail "cli: cgroup map harness builds"
+	fi
 fi
 # shellcheck disable=SC2086
 if clang $SAN -fsanitize=fuzzer -o "$cli/fuzz" "$top/tests/fuzz/fuzz_parse.c" $CLI_SRC 2> "$cli/fuzz.build"; then

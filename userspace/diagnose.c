@@ -1010,7 +1010,7 @@ static void hidden_emit(const struct ws_snapshot *s, const struct ws_opts *o,
 			*p = '?';
 	ws_fmt_dur(dd, sizeof(dd), g->d_ns);
 	ws_fmt_dur(ww, sizeof(ww), g->wall_ns);
-	ws_fmt_dur(p99, sizeof(p99), g->p99);
+	ws_fmt_approx(p99, sizeof(p99), g->p99);
 	if (g->n == 1)
 		SETF(what, "thread %u (%s) of pid %u spent %.0f%% of its time (%s of %s) in uninterruptible waits, mostly %s, p99 %s",
 		     g->worst->tid, comm, g->tgid, g->hi * 100, dd, ww,
@@ -1179,7 +1179,7 @@ static void starve_emit(const struct ws_snapshot *s, const struct ws_opts *o,
 		if ((unsigned char)*p < 0x20)
 			*p = '?';
 	snprintf(pname, sizeof(pname), "%s", g->pool);
-	ws_fmt_dur(pq, sizeof(pq), g->worst_p99);
+	ws_fmt_approx(pq, sizeof(pq), g->worst_p99);
 	ws_fmt_dur(th, sizeof(th), o->runq_p99_ns);
 	if (g->n == 1 && g->vs_siblings)
 		SETF(what, "worker %u (%s) of pid %u waits for a CPU %.0f%% of its time, %.1fx the median of its %d sibling%s; p99 run-queue wait %s",
@@ -1357,19 +1357,12 @@ static void find_starving(const struct ws_snapshot *s, const struct ws_opts *o,
  */
 static uint64_t cpu_p95(const uint64_t *h)
 {
-	uint64_t total = 0, seen = 0;
+	uint64_t total = 0;
 	unsigned k;
 
 	for (k = 0; k < NR_SLOTS; k++)
 		total += h[k];
-	if (total < 100)
-		return 0;
-	for (k = 0; k < NR_SLOTS; k++) {
-		seen += h[k];
-		if (seen * 100 >= total * 95)
-			return ws_slot_low_us(k + 1) * 1000;
-	}
-	return 0;
+	return total < 100 ? 0 : ws_log2_quantile_ns(h, 0, 0.95, NULL);
 }
 
 static void find_pressure(const struct ws_snapshot *s, const struct ws_opts *o,
@@ -1513,11 +1506,69 @@ static bool counters_grew(const struct ws_thread *b, const struct ws_thread *a)
 	return true;
 }
 
+/* A futex row's key, and where it is: a's rows sorted, searched by b's. */
+struct futex_key {
+	uint32_t tgid;
+	uint64_t uaddr;
+	size_t i;
+};
+
+static int futex_key_cmp(const void *x, const void *y)
+{
+	const struct futex_key *p = x, *q = y;
+
+	if (p->tgid != q->tgid)
+		return p->tgid < q->tgid ? -1 : 1;
+	if (p->uaddr != q->uaddr)
+		return p->uaddr < q->uaddr ? -1 : 1;
+	return p->i < q->i ? -1 : p->i > q->i;
+}
+
+/* The first of a's rows for (tgid, uaddr), as the first match before. */
+static const struct futex_key *futex_lookup(const struct futex_key *k, size_t n, uint32_t tgid,
+					    uint64_t uaddr)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (k[mid].tgid < tgid || (k[mid].tgid == tgid && k[mid].uaddr < uaddr))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && k[lo].tgid == tgid && k[lo].uaddr == uaddr ? &k[lo] : NULL;
+}
+
+/* b's futex counts less a's, word by word: sorted once, O(n log n). */
+static void futex_minus(struct ws_snapshot *b, const struct ws_snapshot *a)
+{
+	struct futex_key *k = xcalloc(a->nfutex + 1, sizeof(*k));
+	size_t i;
+
+	for (i = 0; i < a->nfutex; i++)
+		k[i] = (struct futex_key){ a->futex[i].tgid, a->futex[i].uaddr, i };
+	qsort(k, a->nfutex, sizeof(*k), futex_key_cmp);
+	for (i = 0; i < b->nfutex; i++) {
+		struct ws_futex *fb = &b->futex[i];
+		const struct futex_key *m = futex_lookup(k, a->nfutex, fb->tgid, fb->uaddr);
+		const struct ws_futex *fa = m ? &a->futex[m->i] : NULL;
+
+		if (fa && fb->count >= fa->count && fb->total_ns >= fa->total_ns) {
+			fb->count -= fa->count;
+			fb->total_ns -= fa->total_ns;
+			fb->lock_n -= fb->lock_n >= fa->lock_n ? fa->lock_n : fb->lock_n;
+		}
+	}
+	free(k);
+}
+
 /*
- * What happened between two snapshots.  A thread in both (same tid, and
- * counters that only grew) keeps the difference; one that is new, or whose
- * counters went down (its tid was reused), keeps all it has.  Maxima and
- * the current state are the later snapshot's.
+ * What happened between two snapshots.  A thread in both (same tid and
+ * start time, and counters that only grew) keeps the difference; one that
+ * is new, or whose counters went down (its tid was reused), keeps all it
+ * has.  Maxima and the current state are the later snapshot's.
  */
 void ws_snapshot_delta(struct ws_snapshot *b, const struct ws_snapshot *a)
 {
@@ -1527,7 +1578,7 @@ void ws_snapshot_delta(struct ws_snapshot *b, const struct ws_snapshot *a)
 
 	for (i = 0; i < b->nthreads; i++) {
 		struct ws_thread *tb = &b->threads[i];
-		const struct ws_thread *ta = ws_find_thread(a, tb->tid);
+		const struct ws_thread *ta = ws_find_same(a, b, tb);
 
 		if (!ta || !counters_grew(tb, ta))
 			continue;
@@ -1540,22 +1591,7 @@ void ws_snapshot_delta(struct ws_snapshot *b, const struct ws_snapshot *a)
 			hist_minus(b, tb, a, ta, r);
 		}
 	}
-	for (i = 0; i < b->nfutex; i++) {
-		struct ws_futex *fb = &b->futex[i];
-
-		for (k = 0; k < a->nfutex; k++) {
-			const struct ws_futex *fa = &a->futex[k];
-
-			if (fa->tgid != fb->tgid || fa->uaddr != fb->uaddr)
-				continue;
-			if (fb->count >= fa->count && fb->total_ns >= fa->total_ns) {
-				fb->count -= fa->count;
-				fb->total_ns -= fa->total_ns;
-				fb->lock_n -= fb->lock_n >= fa->lock_n ? fa->lock_n : fb->lock_n;
-			}
-			break;
-		}
-	}
+	futex_minus(b, a);
 	for (i = 0; i < b->stats.ncpus && i < a->stats.ncpus; i++)
 		for (k = 0; k < NR_SLOTS; k++)
 			b->stats.runq[i][k] -= b->stats.runq[i][k] >= a->stats.runq[i][k] ?

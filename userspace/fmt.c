@@ -25,6 +25,18 @@ void ws_fmt_dur(char *buf, size_t n, uint64_t ns)
 			 (unsigned long long)(ns / 60000000000ULL % 60));
 }
 
+/*
+ * A quantile from log2 buckets: interpolated, so only about right; the
+ * mark says so ("\u22489.69ms").
+ */
+void ws_fmt_approx(char *buf, size_t n, uint64_t ns)
+{
+	char d[32];
+
+	ws_fmt_dur(d, sizeof(d), ns);
+	snprintf(buf, n, "\u2248%s", d);
+}
+
 static int hexval(char c)
 {
 	if (c >= '0' && c <= '9')

@@ -392,6 +392,18 @@ static int cmd_report(int argc, char **argv)
 
 /* ---- hist ---- */
 
+/* Thread tid, the newest of several (a reused tid), saying which it is. */
+static const struct ws_thread *pick_tid(const struct ws_snapshot *s, uint32_t tid)
+{
+	const struct ws_thread *t = ws_find_thread(s, tid);
+	unsigned n = ws_count_tid(s, tid);
+
+	if (t && n > 1)
+		fprintf(stderr, "waitscope: tid %u is %u threads (the tid was reused): showing the newest, started %.3fs after boot\n",
+			tid, n, t->start_ns / 1e9);
+	return t;
+}
+
 static int cmd_hist(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -403,6 +415,7 @@ static int cmd_hist(int argc, char **argv)
 	int reason = -1, c, r, rc, shown = 0;
 	bool ms = false;
 	struct ws_snapshot s;
+	const struct ws_thread *want = NULL;
 	size_t i;
 
 	while ((c = getopt_long(argc, argv, "p:t:r:mh", opts, NULL)) != -1) {
@@ -437,10 +450,12 @@ static int cmd_hist(int argc, char **argv)
 	rc = ws_load(&s);
 	if (rc)
 		return rc;
+	if (tid)
+		want = pick_tid(&s, tid);
 	for (i = 0; i < s.nthreads; i++) {
 		const struct ws_thread *t = &s.threads[i];
 
-		if ((pid && t->tgid != pid) || (tid && t->tid != tid))
+		if ((pid && t->tgid != pid) || (tid && t != want))
 			continue;
 		for (r = 0; r < NR_REASONS; r++) {
 			if ((reason >= 0 && r != reason) || !t->hist[r].len)
@@ -563,10 +578,14 @@ static int cmd_export(int argc, char **argv)
 		case 'h':
 			printf("usage: waitscope export [--format prometheus|json] [--min-thread DUR]\n\n"
 			       "prometheus: text exposition for node_exporter's textfile collector:\n"
-			       "  waitscope_offcpu_seconds_total{reason}, per-process histograms\n"
-			       "  waitscope_process_offcpu_seconds{pid,comm,reason} (_bucket/_sum/_count),\n"
-			       "  module health, and per-thread series only for threads with at least\n"
-			       "  --min-thread (default 1s) in a reason, to bound cardinality.\n"
+			       "  counters from the module's totals, which keep what exited threads did\n"
+			       "  (waitscope_offcpu_seconds_total{reason}, waitscope_offcpu_waits_total,\n"
+			       "  waitscope_oncpu_seconds_total; absent with an older module), gauges\n"
+			       "  for sums over the threads listed now (waitscope_live_threads_*,\n"
+			       "  waitscope_process_live_threads_offcpu_{seconds,intervals{upper}}),\n"
+			       "  module health, and per-thread series (labelled with the thread's start\n"
+			       "  time) only for threads with at least --min-thread (default 1s) in a\n"
+			       "  reason, to bound cardinality.\n"
 			       "json: one document, schema waitscope/1, every time in nanoseconds.\n");
 			return 0;
 		default: return 2;

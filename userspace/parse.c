@@ -18,6 +18,8 @@
 
 #define MAX_TOKENS 64
 #define FORMAT_VERSION 1
+/* histograms v2: a start_ns column before the buckets. */
+#define HIST_FORMAT_VERSION 2
 
 /*
  * The lines of one file: a buffer, or a file descriptor read in chunks so
@@ -205,26 +207,33 @@ struct scratch {
  * lists threads in the same order, so a read walks the array instead of
  * hopping through the index (8% of report's time on 100,000 threads).
  */
-static struct ws_thread *find_near(struct ws_snapshot *s, struct scratch *sc, uint32_t tid)
+static struct ws_thread *find_near(struct ws_snapshot *s, struct scratch *sc, uint32_t tid,
+				   const uint64_t *start)
 {
 	struct ws_thread *t;
 	size_t i;
 
 	for (i = sc->near; i < sc->near + 2 && i < s->nthreads; i++)
-		if (s->threads[i].tid == tid) {
+		if (s->threads[i].tid == tid && (!start || s->threads[i].start_ns == *start)) {
 			sc->near = i;
 			return &s->threads[i];
 		}
-	t = ws_find_thread(s, tid);
+	t = start ? ws_find_thread_at(s, tid, *start) : ws_find_thread(s, tid);
 	if (t)
 		sc->near = (size_t)(t - s->threads);
 	return t;
 }
 
+/*
+ * The header of file name, in format v1 to v<newest>: newer formats only add
+ * columns, which are found by name.  (histograms v2 put start_ns before the
+ * buckets, which a v1 reader would have taken for a bucket.)
+ */
 static int read_header(struct lines *ls, const char *name, struct columns *c, bool with_cols,
-		       struct ws_err *err)
+		       int newest, struct ws_err *err)
 {
 	char want[64];
+	unsigned v;
 	int i, rc;
 
 	rc = next_row(ls, &c->hdr, err);
@@ -235,8 +244,9 @@ static int read_header(struct lines *ls, const char *name, struct columns *c, bo
 	if (c->hdr.n < 4 || strcmp(c->hdr.tok[0], "#") || strcmp(c->hdr.tok[1], "waitscope") ||
 	    strcmp(c->hdr.tok[2], name))
 		return ws_fail(err, "%s:1: not a waitscope %s file", ls->file, name);
-	snprintf(want, sizeof(want), "v%d", FORMAT_VERSION);
-	if (strcmp(c->hdr.tok[3], want))
+	snprintf(want, sizeof(want), newest > 1 ? "v1 to v%d" : "v%d", newest);
+	if (c->hdr.tok[3][0] != 'v' || !parse_u32(c->hdr.tok[3] + 1, &v) || v < 1 ||
+	    v > (unsigned)newest)
 		return ws_fail(err, "%s:1: format %s is not supported (this waitscope reads %s)",
 			       ls->file, c->hdr.tok[3], want);
 	c->nkv = 0;
@@ -388,10 +398,28 @@ static bool parse_futex_val(const char *tok, struct ws_thread *t)
 	return !t->has_futex_val || parse_u32(tok, &t->futex_val);
 }
 
-/* ix: the required columns; ival: the futex_val column or -1 (older modules). */
-static int thread_row(struct ws_snapshot *s, const struct lines *ls, const struct row *r,
-		      const int *ix, int ival, int ncols, struct ws_err *err)
+/*
+ * The optional start_ns column of a row (col < 0: none): *start points at
+ * the value, or is NULL when the row cannot be keyed on it.  -1 if bad.
+ */
+static int row_start(const struct ws_snapshot *s, const struct row *r, int col, uint64_t *v,
+		     const uint64_t **start)
 {
+	*start = NULL;
+	if (col < 0)
+		return 0;
+	if (!parse_u64(r->tok[col], v))
+		return -1;
+	if (s->have_start)
+		*start = v;
+	return 0;
+}
+
+/* ix: the required columns; ival, start_col: optional ones, -1 when absent. */
+static int thread_row(struct ws_snapshot *s, const struct lines *ls, const struct row *r,
+		      const int *ix, int ival, int ncols, int start_col, struct ws_err *err)
+{
+	const uint64_t *start;
 	struct ws_thread t;
 	const char *bad = NULL;
 	int i;
@@ -431,6 +459,8 @@ static int thread_row(struct ws_snapshot *s, const struct lines *ls, const struc
 		    !parse_u64(r->tok[c[2]], &t.r[i].max_ns))
 			bad = thread_cols[TC_REASONS + 3 * i];
 	}
+	if (!bad && row_start(s, r, start_col, &t.start_ns, &start))
+		bad = "start_ns";
 	if (!bad) {
 		t.has_futex = strcmp(r->tok[ix[TC_FUTEX_ADDR]], "-") != 0;
 		if (t.has_futex && !parse_hex(r->tok[ix[TC_FUTEX_ADDR]], &t.futex_addr))
@@ -440,14 +470,20 @@ static int thread_row(struct ws_snapshot *s, const struct lines *ls, const struc
 	}
 	if (bad)
 		return ws_fail(err, "%s:%u: bad %s", ls->file, ls->lineno, bad);
+	/*
+	 * The same (tid, start) again (an exec in progress), or without
+	 * start_ns the same tid again: the first row stands, this one counts.
+	 */
+	if (start ? ws_find_thread_at(s, t.tid, *start) : ws_find_thread(s, t.tid)) {
+		s->dup_rows++;
+		return 0;
+	}
 	t.partial = r->tok[ix[TC_PARTIAL]][0] == '1';
 	t.kthread = r->tok[ix[TC_KTHREAD]][0] == '1';
 	t.comm = intern(s, r->tok[ix[TC_COMM]]);
 	t.waker_comm = intern(s, r->tok[ix[TC_WAKER_COMM]]);
 	t.preemptor_comm = intern(s, r->tok[ix[TC_PREEMPTOR_COMM]]);
 	t.futex_op = intern(s, r->tok[ix[TC_FUTEX_OP]]);
-	if (ws_find_thread(s, t.tid))
-		return ws_fail(err, "%s:%u: tid %u listed twice", ls->file, ls->lineno, t.tid);
 	s->threads = grow(s->threads, &s->cap_threads, s->nthreads + 1, sizeof(t));
 	s->threads[s->nthreads] = t;
 	index_thread(s, s->nthreads++);
@@ -461,7 +497,7 @@ static int parse_threads(struct ws_snapshot *s, struct scratch *sc, struct ws_er
 	struct columns *c = &sc->c;
 	struct row *r = &sc->r;
 	const char *now;
-	int rc;
+	int rc, start_col;
 
 	/*
 	 * The stats file (parsed first) says how many threads to expect: size
@@ -473,7 +509,7 @@ static int parse_threads(struct ws_snapshot *s, struct scratch *sc, struct ws_er
 		s->threads = grow(s->threads, &s->cap_threads,
 				  (s->stats.used < WS_PRESIZE_MAX ? s->stats.used : WS_PRESIZE_MAX) + 64,
 				  sizeof(struct ws_thread));
-	rc = read_header(ls, "threads", c, true, err);
+	rc = read_header(ls, "threads", c, true, FORMAT_VERSION, err);
 	if (!rc)
 		rc = map_columns(ls, c, thread_cols, TC_REASONS + 3 * NR_REASONS, ix, err);
 	if (!rc) {
@@ -482,8 +518,11 @@ static int parse_threads(struct ws_snapshot *s, struct scratch *sc, struct ws_er
 			rc = ws_fail(err, "threads:1: no now_ns");
 		ival = col_index(c, "futex_val");
 	}
+	start_col = col_index(c, "start_ns");
+	s->have_start = start_col >= 0;
 	while (!rc && (rc = next_row(ls, r, err)) > 0)
-		rc = r->n && r->tok[0][0] == '#' ? 0 : thread_row(s, ls, r, ix, ival, c->n, err);
+		rc = r->n && r->tok[0][0] == '#' ? 0 :
+		     thread_row(s, ls, r, ix, ival, c->n, start_col, err);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -510,40 +549,49 @@ static bool parse_bucket(const char *tok, unsigned *slot, uint64_t *n)
 	return true;
 }
 
-static int hist_row(struct ws_snapshot *s, struct scratch *sc, struct ws_err *err)
+/* Histogram columns: tid, reason, the optional start_ns, the first bucket. */
+enum { HC_TID, HC_REASON, HC_BUCKETS, HC_START, HC_N };
+
+static int hist_row(struct ws_snapshot *s, struct scratch *sc, const int *ix,
+		    struct ws_err *err)
 {
 	const struct lines *ls = &sc->ls;
 	const struct row *r = &sc->r;
+	const uint64_t *start;
 	struct ws_thread *t;
 	uint32_t tid;
-	uint64_t n;
+	uint64_t n, st;
 	unsigned slot, last = 0;
-	int reason, i;
+	int reason, i, b0 = ix[HC_BUCKETS];
 
-	if (r->n < 8)
-		return ws_fail(err, "%s:%u: %d fields, expected 8 or more", ls->file, ls->lineno,
-			       r->n);
-	if (!parse_u32(r->tok[0], &tid) || (reason = parse_reason(r->tok[3])) < 0)
-		return ws_fail(err, "%s:%u: bad tid or reason", ls->file, ls->lineno);
-	t = find_near(s, sc, tid);
+	if (r->n < b0 + 1)
+		return ws_fail(err, "%s:%u: %d fields, expected %d or more", ls->file, ls->lineno,
+			       r->n, b0 + 1);
+	if (!parse_u32(r->tok[ix[HC_TID]], &tid) ||
+	    (reason = parse_reason(r->tok[ix[HC_REASON]])) < 0 ||
+	    row_start(s, r, ix[HC_START], &st, &start))
+		return ws_fail(err, "%s:%u: bad tid, start_ns or reason", ls->file, ls->lineno);
+	t = find_near(s, sc, tid, start);
 	/* A thread born between reading threads and histograms: not in the view. */
 	if (!t)
 		return 0;
-	if (t->hist[reason].len)
-		return ws_fail(err, "%s:%u: tid %u %s listed twice", ls->file, ls->lineno, tid,
-			       r->tok[3]);
-	if (r->n - 7 > NR_SLOTS)
+	/* The thread's row again (see thread_row): the first one stands. */
+	if (t->hist[reason].len) {
+		s->dup_rows++;
+		return 0;
+	}
+	if (r->n - b0 > NR_SLOTS)
 		return ws_fail(err, "%s:%u: too many buckets", ls->file, ls->lineno);
 	s->buckets = grow(s->buckets, &s->cap_buckets, s->nbuckets + r->n, sizeof(ws_bucket));
 	t->hist[reason].first = (uint32_t)s->nbuckets;
-	for (i = 7; i < r->n; i++) {
-		if (!parse_bucket(r->tok[i], &slot, &n) || (i > 7 && slot <= last))
+	for (i = b0; i < r->n; i++) {
+		if (!parse_bucket(r->tok[i], &slot, &n) || (i > b0 && slot <= last))
 			return ws_fail(err, "%s:%u: bad bucket '%s'", ls->file, ls->lineno,
 				       r->tok[i]);
 		last = slot;
 		s->buckets[s->nbuckets++] = WS_BUCKET(slot, n);
 	}
-	t->hist[reason].len = (uint8_t)(r->n - 7);
+	t->hist[reason].len = (uint8_t)(r->n - b0);
 	return 0;
 }
 
@@ -551,14 +599,19 @@ static int parse_histograms(struct ws_snapshot *s, struct scratch *sc, struct ws
 {
 	struct lines *ls = &sc->ls;
 	struct columns *c = &sc->c;
+	static const char *const want[] = { "tid", "reason", "buckets" };
 	struct row *r = &sc->r;
-	int rc;
+	int rc, ix[HC_N];
 
 	if (s->nthreads && !s->buckets)
 		s->buckets = grow(s->buckets, &s->cap_buckets, s->nthreads * 12 + 64, sizeof(ws_bucket));
-	rc = read_header(ls, "histograms", c, true, err);
+
+	rc = read_header(ls, "histograms", c, true, HIST_FORMAT_VERSION, err);
+	if (!rc)
+		rc = map_columns(ls, c, want, 3, ix, err);
+	ix[HC_START] = col_index(c, "start_ns");
 	while (!rc && (rc = next_row(ls, r, err)) > 0)
-		rc = r->n && r->tok[0][0] == '#' ? 0 : hist_row(s, sc, err);
+		rc = r->n && r->tok[0][0] == '#' ? 0 : hist_row(s, sc, ix, err);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -596,13 +649,16 @@ static int parse_blocked(struct ws_snapshot *s, struct scratch *sc, struct ws_er
 	struct columns *c = &sc->c;
 	struct row *r = &sc->r;
 	struct ws_thread *t = NULL;
+	const uint64_t *start;
 	const char *v;
 	uint32_t tid = 0;
-	int ix[3], rc;
+	uint64_t st;
+	int ix[3], rc, start_col;
 
-	rc = read_header(ls, "blocked", c, true, err);
+	rc = read_header(ls, "blocked", c, true, FORMAT_VERSION, err);
 	if (!rc)
 		rc = map_columns(ls, c, want, 3, ix, err);
+	start_col = col_index(c, "start_ns");
 	if (!rc) {
 		v = header_value(c, "min_ms");
 		if (!v || !parse_u64(v, &s->blocked_min_ms))
@@ -622,11 +678,16 @@ static int parse_blocked(struct ws_snapshot *s, struct scratch *sc, struct ws_er
 			continue;
 		}
 		if (r->n != c->n || !parse_u32(r->tok[ix[0]], &tid) || !tid ||
-		    parse_reason(r->tok[ix[1]]) < 0) {
+		    parse_reason(r->tok[ix[1]]) < 0 || row_start(s, r, start_col, &st, &start)) {
 			rc = ws_fail(err, "blocked:%u: bad row", ls->lineno);
 			break;
 		}
-		t = find_near(s, sc, tid);
+		t = find_near(s, sc, tid, start);
+		/* The thread's row again (see thread_row): its frames are skipped. */
+		if (t && t->blocked) {
+			s->dup_rows++;
+			t = NULL;
+		}
 		if (t)
 			t->blocked = true;
 	}
@@ -644,12 +705,17 @@ static int parse_futex(struct ws_snapshot *s, struct scratch *sc, struct ws_err 
 	int ix[8], ilock = -1, rc;
 
 	memset(&f, 0, sizeof(f));
-	rc = read_header(ls, "futex", c, true, err);
+	rc = read_header(ls, "futex", c, true, FORMAT_VERSION, err);
 	if (!rc)
 		rc = map_columns(ls, c, want, 8, ix, err);
-	/* lock_n: newer modules only. */
-	if (!rc)
+	/* lock_n and lost: newer modules only. */
+	if (!rc) {
+		const char *lost = header_value(c, "lost");
+
 		ilock = col_index(c, "lock_n");
+		if (lost && !parse_u64(lost, &s->futex_lost))
+			rc = ws_fail(err, "futex:1: bad lost=%s", lost);
+	}
 	f.has_lock_n = ilock >= 0;
 	while (!rc && (rc = next_row(ls, r, err)) > 0) {
 		rc = 0;
@@ -711,11 +777,36 @@ static const struct stat_key stat_keys[] = {
 	SK("futex_used", futex_used), SK("futex_dropped", futex_dropped),
 	SK("filter_tgid", filter_tgid), SK("blocked_min_ms", blocked_min_ms),
 	SK("thread_entry_bytes", entry_bytes), SK("memory_bytes", memory_bytes),
+	SK("read_busy", read_busy),
 };
+
+/* total_oncpu_ns, total_<reason>_n, total_<reason>_ns: where, or NULL. */
+static uint64_t *stats_total(struct ws_stats *st, const char *k)
+{
+	size_t l;
+	int i;
+
+	if (strncmp(k, "total_", 6))
+		return NULL;
+	k += 6;
+	if (!strcmp(k, "oncpu_ns"))
+		return &st->total_oncpu_ns;
+	for (i = 0; i < NR_REASONS; i++) {
+		l = strlen(ws_reason_names[i]);
+		if (strncmp(k, ws_reason_names[i], l))
+			continue;
+		if (!strcmp(k + l, "_n"))
+			return &st->total_n[i];
+		if (!strcmp(k + l, "_ns"))
+			return &st->total_ns[i];
+	}
+	return NULL;
+}
 
 static int stats_kv(struct ws_stats *st, const struct lines *ls, const struct row *r,
 		    struct ws_err *err)
 {
+	uint64_t *total;
 	const char *k = r->tok[0], *v = r->n > 1 ? r->tok[1] : "";
 	size_t i;
 
@@ -742,6 +833,13 @@ static int stats_kv(struct ws_stats *st, const struct lines *ls, const struct ro
 		}
 		return 0;
 	}
+	total = stats_total(st, k);
+	if (total) {
+		if (!parse_u64(v, total))
+			return ws_fail(err, "%s:%u: bad number for %s", ls->file, ls->lineno, k);
+		st->have_totals = true;
+		return 0;
+	}
 	for (i = 0; i < sizeof(stat_keys) / sizeof(stat_keys[0]); i++) {
 		if (strcmp(k, stat_keys[i].key))
 			continue;
@@ -759,7 +857,7 @@ static int parse_stats(struct ws_snapshot *s, struct scratch *sc, struct ws_err 
 	struct row *r = &sc->r;
 	int rc;
 
-	rc = read_header(ls, "stats", c, false, err);
+	rc = read_header(ls, "stats", c, false, FORMAT_VERSION, err);
 	while (!rc && (rc = next_row(ls, r, err)) > 0)
 		rc = !r->n || r->tok[0][0] == '#' ? 0 : stats_kv(&s->stats, ls, r, err);
 	if (rc >= 0 && !s->stats.capacity)
@@ -809,16 +907,64 @@ static void index_thread(struct ws_snapshot *s, size_t i)
 	index_put(s, i);
 }
 
+/*
+ * The thread tid: of two with that tid (one exited and its tid reused, or
+ * an old row not yet gone), the one that started last.
+ */
 struct ws_thread *ws_find_thread(const struct ws_snapshot *s, uint32_t tid)
 {
+	struct ws_thread *best = NULL, *t;
 	size_t h;
 
 	if (!s->index)
 		return NULL;
-	for (h = hash_tid(s, tid); s->index[h]; h = (h + 1) & s->index_mask)
-		if (s->threads[s->index[h] - 1].tid == tid)
-			return &s->threads[s->index[h] - 1];
+	for (h = hash_tid(s, tid); s->index[h]; h = (h + 1) & s->index_mask) {
+		t = &s->threads[s->index[h] - 1];
+		if (t->tid == tid && (!best || t->start_ns > best->start_ns))
+			best = t;
+	}
+	return best;
+}
+
+/* The thread (tid, start_ns) exactly, or NULL. */
+struct ws_thread *ws_find_thread_at(const struct ws_snapshot *s, uint32_t tid, uint64_t start_ns)
+{
+	struct ws_thread *t;
+	size_t h;
+
+	if (!s->index)
+		return NULL;
+	for (h = hash_tid(s, tid); s->index[h]; h = (h + 1) & s->index_mask) {
+		t = &s->threads[s->index[h] - 1];
+		if (t->tid == tid && t->start_ns == start_ns)
+			return t;
+	}
 	return NULL;
+}
+
+/*
+ * Thread t of snapshot from, in s: the same (tid, start_ns) when both say
+ * when their threads started, else the same tid.
+ */
+struct ws_thread *ws_find_same(const struct ws_snapshot *s, const struct ws_snapshot *from,
+			       const struct ws_thread *t)
+{
+	if (s->have_start && from->have_start)
+		return ws_find_thread_at(s, t->tid, t->start_ns);
+	return ws_find_thread(s, t->tid);
+}
+
+/* How many threads have this tid (more than one: it was reused). */
+unsigned ws_count_tid(const struct ws_snapshot *s, uint32_t tid)
+{
+	unsigned n = 0;
+	size_t h;
+
+	if (!s->index)
+		return 0;
+	for (h = hash_tid(s, tid); s->index[h]; h = (h + 1) & s->index_mask)
+		n += s->threads[s->index[h] - 1].tid == tid;
+	return n;
 }
 
 typedef int (*parser_fn)(struct ws_snapshot *, struct scratch *, struct ws_err *);

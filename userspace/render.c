@@ -106,6 +106,26 @@ static void stars(char *buf, uint64_t val, uint64_t max, int width)
 	buf[n] = '\0';
 }
 
+/*
+ * p50/p90/p99, interpolated within their log2 buckets: a bucket spans a
+ * factor of two, so the line says so and gives the p99's bucket.
+ */
+static void hist_quantiles(FILE *f, const struct ws_snapshot *s, const struct ws_thread *t,
+			   int reason)
+{
+	static const double qs[] = { 0.5, 0.9, 0.99 };
+	char v[3][32], lo[32], hi[32];
+	struct ws_qbounds b;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		ws_fmt_dur(v[i], sizeof(v[i]), ws_hist_quantile_at(s, t, reason, qs[i], &b));
+	ws_fmt_dur(lo, sizeof(lo), b.low_ns);
+	ws_fmt_dur(hi, sizeof(hi), b.high_ns);
+	fprintf(f, "p50 \u2248 %s, p90 \u2248 %s, p99 \u2248 %s (interpolated in log2 buckets: the p99 lies in %s-%s)\n",
+		v[0], v[1], v[2], lo, hi);
+}
+
 void ws_render_hist(FILE *f, const struct ws_snapshot *s, const struct ws_thread *t, int reason,
 		    bool ms)
 {
@@ -135,6 +155,7 @@ void ws_render_hist(FILE *f, const struct ws_snapshot *s, const struct ws_thread
 	fprintf(f, "tid %u (%s) pid %u, %s: %llu intervals, total %s, max %s\n", t->tid,
 		printable(name), t->tgid, ws_reason_names[reason],
 		(unsigned long long)t->r[reason].n, tot, mx);
+	hist_quantiles(f, s, t, reason);
 	fprintf(f, "%*s%-*s : count    distribution\n", ms ? 10 : 10, ms ? "msecs" : "usecs",
 		ms ? 14 : 14, "");
 	for (k = lo; k >= 0 && k <= hi; k++) {
@@ -219,6 +240,8 @@ void ws_render_blocked(FILE *f, const struct ws_snapshot *s, uint64_t min_ns, ui
 		if (json) {
 			fprintf(f, "%s{\"tid\":%u,\"pid\":%u,\"comm\":", i ? "," : "", t->tid, t->tgid);
 			ws_json_str(f, name);
+			if (s->have_start)
+				fprintf(f, ",\"start_ns\":%llu", (unsigned long long)t->start_ns);
 			fprintf(f, ",\"reason\":\"%s\",\"off_ns\":%llu,\"partial\":%s,\"syscall\":%d",
 				ws_reason_names[t->state], (unsigned long long)t->off_ns,
 				t->partial ? "true" : "false", t->syscall);
@@ -364,12 +387,17 @@ static int by_tgid(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static void prom_process_rows(FILE *f, const struct ws_snapshot *s, const struct proc_agg *p,
+			      size_t np);
+static void prom_process_series(FILE *f, const struct ws_snapshot *s, const struct proc_agg *p,
+				size_t np, bool intervals);
+
 static void prom_process_hists(FILE *f, const struct ws_snapshot *s)
 {
 	struct proc_agg *p = calloc(s->nthreads + 1, sizeof(*p));
 	uint32_t *ix = calloc(s->nthreads + 1, sizeof(*ix));
 	size_t i, np = 0, j;
-	int r, k;
+	int r;
 
 	if (!p || !ix) {
 		free(p);
@@ -399,8 +427,34 @@ static void prom_process_hists(FILE *f, const struct ws_snapshot *s)
 		}
 	}
 	free(ix);
-	prom_header(f, "waitscope_process_offcpu_seconds", "histogram",
-		    "Off-CPU intervals of a process's threads by reason (ended intervals).");
+	prom_process_rows(f, s, p, np);
+	free(p);
+}
+
+/*
+ * Per process, sums over its live threads: they fall when a thread exits,
+ * so they are gauges, not a histogram (whose series Prometheus takes for
+ * counters and would read a reset).  The interval counts are cumulative
+ * up to the label upper (seconds): label_replace() it to le for
+ * histogram_quantile().  (promtool refuses an le label on a gauge.)
+ */
+static void prom_process_rows(FILE *f, const struct ws_snapshot *s, const struct proc_agg *p,
+			      size_t np)
+{
+	prom_header(f, "waitscope_process_live_threads_offcpu_intervals", "gauge",
+		    "Ended off-CPU intervals of a process's live threads of at most upper seconds, by reason (falls when a thread exits).");
+	prom_process_series(f, s, p, np, true);
+	prom_header(f, "waitscope_process_live_threads_offcpu_seconds", "gauge",
+		    "Off-CPU time of a process's live threads by reason, ended intervals (falls when a thread exits).");
+	prom_process_series(f, s, p, np, false);
+}
+
+static void prom_process_series(FILE *f, const struct ws_snapshot *s, const struct proc_agg *p,
+				size_t np, bool intervals)
+{
+	size_t j;
+	int r, k;
+
 	for (j = 0; j < np; j++) {
 		const struct ws_thread *leader = ws_find_thread(s, p[j].tgid);
 		char name[64] = "?";
@@ -412,39 +466,33 @@ static void prom_process_hists(FILE *f, const struct ws_snapshot *s)
 
 			if (!p[j].n[r] && !p[j].counts[r][0])
 				continue;
-			for (k = 0; k < NR_SLOTS - 1; k++) {
-				cum += p[j].counts[r][k];
-				fprintf(f, "waitscope_process_offcpu_seconds_bucket{pid=\"%u\",comm=",
+			if (!intervals) {
+				fprintf(f, "waitscope_process_live_threads_offcpu_seconds{pid=\"%u\",comm=",
 					p[j].tgid);
 				prom_label(f, name);
-				fprintf(f, ",reason=\"%s\",le=\"%.6f\"} %llu\n", ws_reason_names[r],
-					ws_slot_low_us(k + 1) / 1e6, (unsigned long long)cum);
+				fprintf(f, ",reason=\"%s\"} %.9f\n", ws_reason_names[r],
+					p[j].ns[r] / 1e9);
+				continue;
 			}
-			/* +Inf and _count from the buckets: they must be cumulative. */
-			cum += p[j].counts[r][NR_SLOTS - 1];
-			fprintf(f, "waitscope_process_offcpu_seconds_bucket{pid=\"%u\",comm=", p[j].tgid);
-			prom_label(f, name);
-			fprintf(f, ",reason=\"%s\",le=\"+Inf\"} %llu\n", ws_reason_names[r],
-				(unsigned long long)cum);
-			fprintf(f, "waitscope_process_offcpu_seconds_sum{pid=\"%u\",comm=", p[j].tgid);
-			prom_label(f, name);
-			fprintf(f, ",reason=\"%s\"} %.9f\n", ws_reason_names[r], p[j].ns[r] / 1e9);
-			fprintf(f, "waitscope_process_offcpu_seconds_count{pid=\"%u\",comm=", p[j].tgid);
-			prom_label(f, name);
-			fprintf(f, ",reason=\"%s\"} %llu\n", ws_reason_names[r],
-				(unsigned long long)cum);
+			for (k = 0; k < NR_SLOTS; k++) {
+				cum += p[j].counts[r][k];
+				fprintf(f, "waitscope_process_live_threads_offcpu_intervals{pid=\"%u\",comm=",
+					p[j].tgid);
+				prom_label(f, name);
+				if (k < NR_SLOTS - 1)
+					fprintf(f, ",reason=\"%s\",upper=\"%.6f\"} %llu\n",
+						ws_reason_names[r], ws_slot_low_us(k + 1) / 1e6,
+						(unsigned long long)cum);
+				else
+					fprintf(f, ",reason=\"%s\",upper=\"+Inf\"} %llu\n",
+						ws_reason_names[r], (unsigned long long)cum);
+			}
 		}
 	}
-	free(p);
 }
 
-void ws_export_prometheus(FILE *f, const struct ws_snapshot *s, uint64_t min_thread_ns)
+static void prom_health(FILE *f, const struct ws_stats *st)
 {
-	const struct ws_stats *st = &s->stats;
-	uint64_t tot[NR_REASONS] = { 0 };
-	size_t i;
-	int r;
-
 	prom_header(f, "waitscope_enabled", "gauge", "1 while the module is tracing.");
 	fprintf(f, "waitscope_enabled %d\n", st->enabled);
 	prom_header(f, "waitscope_threads_tracked", "gauge", "Threads in the module's table.");
@@ -457,43 +505,120 @@ void ws_export_prometheus(FILE *f, const struct ws_snapshot *s, uint64_t min_thr
 	prom_header(f, "waitscope_threads_dropped_total", "counter",
 		    "Threads refused by a full table since tracing began.");
 	fprintf(f, "waitscope_threads_dropped_total %llu\n", (unsigned long long)st->dropped_total);
-	for (i = 0; i < s->nthreads; i++)
-		for (r = 0; r < NR_REASONS; r++)
-			tot[r] += s->threads[i].r[r].ns;
+}
+
+/*
+ * The machine-wide counters, from the module's totals, which keep what
+ * exited threads did: a sum over the threads listed now would fall at
+ * every exit and read as a counter reset.  An older module has no totals,
+ * and then there are no such counters.
+ */
+static void prom_totals(FILE *f, const struct ws_stats *st)
+{
+	int r;
+
+	if (!st->have_totals)
+		return;
+	prom_header(f, "waitscope_oncpu_seconds_total", "counter",
+		    "On-CPU time of traced threads since tracing began, exited threads included.");
+	fprintf(f, "waitscope_oncpu_seconds_total %.9f\n", st->total_oncpu_ns / 1e9);
 	prom_header(f, "waitscope_offcpu_seconds_total", "counter",
-		    "Off-CPU time of tracked threads by reason (ended intervals).");
+		    "Off-CPU time of traced threads by reason (ended intervals) since tracing began, exited threads included.");
 	for (r = 0; r < NR_REASONS; r++)
 		fprintf(f, "waitscope_offcpu_seconds_total{reason=\"%s\"} %.9f\n", ws_reason_names[r],
-			tot[r] / 1e9);
+			st->total_ns[r] / 1e9);
+	prom_header(f, "waitscope_offcpu_waits_total", "counter",
+		    "Ended off-CPU intervals of traced threads by reason since tracing began, exited threads included.");
+	for (r = 0; r < NR_REASONS; r++)
+		fprintf(f, "waitscope_offcpu_waits_total{reason=\"%s\"} %llu\n", ws_reason_names[r],
+			(unsigned long long)st->total_n[r]);
+}
+
+/* What the threads listed now add up to, and are doing: gauges. */
+static void prom_live(FILE *f, const struct ws_snapshot *s)
+{
+	uint64_t tot[NR_REASONS] = { 0 };
+	unsigned n[NR_REASONS] = { 0 };
+	size_t i;
+	int r;
+
+	for (i = 0; i < s->nthreads; i++) {
+		for (r = 0; r < NR_REASONS; r++)
+			tot[r] += s->threads[i].r[r].ns;
+		if (s->threads[i].state >= 0)
+			n[s->threads[i].state]++;
+	}
+	prom_header(f, "waitscope_live_threads_offcpu_seconds", "gauge",
+		    "Off-CPU time of the threads tracked now by reason, ended intervals (falls when a thread exits).");
+	for (r = 0; r < NR_REASONS; r++)
+		fprintf(f, "waitscope_live_threads_offcpu_seconds{reason=\"%s\"} %.9f\n",
+			ws_reason_names[r], tot[r] / 1e9);
 	prom_header(f, "waitscope_blocked_threads", "gauge",
 		    "Threads off CPU right now, by reason (any duration).");
-	for (r = 0; r < NR_REASONS; r++) {
-		unsigned n = 0;
+	for (r = 0; r < NR_REASONS; r++)
+		fprintf(f, "waitscope_blocked_threads{reason=\"%s\"} %u\n", ws_reason_names[r], n[r]);
+}
 
-		for (i = 0; i < s->nthreads; i++)
-			n += s->threads[i].state == r;
-		fprintf(f, "waitscope_blocked_threads{reason=\"%s\"} %u\n", ws_reason_names[r], n);
-	}
-	prom_process_hists(f, s);
-	prom_header(f, "waitscope_thread_offcpu_seconds_total", "counter",
+/*
+ * Per thread.  A thread's own times only grow while it lives, but its tid
+ * outlives it: the start label (the thread's start time, where the module
+ * gives it) makes a reused tid a new series rather than a reset.  Without
+ * start_ns a reused tid cannot be told apart, so the series is a gauge.
+ */
+static void prom_threads(FILE *f, const struct ws_snapshot *s, uint64_t min_thread_ns)
+{
+	const char *name = s->have_start ? "waitscope_thread_offcpu_seconds_total" :
+					   "waitscope_thread_offcpu_seconds";
+	size_t i;
+	int r;
+
+	prom_header(f, name, s->have_start ? "counter" : "gauge",
 		    "Off-CPU time per thread and reason, for threads above the export threshold.");
 	for (i = 0; i < s->nthreads; i++) {
 		const struct ws_thread *t = &s->threads[i];
-		char name[64];
+		char c[64];
 
-		comm(s, t->comm, name, sizeof(name));
+		comm(s, t->comm, c, sizeof(c));
 		for (r = 0; r < NR_REASONS; r++) {
 			if (t->r[r].ns < min_thread_ns || !t->r[r].ns)
 				continue;
-			fprintf(f, "waitscope_thread_offcpu_seconds_total{tid=\"%u\",pid=\"%u\",comm=",
-				t->tid, t->tgid);
-			prom_label(f, name);
+			fprintf(f, "%s{tid=\"%u\",pid=\"%u\",", name, t->tid, t->tgid);
+			if (s->have_start)
+				fprintf(f, "start=\"%llu\",", (unsigned long long)t->start_ns);
+			fputs("comm=", f);
+			prom_label(f, c);
 			fprintf(f, ",reason=\"%s\"} %.9f\n", ws_reason_names[r], t->r[r].ns / 1e9);
 		}
 	}
 }
 
+/*
+ * Every counter here only grows between resets of the module, whatever
+ * exits: sums over the threads listed now are gauges named for it.
+ */
+void ws_export_prometheus(FILE *f, const struct ws_snapshot *s, uint64_t min_thread_ns)
+{
+	prom_health(f, &s->stats);
+	prom_totals(f, &s->stats);
+	prom_live(f, s);
+	prom_process_hists(f, s);
+	prom_threads(f, s, min_thread_ns);
+}
+
 /* ---- JSON export: schema waitscope/1 ---- */
+
+/* Interpolated quantiles, and the bucket the p99 is known to lie in. */
+static void json_quantiles(FILE *f, const struct ws_snapshot *s, const struct ws_thread *t, int r)
+{
+	struct ws_qbounds b;
+	uint64_t p50 = ws_hist_quantile_at(s, t, r, 0.5, NULL);
+	uint64_t p90 = ws_hist_quantile_at(s, t, r, 0.9, NULL);
+	uint64_t p99 = ws_hist_quantile_at(s, t, r, 0.99, &b);
+
+	fprintf(f, ",\"p50_ns\":%llu,\"p90_ns\":%llu,\"p99_ns\":%llu,\"p99_low_ns\":%llu,\"p99_high_ns\":%llu",
+		(unsigned long long)p50, (unsigned long long)p90, (unsigned long long)p99,
+		(unsigned long long)b.low_ns, (unsigned long long)b.high_ns);
+}
 
 void ws_export_json(FILE *f, const struct ws_snapshot *s)
 {
@@ -523,6 +648,8 @@ void ws_export_json(FILE *f, const struct ws_snapshot *s)
 		comm(s, t->comm, name, sizeof(name));
 		fprintf(f, "%s{\"tid\":%u,\"pid\":%u,\"comm\":", i ? "," : "", t->tid, t->tgid);
 		ws_json_str(f, name);
+		if (s->have_start)
+			fprintf(f, ",\"start_ns\":%llu", (unsigned long long)t->start_ns);
 		fprintf(f, ",\"state\":\"%s\",\"off_ns\":%llu,\"partial\":%s,\"syscall\":%d,\"oncpu_ns\":%llu,\"nvcsw\":%llu,\"nivcsw\":%llu,\"cgroup\":%llu,\"waker\":%u,\"preemptor\":%u,\"reasons\":{",
 			t->state >= 0 ? ws_reason_names[t->state] :
 			t->state == ST_RUNNING ? "running" : "unknown",
@@ -541,7 +668,10 @@ void ws_export_json(FILE *f, const struct ws_snapshot *s)
 					(unsigned long long)ws_slot_low_us(WS_BUCKET_SLOT(x)),
 					(unsigned long long)WS_BUCKET_N(x));
 			}
-			fputs("]}", f);
+			fputc(']', f);
+			if (t->hist[r].len)
+				json_quantiles(f, s, t, r);
+			fputc('}', f);
 		}
 		fputs("}}", f);
 	}
@@ -561,11 +691,12 @@ void ws_render_status(FILE *f, const struct ws_snapshot *s, const char *dir, boo
 		ws_json_str(f, dir);
 		fputs(",\"version\":", f);
 		ws_json_str(f, st->version);
-		fprintf(f, ",\"enabled\":%s,\"probes_attached\":%u,\"probes\":%u,\"capacity\":%llu,\"used\":%llu,\"dropped\":%llu,\"dropped_total\":%llu,\"memory_bytes\":%llu}\n",
+		fprintf(f, ",\"enabled\":%s,\"probes_attached\":%u,\"probes\":%u,\"capacity\":%llu,\"used\":%llu,\"dropped\":%llu,\"dropped_total\":%llu,\"memory_bytes\":%llu,\"duplicate_rows\":%zu,\"read_busy\":%llu,\"futex_lost\":%llu}\n",
 			st->enabled ? "true" : "false", st->attached, st->nprobes,
 			(unsigned long long)st->capacity, (unsigned long long)st->used,
 			(unsigned long long)st->dropped, (unsigned long long)st->dropped_total,
-			(unsigned long long)st->memory_bytes);
+			(unsigned long long)st->memory_bytes, s->dup_rows,
+			(unsigned long long)st->read_busy, (unsigned long long)s->futex_lost);
 		return;
 	}
 	{
@@ -580,11 +711,19 @@ void ws_render_status(FILE *f, const struct ws_snapshot *s, const char *dir, boo
 		(unsigned long long)st->used, (unsigned long long)st->capacity,
 		st->capacity ? 100.0 * st->used / st->capacity : 0.0,
 		(unsigned long long)st->dropped, (unsigned long long)st->dropped_total);
-	fprintf(f, "  futexes:  %llu of %llu, %llu waits not recorded\n",
+	fprintf(f, "  futexes:  %llu of %llu, %llu waits not recorded",
 		(unsigned long long)st->futex_used, (unsigned long long)st->futex_capacity,
 		(unsigned long long)st->futex_dropped);
+	if (s->futex_lost)
+		fprintf(f, ", %llu rows lost from the futex file", (unsigned long long)s->futex_lost);
+	fputc('\n', f);
+	if (st->read_busy)
+		fprintf(f, "  reads:    %llu rows skipped (their entry stayed mid-write)\n",
+			(unsigned long long)st->read_busy);
 	fprintf(f, "  memory:   %.1f MiB (%llu bytes a thread)\n", st->memory_bytes / 1048576.0,
 		(unsigned long long)st->entry_bytes);
+	if (s->dup_rows)
+		fprintf(f, "  rows:     %zu listed twice for the same thread, ignored\n", s->dup_rows);
 	fprintf(f, "  filter:   %s", st->filter_tgid ? "" : "all processes\n");
 	if (st->filter_tgid)
 		fprintf(f, "pid %llu only\n", (unsigned long long)st->filter_tgid);

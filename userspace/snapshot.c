@@ -159,38 +159,73 @@ uint64_t ws_slot_low_us(unsigned slot)
 }
 
 /*
- * The q-quantile of a thread's intervals for one reason, as the upper bound
- * of the log2 bucket it falls in (what a log2 histogram can tell), capped
- * by the longest interval seen.
+ * The q-quantile of log2 bucket counts (counts[k]: intervals in slot k,
+ * [2^k, 2^(k+1)) us, slot 0 from 0), interpolated linearly within the
+ * bucket that holds rank q * total, as Prometheus's histogram_quantile
+ * does; max_ns (0: unknown) caps the top of that bucket.  b, if given,
+ * gets the bucket's bounds: the answer is only known to lie in them.
  */
+uint64_t ws_log2_quantile_ns(const uint64_t counts[NR_SLOTS], uint64_t max_ns, double q,
+			     struct ws_qbounds *b)
+{
+	uint64_t total = 0, seen = 0, low, high;
+	double rank, frac;
+	unsigned k;
+
+	for (k = 0; k < NR_SLOTS; k++)
+		total += counts[k];
+	if (b)
+		b->low_ns = b->high_ns = 0;
+	if (!total)
+		return 0;
+	rank = q * (double)total;
+	for (k = 0; k < NR_SLOTS - 1; k++) {
+		if (counts[k] && (double)(seen + counts[k]) >= rank)
+			break;
+		seen += counts[k];
+	}
+	low = ws_slot_low_us(k) * 1000;
+	high = ws_slot_low_us(k + 1) * 1000;
+	if (max_ns && max_ns < high)
+		high = max_ns > low ? max_ns : low;
+	frac = counts[k] ? (rank - (double)seen) / (double)counts[k] : 1;
+	frac = frac < 0 ? 0 : frac > 1 ? 1 : frac;
+	if (b) {
+		b->low_ns = low;
+		b->high_ns = high;
+	}
+	return low + (uint64_t)(frac * (double)(high - low) + 0.5);
+}
+
+/* A thread's buckets for one reason, as counts per slot. */
+void ws_hist_counts(const struct ws_snapshot *s, const struct ws_thread *t, int reason,
+		    uint64_t counts[NR_SLOTS])
+{
+	const struct ws_hist_ref *h = &t->hist[reason];
+	unsigned i;
+
+	memset(counts, 0, NR_SLOTS * sizeof(counts[0]));
+	for (i = 0; i < h->len; i++) {
+		ws_bucket x = s->buckets[h->first + i];
+
+		counts[WS_BUCKET_SLOT(x)] += WS_BUCKET_N(x);
+	}
+}
+
+/* The q-quantile of a thread's intervals for one reason (see above). */
 uint64_t ws_hist_quantile_ns(const struct ws_snapshot *s, const struct ws_thread *t, int reason,
 			     double q)
 {
-	const struct ws_hist_ref *h = &t->hist[reason];
-	uint64_t total = 0, seen = 0, need, hi;
-	unsigned i;
+	return ws_hist_quantile_at(s, t, reason, q, NULL);
+}
 
-	for (i = 0; i < h->len; i++)
-		total += WS_BUCKET_N(s->buckets[h->first + i]);
-	if (!total)
-		return 0;
-	/* The rank of the q-quantile: ceil(q * n), at least 1. */
-	need = (uint64_t)(q * (double)total);
-	if ((double)need < q * (double)total)
-		need++;
-	if (need < 1)
-		need = 1;
-	for (i = 0; i < h->len; i++) {
-		ws_bucket b = s->buckets[h->first + i];
+uint64_t ws_hist_quantile_at(const struct ws_snapshot *s, const struct ws_thread *t, int reason,
+			     double q, struct ws_qbounds *b)
+{
+	uint64_t counts[NR_SLOTS];
 
-		seen += WS_BUCKET_N(b);
-		if (seen >= need)
-			break;
-	}
-	if (i == h->len)
-		i--;
-	hi = ws_slot_low_us(WS_BUCKET_SLOT(s->buckets[h->first + i]) + 1) * 1000;
-	return hi < t->r[reason].max_ns || !t->r[reason].max_ns ? hi : t->r[reason].max_ns;
+	ws_hist_counts(s, t, reason, counts);
+	return ws_log2_quantile_ns(counts, t->r[reason].max_ns, q, b);
 }
 
 static void *dup_array(const void *p, size_t n, size_t size)

@@ -113,8 +113,90 @@ static int keyed_cmp(const void *a, const void *b)
 	return strcmp(x->r.name, y->r.name);
 }
 
+/*
+ * ---- a thread's time inside the window [t0, t1] ----
+ *
+ * The threads file counts intervals when they end (r[].ns, oncpu_ns) and
+ * gives the one in progress as state and off_ns.  An interval that ended
+ * in the window may have begun before t0, and one in progress may span it
+ * all, so the difference of the counters is not the window's share.
+ */
+struct share {
+	uint64_t cpu, r[NR_REASONS];
+};
+
+static uint64_t clip(uint64_t v, uint64_t max)
+{
+	return v < max ? v : max;
+}
+
+static uint64_t minus(uint64_t x, uint64_t y)
+{
+	return x > y ? x - y : 0;
+}
+
+/* a is b's earlier row: nothing went down (else the tid was reused). */
+static bool same_life(const struct ws_thread *b, const struct ws_thread *a)
+{
+	int r;
+
+	if (b->oncpu_ns < a->oncpu_ns)
+		return false;
+	for (r = 0; r < NR_REASONS; r++)
+		if (b->r[r].n < a->r[r].n || b->r[r].ns < a->r[r].ns)
+			return false;
+	return true;
+}
+
+/* Ended intervals scaled to fit the room before the interval in progress. */
+static void fit_done(struct share *sh, uint64_t room)
+{
+	uint64_t done = sh->cpu;
+	double f;
+	int r;
+
+	for (r = 0; r < NR_REASONS; r++)
+		done += sh->r[r];
+	if (done <= room)
+		return;
+	f = (double)room / (double)done;
+	sh->cpu = (uint64_t)((double)sh->cpu * f);
+	for (r = 0; r < NR_REASONS; r++)
+		sh->r[r] = (uint64_t)((double)sh->r[r] * f);
+}
+
+/*
+ * b's time in a window of w ns that a (NULL: b is new) began: what ended
+ * in it less the part before t0 of the interval a was in (if that ended),
+ * plus the part in the window of the interval b is in.  Each at most w,
+ * and all of them together too.
+ */
+static void window_share(const struct ws_thread *b, const struct ws_thread *a, uint64_t w,
+			 struct share *sh)
+{
+	uint64_t now = b->state >= 0 ? clip(b->off_ns, w) : 0;
+	int r;
+
+	if (a && !same_life(b, a))
+		a = NULL;
+	sh->cpu = clip(a ? minus(b->oncpu_ns, a->oncpu_ns) : b->oncpu_ns, w);
+	for (r = 0; r < NR_REASONS; r++) {
+		uint64_t d = a ? minus(b->r[r].ns, a->r[r].ns) : b->r[r].ns;
+
+		/* b still in a's interval (begun before t0): it has not ended. */
+		if (a && a->state == r && !(b->state == r && b->off_ns >= w))
+			d = minus(d, a->off_ns);
+		sh->r[r] = clip(d, w);
+	}
+	fit_done(sh, w - now);
+	if (b->state >= 0)
+		sh->r[b->state] += now;
+}
+
 /* One row per group (sorted by key, then merged): no pairwise search. */
-static size_t build_rows(const struct ws_snapshot *s, int group, uint32_t pid, struct row *rows)
+static size_t build_rows(const struct ws_snapshot *s, const struct ws_snapshot *a,
+			 const struct ws_snapshot *d, uint64_t window, int group, uint32_t pid,
+			 struct row *rows)
 {
 	struct keyed *k = calloc(s->nthreads + 1, sizeof(*k));
 	size_t i, n = 0, m = 0;
@@ -130,6 +212,8 @@ static size_t build_rows(const struct ws_snapshot *s, int group, uint32_t pid, s
 	qsort(k, m, sizeof(*k), keyed_cmp);
 	for (i = 0; i < m; i++) {
 		const struct ws_thread *t = &s->threads[k[i].idx];
+		const struct ws_thread *td = &d->threads[k[i].idx];
+		struct share sh;
 		struct row *r;
 		uint64_t p99;
 		int q;
@@ -138,10 +222,12 @@ static size_t build_rows(const struct ws_snapshot *s, int group, uint32_t pid, s
 			rows[n++] = k[i].r;
 		r = &rows[n - 1];
 		r->n++;
-		r->oncpu += t->oncpu_ns;
+		window_share(t, ws_find_same(a, s, t), window, &sh);
+		r->oncpu += sh.cpu;
 		for (q = 0; q < NR_REASONS; q++)
-			r->r[q] += t->r[q].ns;
-		p99 = t->r[R_RUNQ].n ? ws_hist_quantile_ns(s, t, R_RUNQ, 0.99) : 0;
+			r->r[q] += sh.r[q];
+		/* The window's intervals: the histograms' difference. */
+		p99 = td->r[R_RUNQ].n ? ws_hist_quantile_ns(d, td, R_RUNQ, 0.99) : 0;
 		if (p99 > r->p99)
 			r->p99 = p99;
 		if (t->state > R_RUNQ && t->off_ns > r->longest)
@@ -156,7 +242,8 @@ static void pct(char *buf, size_t n, uint64_t v, uint64_t whole)
 	snprintf(buf, n, "%.1f", whole ? 100.0 * (double)v / (double)whole : 0.0);
 }
 
-static void print_rows(struct row *rows, size_t n, int group, uint64_t window, int limit)
+static void print_rows(struct row *rows, size_t n, int group, uint64_t window, int limit,
+		       struct ws_cgroup_map *cg)
 {
 	static const char *const heads[] = { "TID", "PID", "PID", "CGROUP" };
 	char c[7][16], p99[32], lg[32];
@@ -171,8 +258,7 @@ static void print_rows(struct row *rows, size_t n, int group, uint64_t window, i
 		char path[4096];
 
 		/* Live, a cgroup is shown as its path under the hierarchy. */
-		if (group == G_CGROUP && ws_top_cgroup_root &&
-		    ws_cgroup_path(ws_top_cgroup_root, rows[i].id, path, sizeof(path))) {
+		if (group == G_CGROUP && ws_cgroup_map_path(cg, rows[i].id, path, sizeof(path))) {
 			const char *rel = path + strlen(ws_top_cgroup_root);
 
 			snprintf(rows[i].name, sizeof(rows[i].name), "%s", *rel ? rel : "/");
@@ -193,7 +279,8 @@ static void print_rows(struct row *rows, size_t n, int group, uint64_t window, i
 
 static int top_help(void)
 {
-	printf("usage: waitscope top [-d S] [-b] [-n N] [--sort KEY] [-p PID] [--group G] [--lines L]\n\n"
+	printf("usage: waitscope top [-d S] [-b] [-n N] [--sort KEY] [-p PID] [--group G] [--lines L]\n"
+	       "                     [--from DIR] [--cgroup-root DIR]\n\n"
 	       "Every S seconds (default 2), the share of each thread's time over the last\n"
 	       "interval on CPU, waiting for a CPU (RUNQ) and in each blocking reason, its\n"
 	       "p99 run-queue wait, and its longest current block.\n\n"
@@ -203,7 +290,26 @@ static int top_help(void)
 	       "  --sort KEY    oncpu, runq (default), blocked, p99 or longest\n"
 	       "  -p PID        one process\n"
 	       "  --group G     thread (default), process, pool (comm without digits) or cgroup\n"
-	       "  --lines L     rows per refresh (default 20, 0 = all)\n");
+	       "  --lines L     rows per refresh (default 20, 0 = all)\n"
+	       "  --from DIR    the first snapshot is DIR (saved by 'waitscope snapshot'),\n"
+	       "                the second the current source: one refresh over the time\n"
+	       "                between them, without waiting\n"
+	       "  --cgroup-root DIR  with --group cgroup, name cgroups by their path under\n"
+	       "                DIR (default /sys/fs/cgroup live, ids for a snapshot)\n");
+	return 0;
+}
+
+/* A snapshot from a directory other than the current source (--from). */
+static int load_dir(struct ws_snapshot *s, const char *dir)
+{
+	struct ws_err err;
+
+	ws_snapshot_init(s);
+	if (ws_snapshot_load(s, dir, &err)) {
+		ws_snapshot_free(s);
+		fprintf(stderr, "waitscope: %s\n", err.msg);
+		return 2;
+	}
 	return 0;
 }
 
@@ -212,15 +318,19 @@ int ws_cmd_top(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "sort", required_argument, NULL, 's' }, { "group", required_argument, NULL, 'g' },
 		{ "lines", required_argument, NULL, 'l' }, { "help", no_argument, NULL, 'h' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "cgroup-root", required_argument, NULL, 'c' },
 		{ 0 },
 	};
 	double delay = 2;
 	bool batch = false;
 	long iters = 0, lines = 20;
 	uint32_t pid = 0;
+	const char *from = NULL;
 	int group = G_THREAD, c, rc = 0;
 	char *end;
-	struct ws_snapshot a, b;
+	struct ws_snapshot a, b, d;
+	struct ws_cgroup_map cg;
 	struct sigaction sa;
 	size_t k;
 
@@ -265,6 +375,8 @@ int ws_cmd_top(int argc, char **argv)
 				return fprintf(stderr, "waitscope top: --group is thread, process, pool or cgroup\n"), 2;
 			group = (int)k;
 			break;
+		case 'f': from = optarg; break;
+		case 'c': ws_top_cgroup_root = optarg; break;
 		case 'h': return top_help();
 		default: return 2;
 		}
@@ -280,14 +392,17 @@ int ws_cmd_top(int argc, char **argv)
 		fputs("\033[?25l", stdout);
 	}
 	atexit(restore_terminal);
-	rc = ws_load(&a);
+	ws_cgroup_map_init(&cg, ws_top_cgroup_root);
+	rc = from ? load_dir(&a, from) : ws_load(&a);
+	if (from)
+		iters = 1;
 	for (long i = 0; !rc && !stop && (!iters || i < iters); i++) {
 		struct timespec ts = { (time_t)delay, (long)((delay - (time_t)delay) * 1e9) };
 		struct row *rows;
 		uint64_t window;
 		size_t n;
 
-		while (!stop && nanosleep(&ts, &ts) && errno == EINTR)
+		while (!from && !stop && nanosleep(&ts, &ts) && errno == EINTR)
 			;
 		if (stop)
 			break;
@@ -295,22 +410,21 @@ int ws_cmd_top(int argc, char **argv)
 		if (rc)
 			break;
 		window = b.now_ns > a.now_ns ? b.now_ns - a.now_ns : 1;
-		{
-			struct ws_snapshot raw;
-
-			/* Show b minus a; the next round diffs against b as read. */
-			ws_snapshot_copy(&raw, &b);
-			ws_snapshot_delta(&b, &a);
-			ws_snapshot_free(&a);
-			a = raw;
-		}
+		/* d: b minus a, for the window's histograms. */
+		ws_snapshot_copy(&d, &b);
+		ws_snapshot_delta(&d, &a);
 		rows = calloc(b.nthreads + 1, sizeof(*rows));
 		if (!rows) {
 			ws_snapshot_free(&b);
+			ws_snapshot_free(&d);
 			rc = 2;
 			break;
 		}
-		n = build_rows(&b, group, pid, rows);
+		n = build_rows(&b, &a, &d, window, group, pid, rows);
+		ws_snapshot_free(&d);
+		/* The next round's window begins at b. */
+		ws_snapshot_free(&a);
+		a = b;
 		qsort(rows, n, sizeof(*rows), row_cmp);
 		if (!batch && restore_cursor)
 			fputs("\033[H\033[2J", stdout);
@@ -322,13 +436,14 @@ int ws_cmd_top(int argc, char **argv)
 			printf("waitscope top  %s  %zu threads, interval %.1fs, by %s, sorted by %s\n",
 			       when, b.nthreads, window / 1e9, group_names[group], sort_keys[sort_key]);
 		}
-		print_rows(rows, n, group, window, (int)lines);
+		ws_cgroup_map_refresh(&cg);
+		print_rows(rows, n, group, window, (int)lines, &cg);
 		printf("\n");
 		fflush(stdout);
 		free(rows);
-		ws_snapshot_free(&b);
 	}
 	ws_snapshot_free(&a);
+	ws_cgroup_map_free(&cg);
 	restore_terminal();
 	restore_cursor = false;
 	return rc;

@@ -22,7 +22,7 @@ _waitscope()
 	case $cmd in
 	"") COMPREPLY=($(compgen -W "status report top hist blocked futex export snapshot reset enable disable filter blocked-min --debugfs --help --version" -- "$cur")) ;;
 	report) COMPREPLY=($(compgen -W "--interval --pid --stuck --runq-p99 --runq-share --starve-ratio --blocked-share --contention --allow --json --help" -- "$cur")) ;;
-	top) COMPREPLY=($(compgen -W "-d -b -n -p --sort --group --lines --help" -- "$cur")) ;;
+	top) COMPREPLY=($(compgen -W "-d -b -n -p --sort --group --lines --from --cgroup-root --help" -- "$cur")) ;;
 	hist) COMPREPLY=($(compgen -W "--pid --tid --reason --ms --help" -- "$cur")) ;;
 	blocked) COMPREPLY=($(compgen -W "--min --pid --json --help" -- "$cur")) ;;
 	futex) COMPREPLY=($(compgen -W "--pid --json --help" -- "$cur")) ;;

@@ -46,6 +46,7 @@ struct ws_thread {
 	uint32_t waker, preemptor;
 	uint32_t waker_comm, preemptor_comm;
 	uint64_t cgroup, off_ns;
+	uint64_t start_ns;	/* ns since boot; 0 when the files do not say */
 	bool partial, has_futex, kthread;
 	int syscall;
 	uint64_t futex_addr;
@@ -76,12 +77,19 @@ struct ws_stats {
 	unsigned attached, nprobes;
 	uint64_t capacity, used, dropped, dropped_total;
 	uint64_t futex_capacity, futex_used, futex_dropped;
+	uint64_t read_busy;		/* rows the module skipped: entry stayed mid-write */
 	uint64_t filter_tgid, blocked_min_ms, entry_bytes, memory_bytes;
 	uint64_t events[8];
 	char event_names[8][32];
 	unsigned nevents;
 	unsigned ncpus;
 	uint64_t (*runq)[NR_SLOTS];	/* per CPU */
+	/*
+	 * Totals since tracing began, kept across thread exits (reset only by
+	 * reset or a reload); optional: an older module has none.
+	 */
+	bool have_totals;
+	uint64_t total_oncpu_ns, total_n[NR_REASONS], total_ns[NR_REASONS];
 };
 
 struct ws_snapshot {
@@ -99,7 +107,15 @@ struct ws_snapshot {
 	char *pool;			/* NUL-separated strings */
 	size_t npool, cap_pool;
 	struct ws_stats stats;
-	/* tid -> thread index + 1 */
+	/*
+	 * Threads are keyed on (tid, start_ns) when the threads file has a
+	 * start_ns column (have_start): a tid reused, or listed twice for a
+	 * moment during exec, is two threads or one row ignored, not an error.
+	 */
+	bool have_start;
+	size_t dup_rows;		/* rows ignored: same thread listed again */
+	uint64_t futex_lost;		/* futex rows that did not fit the module's snapshot */
+	/* tid -> thread index + 1 (a tid may have several entries) */
 	uint32_t *index;
 	size_t index_mask;
 };
@@ -128,18 +144,51 @@ int ws_snapshot_load(struct ws_snapshot *s, const char *dir, struct ws_err *err)
 int ws_snapshot_parse_all(struct ws_snapshot *s, char *const bufs[5], const size_t lens[5],
 			  struct ws_err *err);
 struct ws_thread *ws_find_thread(const struct ws_snapshot *s, uint32_t tid);
+struct ws_thread *ws_find_thread_at(const struct ws_snapshot *s, uint32_t tid, uint64_t start_ns);
+struct ws_thread *ws_find_same(const struct ws_snapshot *s, const struct ws_snapshot *from,
+			       const struct ws_thread *t);
+unsigned ws_count_tid(const struct ws_snapshot *s, uint32_t tid);
 const char *ws_str(const struct ws_snapshot *s, uint32_t off);
 uint32_t ws_intern(struct ws_snapshot *s, const char *str, size_t len);
 int ws_read_file(const char *path, char **buf, size_t *len, struct ws_err *err);
 extern const char *const ws_files[5];
 
-/* stats over histograms */
+/*
+ * Quantiles over log2 histograms, interpolated within a bucket: the true
+ * value lies somewhere in [low_ns, high_ns], the bucket's bounds.
+ */
+struct ws_qbounds {
+	uint64_t low_ns, high_ns;
+};
+uint64_t ws_log2_quantile_ns(const uint64_t counts[NR_SLOTS], uint64_t max_ns, double q,
+			     struct ws_qbounds *b);
+void ws_hist_counts(const struct ws_snapshot *s, const struct ws_thread *t, int reason,
+		    uint64_t counts[NR_SLOTS]);
 uint64_t ws_hist_quantile_ns(const struct ws_snapshot *s, const struct ws_thread *t, int reason,
 			     double q);
+uint64_t ws_hist_quantile_at(const struct ws_snapshot *s, const struct ws_thread *t, int reason,
+			     double q, struct ws_qbounds *b);
 uint64_t ws_slot_low_us(unsigned slot);
 
 /* cgroup.c */
 bool ws_cgroup_path(const char *root, uint64_t id, char *buf, size_t n);
+struct ws_cgroup_ent {
+	uint64_t id;
+	size_t off;		/* in paths */
+};
+struct ws_cgroup_map {
+	const char *root;
+	struct ws_cgroup_ent *e;	/* sorted by id */
+	size_t n, cap;
+	char *paths;
+	size_t npaths, cap_paths;
+	bool built, fresh;	/* fresh: (re)built since the last refresh */
+};
+void ws_cgroup_map_init(struct ws_cgroup_map *m, const char *root);
+void ws_cgroup_map_refresh(struct ws_cgroup_map *m);
+bool ws_cgroup_map_path(struct ws_cgroup_map *m, uint64_t id, char *buf, size_t n);
+void ws_cgroup_map_free(struct ws_cgroup_map *m);
+extern unsigned long ws_cgroup_walks;	/* walks of a cgroup tree, for tests */
 void ws_cgroup_throttling(const char *path, uint64_t *nr, uint64_t *usec);
 bool ws_cgroup_cpu_max(const char *path, char *buf, size_t n);
 
@@ -154,6 +203,7 @@ enum ws_fd_kind ws_proc_fd_kind(const char *root, uint32_t pid, uint64_t fd, cha
 
 /* fmt.c */
 void ws_fmt_dur(char *buf, size_t n, uint64_t ns);
+void ws_fmt_approx(char *buf, size_t n, uint64_t ns);
 void ws_unescape_comm(const char *in, char *out, size_t n);
 char *ws_sanitize(char *s);
 void ws_json_str(FILE *f, const char *s);

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Write a synthetic waitscope snapshot with N threads (default 100000):
-   gen-snapshot.py DIR [N]
+   gen-snapshot.py DIR [N [FUTEX_ROWS]]
 Threads come in processes of 50 (pools worker-1..worker-49 plus a main
 thread), each with a few histogram buckets per reason, some blocked now,
 some futex waits, so every part of the CLI has work to do."""
@@ -10,6 +10,8 @@ import sys
 
 out = sys.argv[1]
 n = int(sys.argv[2]) if len(sys.argv) > 2 else 100000
+# futex rows: one per process by default, more as words per process
+nfutex = int(sys.argv[3]) if len(sys.argv) > 3 else n // 50
 os.makedirs(out, exist_ok=True)
 rnd = random.Random(42)
 reasons = ["runq", "futex", "io", "uninterruptible", "sleep"]
@@ -53,8 +55,10 @@ with open(f"{out}/threads", "w") as t, open(f"{out}/histograms", "w") as h, \
 with open(f"{out}/futex", "w") as f:
     f.write("# waitscope futex v1 unit=ns dropped=0\n"
             "# tgid uaddr waiting count total_ns max_ns longest_now_ns op\n")
-    for p in range(n // 50):
-        f.write(f"{1000 + p * 50} 0x{0x7f0000001000:x} 3 1000 {10**9} {10**7} {10**9} wait\n")
+    nproc = max(n // 50, 1)
+    for k in range(nfutex):
+        p, word = k % nproc, k // nproc
+        f.write(f"{1000 + p * 50} 0x{0x7f0000001000 + word * 64:x} 3 1000 {10**9} {10**7} {10**9} wait\n")
 with open(f"{out}/stats", "w") as f:
     f.write("# waitscope stats v1 key value\nversion 0.1.0\nenabled 1\nprobes_attached 5/5\n"
             f"capacity {2 * n}\nused {n}\ndropped 0\ndropped_total 0\nfutex_capacity 4096\n"

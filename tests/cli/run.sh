@@ -83,6 +83,8 @@ bad() {
 		[ \$rc = 2 ] && [ \$(wc -l < $T/err) = 1 ] && grep -q . $T/err"
 }
 bad "unknown format version" threads "sed '1s/ v1 / v9 /'"
+bad "a histograms format newer than v2" histograms "sed '1s/ v1 / v3 /'"
+bad "a garbled lost= in the futex header" futex "sed '1s/\$/ lost=x9/'"
 bad "truncated threads" threads "head -c 5000"
 bad "a missing column" threads "sed '2s/ nivcsw / nivcsw_x /'"
 bad "a non-number" threads "sed '3s/ sleep / sleep /; 3s/[0-9][0-9]* /12x4 /3'"
@@ -110,20 +112,21 @@ rm -rf "$T/snap2"
 check "snapshot files are root-only (0600)" sh -c "
 	\"$W\" --debugfs $S snapshot $T/snap2 > /dev/null &&
 	[ \"\$(stat -c %a $T/snap2/threads)\" = 600 ]"
-check "exported histograms are cumulative, +Inf equal to _count" sh -c "
+# Per process, the live threads' interval counts (gauges since item 14 of
+# issue 12: a histogram of sums over live threads fell at each exit) stay
+# cumulative over the upper label, ending at +Inf.
+check "exported per-process interval counts are cumulative up to +Inf" sh -c "
 	\"$W\" --debugfs $S export --min-thread 0 | python3 -c '
 import re, sys
 series = {}
 for line in sys.stdin:
-    m = re.match(r\"waitscope_process_offcpu_seconds_(bucket|count)\\{(.*?)(?:,le=\\\"([^\\\"]*)\\\")?\\} (\\S+)\", line)
+    m = re.match(r\"waitscope_process_live_threads_offcpu_intervals\\{(.*?),upper=\\\"([^\\\"]*)\\\"\\} (\\S+)\", line)
     if m:
-        series.setdefault(m.group(2), []).append((m.group(1), m.group(3), float(m.group(4))))
+        series.setdefault(m.group(1), []).append((m.group(2), float(m.group(3))))
 assert series
 for key, rows in series.items():
-    b = [v for kind, le, v in rows if kind == \"bucket\"]
-    c = [v for kind, le, v in rows if kind == \"count\"]
-    assert b == sorted(b), key
-    assert b[-1] == c[0], key'"
+    v = [x for le, x in rows]
+    assert v == sorted(v) and rows[-1][0] == \"+Inf\" and v[-1] > 0, key'"
 check "status reads a snapshot given with WAITSCOPE_DEBUGFS" sh -c "
 	WAITSCOPE_DEBUGFS=$S \"$W\" status | grep -q 'tracing:  enabled'"
 
@@ -239,3 +242,151 @@ import json
 f = json.load(open('$T/r.json'))['findings'][0]
 assert 'cgroup /quota hit its CPU quota 139 times (throttled 15.7s)' in f['cause'], f
 assert 'cpu.max' in f['next'] and '150000 100000, 1.5 CPUs' in f['next'] and 'GOMAXPROCS' in f['next'] and 'taskset' not in f['next'], f"
+
+check "histograms v2 (start_ns before the buckets) is read; v1 and v2 both accepted" sh -c "
+	\"$W\" --debugfs $F/reuse-start hist > /dev/null && \"$W\" --debugfs $S hist > /dev/null"
+
+rm -rf "$T/lost" && cp -r "$S" "$T/lost"
+sed -i '1s/$/ lost=3/' "$T/lost/futex"
+echo "read_busy                     2" >> "$T/lost/stats"
+check "status shows futex rows lost from the module's snapshot and busy rows skipped" sh -c "
+	\"$W\" --debugfs $T/lost status > $T/st.out &&
+	grep -q '3 rows lost from the futex file' $T/st.out && grep -q '2 rows skipped' $T/st.out &&
+	\"$W\" --debugfs $T/lost status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"futex_lost\"] == 3 and d[\"read_busy\"] == 2, d'"
+
+# ---- a tid listed twice (issue 12, item 6) ----
+D=$F/dup-tid
+check "dup-tid (no start_ns): report does not fail on a tid listed twice" status 0 "$W" --debugfs "$D" report
+check "dup-tid: the first row of tid 300 stands, its stack too, the later one ignored" sh -c "
+	\"$W\" --debugfs $D blocked > $T/b.out &&
+	[ \$(grep -c '^ *300 ' $T/b.out) = 1 ] && grep -q '^ *300 .*exec-old' $T/b.out &&
+	grep -q old_frame $T/b.out && ! grep -q new_frame $T/b.out"
+check "dup-tid: the first histogram row of tid 300 stands" sh -c "
+	\"$W\" --debugfs $D hist -t 300 | grep -qE '^ +524288 -> 1048575 +: 5 '"
+check "dup-tid: status counts the 3 rows ignored (threads, histograms, blocked)" sh -c "
+	\"$W\" --debugfs $D status | grep -q 'rows:     3 listed twice' &&
+	\"$W\" --debugfs $D status --json | python3 -c 'import json,sys; assert json.load(sys.stdin)[\"duplicate_rows\"] == 3'"
+D=$F/reuse-start
+check "reuse-start: report does not fail on a reused tid and an exact duplicate" status 0 "$W" --debugfs "$D" report
+check "reuse-start: blocked shows both threads with tid 400, each with its own stack, not the duplicate's" sh -c "
+	\"$W\" --debugfs $D blocked > $T/b.out &&
+	[ \$(grep -c '^ *400 ' $T/b.out) = 2 ] && grep -A1 'old-400' $T/b.out | grep -q old_frame &&
+	grep -A1 'new-400' $T/b.out | grep -q new_frame && ! grep -q dup_frame $T/b.out"
+check "reuse-start: histogram rows attach by (tid, start_ns)" sh -c "
+	\"$W\" --debugfs $D hist > $T/h.out &&
+	grep -A3 '(old-400) pid 400, sleep' $T/h.out | grep -qE '^ +524288 -> 1048575 +: 3 ' &&
+	grep -A3 '(new-400) pid 400, runq' $T/h.out | grep -qE '^ +16 -> 31 +: 10 ' &&
+	! grep -q 'new-400) pid 400, sleep' $T/h.out && ! grep -qE '^ +8 -> 15 ' $T/h.out"
+check "reuse-start: hist -t 400 shows the newest thread and says so" sh -c "
+	\"$W\" --debugfs $D hist -t 400 > $T/h.out 2> $T/h.err &&
+	grep -q '(new-400)' $T/h.out && ! grep -q '(old-400)' $T/h.out &&
+	grep -q 'tid 400 is 2 threads.*newest, started 5.000s after boot' $T/h.err"
+check "reuse-start: export json lists both threads with their start_ns" sh -c "
+	\"$W\" --debugfs $D export --format json | python3 -c '
+import json,sys
+t = sorted((x[\"tid\"], x[\"start_ns\"], x[\"comm\"]) for x in json.load(sys.stdin)[\"threads\"])
+assert t == [(400, 1000000000, \"old-400\"), (400, 5000000000, \"new-400\"), (401, 2000000000, \"other\")], t'"
+check "reuse-start: prometheus export passes promtool (two threads with one tid)" sh -c "
+	\"$W\" --debugfs $D export --min-thread 0 > $T/m.prom && promtool check metrics < $T/m.prom"
+
+# ---- quantiles interpolated within log2 buckets (item 11) ----
+D=$F/quantiles
+# tid 500: 980 runq waits in [4096, 8192) us, 20 in [8192, 16384) us, max
+# 11.192 ms.  p99 rank 990 is the 10th of the 20: 8.192 + 0.5 * (11.192 -
+# 8.192) = 9.692 ms.  tid 501: 100 in [1024, 2048) us, max 1.8 ms: p50 =
+# 1.024 + 0.5 * 0.776 = 1.412 ms, p99 = 1.024 + 0.99 * 0.776 = 1.79224 ms.
+check "quantiles: exact interpolated p50/p99 and the p99's bucket in export json" sh -c "
+	\"$W\" --debugfs $D export --format json | python3 -c '
+import json,sys
+t = {x[\"tid\"]: x[\"reasons\"][\"runq\"] for x in json.load(sys.stdin)[\"threads\"]}
+q = t[500]
+assert (q[\"p99_ns\"], q[\"p99_low_ns\"], q[\"p99_high_ns\"]) == (9692000, 8192000, 11192000), q
+assert q[\"p50_ns\"] == 4096000 + round(500 / 980 * 4096000), q
+q = t[501]
+assert (q[\"p50_ns\"], q[\"p99_ns\"], q[\"p99_low_ns\"], q[\"p99_high_ns\"]) == (1412000, 1792240, 1024000, 1800000), q'"
+check "quantiles: hist prints the interpolated p99 and its bucket" sh -c "
+	\"$W\" --debugfs $D hist -t 500 | grep -q 'p99 ≈ 9.69ms (interpolated in log2 buckets: the p99 lies in 8.19ms-11.2ms)'"
+check "quantiles: a p99 of 9.69ms (bucket upper bound 16.4ms, max 11.2ms) is not starving at --runq-p99 10ms" \
+	status 0 "$W" --debugfs "$D" report
+check "quantiles: it is at --runq-p99 9ms, and the report marks it approximate" sh -c "
+	\"$W\" --debugfs $D report --runq-p99 9ms | grep -q 'thread 500 (quant).*p99 run-queue wait ≈9.69ms'"
+
+# ---- top: each reason's share of the refresh window (item 13) ----
+# window-a at 100 s, window-b at 102 s (see the comments in the numbers):
+# 600 wakes 1.5 s into the window from a 59.5 s sleep, then runs; 601 is
+# blocked on a futex throughout; 602 runs 1.2 s, waits 0.3 s for a CPU and
+# sleeps 0.5 s; 603 is born in the window (0.2 s on CPU, a 0.5 s sleep, and
+# asleep for the last 1 s); 604 and 605 exit, a new pool-605 reuses tid 605.
+check "top --from: each reason's part of the window, no row above 100%" sh -c "
+	\"$W\" --debugfs $F/window-b top -b --from $F/window-a --lines 0 | python3 -c '
+import sys
+rows = {}
+for line in sys.stdin:
+    f = line.split()
+    if len(f) >= 10 and f[0].isdigit():
+        rows[int(f[0])] = [float(x) for x in f[3:9]]
+want = {  # CPU RUNQ FUTEX IO D SLEEP
+    600: [25.0, 0, 0, 0, 0, 75.0],
+    601: [0, 0, 100.0, 0, 0, 0],
+    602: [60.0, 15.0, 0, 0, 0, 25.0],
+    603: [10.0, 0, 0, 0, 0, 75.0],
+    605: [5.0, 0.1, 0, 0, 0, 25.0],
+}
+assert rows == want, rows
+for tid, r in rows.items():
+    assert max(r) <= 100 and sum(r) <= 100.2, (tid, r)'"
+check "top --from --group process: a process's share is at most 100%" sh -c "
+	\"$W\" --debugfs $F/window-b top -b --from $F/window-a --group process --lines 0 | python3 -c '
+import sys
+n = 0
+for line in sys.stdin:
+    f = line.split()
+    if len(f) >= 10 and f[0].isdigit():
+        r = [float(x) for x in f[3:9]]
+        assert max(r) <= 100 and sum(r) <= 100.2, line
+        n += 1
+assert n == 5, n'"
+check "top --from a bad directory exits 2" status 2 "$W" --debugfs "$F/window-b" top -b --from /nonexistent
+
+# ---- Prometheus counters survive thread exits (item 14) ----
+# window-a then window-b: 604 and the first 605 exit in between (their rows
+# gone, the stats totals grown), a new thread reuses tid 605, same comm.
+check "export: every counter of window-a is <= its value in window-b (counters.py)" sh -c "
+	\"$W\" --debugfs $F/window-a export --min-thread 0 > $T/a.prom &&
+	\"$W\" --debugfs $F/window-b export --min-thread 0 > $T/b.prom &&
+	python3 $(dirname "$0")/counters.py $T/a.prom $T/b.prom"
+check "export: both scrapes pass promtool" sh -c "
+	\"$W\" --debugfs $F/window-a export --min-thread 0 | promtool check metrics &&
+	\"$W\" --debugfs $F/window-b export --min-thread 0 | promtool check metrics"
+check "export: the machine-wide counters are the module's totals" sh -c "
+	\"$W\" --debugfs $F/window-b export > $T/b.prom &&
+	grep -qx 'waitscope_offcpu_seconds_total{reason=\"sleep\"} 427.700000000' $T/b.prom &&
+	grep -qx 'waitscope_offcpu_waits_total{reason=\"runq\"} 645' $T/b.prom &&
+	grep -qx 'waitscope_oncpu_seconds_total 113.300000000' $T/b.prom &&
+	grep -qx 'waitscope_live_threads_offcpu_seconds{reason=\"runq\"} 1.301000000' $T/b.prom"
+check "export: per-thread counters carry the start label (tid 605 reused)" sh -c "
+	\"$W\" --debugfs $F/window-b export --min-thread 0 |
+	grep -qx 'waitscope_thread_offcpu_seconds_total{tid=\"605\",pid=\"605\",start=\"101500000000\",comm=\"pool-605\",reason=\"sleep\"} 0.200000000'"
+check "export: without totals or start_ns (an old module) no series is typed counter but dropped_total" sh -c "
+	\"$W\" --debugfs $S export --min-thread 0 | grep '^# TYPE .* counter' > $T/c.out;
+	[ \"\$(cat $T/c.out)\" = '# TYPE waitscope_threads_dropped_total counter' ]"
+check "export json stays valid on the window fixtures" sh -c "
+	\"$W\" --debugfs $F/window-b export --format json | python3 -c 'import json,sys; assert json.load(sys.stdin)[\"schema\"] == \"waitscope/1\"'"
+
+# ---- top --group cgroup names cgroups from one walk of the tree (item 17) ----
+rm -rf "$T/cg" "$T/cgfx" && mkdir -p "$T/cg/app/web" "$T/cg/db" && cp -r "$F/window-b" "$T/cgfx"
+python3 - "$T/cgfx/threads" "$(stat -c %i "$T/cg/app/web")" "$(stat -c %i "$T/cg/db")" <<'PY'
+import sys
+path, web, db = sys.argv[1:]
+lines = open(path).read().split("\n")
+col = lines[1].split().index("cgroup") - 1
+for i in range(2, len(lines)):
+    f = lines[i].split()
+    if f:
+        f[col] = web if f[0] in ("600", "601") else db
+        lines[i] = " ".join(f)
+open(path, "w").write("\n".join(lines))
+PY
+check "top --group cgroup --cgroup-root names each cgroup by its path" sh -c "
+	\"$W\" --debugfs $T/cgfx top -b --from $F/window-a --group cgroup --cgroup-root $T/cg > $T/cg.out &&
+	grep -qE '^ *[0-9]+ /app/web +2 ' $T/cg.out && grep -qE '^ *[0-9]+ /db +3 ' $T/cg.out"
