@@ -246,6 +246,9 @@ static void ws_switch_in(struct task_struct *next, u64 now)
 	ws_thread_write_begin(e);
 	if (e->state >= WS_ST_OFF)
 		reason = ws_close_off(e, now, &ns);
+	/* Every real block ends in a wakeup first: a self-check. */
+	if (reason != WS_R_RUNQ && reason < WS_NR_REASONS)
+		e->unwoken++;
 	e->state = WS_ST_ONCPU;
 	e->since = now;
 	e->flags &= ~WS_F_PARTIAL;
@@ -253,6 +256,8 @@ static void ws_switch_in(struct task_struct *next, u64 now)
 
 	if (reason == WS_R_RUNQ)
 		this_cpu_inc(ws_cpu_stats.runq[ws_slot(ns)]);
+	else if (reason < WS_NR_REASONS)
+		this_cpu_inc(ws_cpu_stats.blocks_unwoken);
 	ws_record_futex(e, next, reason, ns);
 }
 

@@ -28,6 +28,7 @@ struct ws_cpu_stats {
 	u64 oncpu_ns;		/* on-CPU time of tracked threads */
 	u64 reason_n[WS_NR_REASONS];	/* intervals recorded, per reason */
 	u64 reason_ns[WS_NR_REASONS];	/* their time */
+	u64 blocks_unwoken;	/* blocks that ended with no wakeup seen */
 };
 
 DECLARE_PER_CPU(struct ws_cpu_stats, ws_cpu_stats);

@@ -128,9 +128,9 @@ static const char *ws_state_name(unsigned int state)
 }
 
 /*
- * The futex_addr, futex_op, futex_val and start_ns columns that end a
- * thread's row: the futex wait in progress, if any, and the start time that
- * with the tid names the thread.
+ * The futex_addr, futex_op, futex_val and start_ns columns near the end of
+ * a thread's row: the futex wait in progress, if any, and the start time
+ * that with the tid names the thread.
  */
 static void ws_put_tail(struct seq_file *m, const struct ws_col *c, const struct ws_thread *e)
 {
@@ -141,7 +141,7 @@ static void ws_put_tail(struct seq_file *m, const struct ws_col *c, const struct
 		seq_printf(m, " 0x%0*llx %-*s %*u", ws_colw(c) - 2, e->futex_uaddr,
 			   ws_colw(c + 1), ws_futex_op_name(e->futex_op), ws_colw(c + 2),
 			   e->futex_val);
-	seq_printf(m, " %*llu\n", ws_colw(c + 3), e->start);
+	seq_printf(m, " %*llu", ws_colw(c + 3), e->start);
 }
 
 static u64 ws_off_ns(const struct ws_thread *e, u64 now)
@@ -222,7 +222,7 @@ static const struct ws_col ws_thread_cols[] = {
 	{ "preemptor", 7 }, { "preemptor_comm", 16, true },
 	{ "cgroup", 6 }, { "off_ns", 14 }, { "partial", 1 }, { "syscall", 4 },
 	{ "kthread", 1 }, { "futex_addr", 18 }, { "futex_op", 11, true },
-	{ "futex_val", 10 }, { "start_ns", 14 },
+	{ "futex_val", 10 }, { "start_ns", 14 }, { "unwoken", 7 },
 };
 
 static void ws_put_peer(struct seq_file *m, const struct ws_col *c, u32 tid, bool irq_ok)
@@ -260,6 +260,7 @@ static void ws_put_thread(struct seq_file *m, const struct ws_thread *e, u64 now
 		   ws_off_ns(e, now), ws_colw(c + 2), !!(e->flags & WS_F_PARTIAL),
 		   ws_colw(c + 3), e->syscall, ws_colw(c + 4), !!(e->flags & WS_F_KTHREAD));
 	ws_put_tail(m, c + 5, e);
+	seq_printf(m, " %*u\n", ws_colw(c + 9), e->unwoken);
 }
 
 static int ws_threads_show(struct seq_file *m, void *v)
@@ -388,6 +389,7 @@ static int ws_blocked_show(struct seq_file *m, void *v)
 		   ws_colw(&c[4]), ws_off_ns(e, it->now), ws_colw(&c[5]),
 		   !!(e->flags & WS_F_PARTIAL), ws_colw(&c[6]), e->syscall);
 	ws_put_tail(m, &c[7], e);
+	seq_putc(m, '\n');
 	n = ws_stack_of(e, it->stack);
 	for (i = 0; i < n; i++)
 		ws_put_frame(m, it->stack[i]);
@@ -663,7 +665,7 @@ static void ws_put_runq_hist(struct seq_file *m)
  */
 static void ws_put_totals(struct seq_file *m)
 {
-	u64 n[WS_NR_REASONS] = {}, ns[WS_NR_REASONS] = {}, oncpu = 0;
+	u64 n[WS_NR_REASONS] = {}, ns[WS_NR_REASONS] = {}, oncpu = 0, unwoken = 0;
 	unsigned int r;
 	int cpu;
 
@@ -671,11 +673,14 @@ static void ws_put_totals(struct seq_file *m)
 		const struct ws_cpu_stats *st = per_cpu_ptr(&ws_cpu_stats, cpu);
 
 		oncpu += READ_ONCE(st->oncpu_ns);
+		unwoken += READ_ONCE(st->blocks_unwoken);
 		for (r = 0; r < WS_NR_REASONS; r++) {
 			n[r] += READ_ONCE(st->reason_n[r]);
 			ns[r] += READ_ONCE(st->reason_ns[r]);
 		}
 	}
+	/* Should stay 0: a block the probes saw end without a wakeup. */
+	seq_printf(m, "blocks_unwoken                %llu\n", unwoken);
 	seq_printf(m, "total_oncpu_ns                %llu\n", oncpu);
 	for (r = 0; r < WS_NR_REASONS; r++) {
 		seq_printf(m, "total_%s_n%*s %llu\n", ws_reason_name(r),

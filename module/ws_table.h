@@ -70,6 +70,7 @@ struct ws_thread {
 	u32 waker_tid;		/* who ended its last block, 0 = interrupt */
 	u32 pending_waker;	/* sched_waking's waker, for the wakeup to take */
 	u32 preempt_tid;	/* last task that took its CPU */
+	u32 unwoken;		/* blocks that ended with no wakeup seen */
 	struct ws_hist hist[WS_NR_REASONS];
 };
 

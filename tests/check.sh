@@ -60,6 +60,12 @@ check_relayed() {
 	done
 	t "$label: cli export --format prometheus passes promtool check metrics" \
 		sh -c "promtool check metrics < '$dir/relayed/metrics.prom'"
+	if [ -f "$dir/relayed/metrics2.prom" ]; then
+		t "$label: cli export after a thread exited passes promtool check metrics" \
+			sh -c "promtool check metrics < '$dir/relayed/metrics2.prom'"
+		t "$label: cli export: no counter series fell across the thread exit (two scrapes)" \
+			python3 "$top/tests/cli/counters.py" "$dir/relayed/metrics.prom" "$dir/relayed/metrics2.prom"
+	fi
 	t "$label: cli reads its own live snapshot offline" \
 		"$cli/waitscope-asan" --debugfs "$dir/relayed/scenarios" status
 }

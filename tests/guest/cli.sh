@@ -76,7 +76,20 @@ $W export --format json > /tmp/export.json
 relay export.json /tmp/export.json
 $W blocked --json > /tmp/blocked.json
 relay blocked.json /tmp/blocked.json
-check "cli: export has per-process histograms" grep -q '^waitscope_process_offcpu_seconds_bucket{pid="'$sleeper_pid'"' /tmp/metrics.prom
+check "cli: export has per-process interval counts" grep -q '^waitscope_process_live_threads_offcpu_intervals{pid="'$sleeper_pid'"' /tmp/metrics.prom
+# A second scrape after a thread exits: no counter may fall (the host
+# checks every counter series of the two with counters.py and promtool).
+sleep_total() { awk '/^waitscope_offcpu_seconds_total\{reason="sleep"\}/ { print $2 }' "$1"; }
+kill -9 $sleeper_pid 2>/dev/null
+sleep 1
+$W export --format prometheus --min-thread 100ms > /tmp/metrics2.prom
+relay metrics2.prom /tmp/metrics2.prom
+note "cli: sleep seconds total $(sleep_total /tmp/metrics.prom) then $(sleep_total /tmp/metrics2.prom) after the sleeper exited"
+check "cli: the machine-wide sleep counter does not fall when a thread exits" \
+	awk -v a="$(sleep_total /tmp/metrics.prom)" -v b="$(sleep_total /tmp/metrics2.prom)" \
+	'BEGIN { exit !(a > 0 && b >= a) }'
+check "cli: the sleeper's process is gone from the second scrape" \
+	sh -c "! grep -q 'pid=\"$sleeper_pid\"' /tmp/metrics2.prom"
 
 # ---- snapshot, then the same diagnosis offline ----
 $W snapshot /tmp/snap > /dev/null

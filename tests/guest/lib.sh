@@ -32,15 +32,19 @@ tcol() {
 	col /tmp/threads.now comm "$1" "$2"
 }
 
-# bucket COMM REASON LOW_US: samples in one histogram bucket.
-bucket() {
-	awk -v comm="$1" -v r="$2" -v lo="$3" '
+# hbucket FIELD KEY REASON LOW_US: samples in one histogram bucket of the
+# thread whose FIELD (1: tid, 3: comm) is KEY.
+hbucket() {
+	awk -v f="$1" -v key="$2" -v r="$3" -v lo="$4" '
 		/^#/ { next }
-		$3 == comm && $4 == r {
-			for (i = 8; i <= NF; i++) { split($i, kv, ":"); if (kv[1] == lo) n = kv[2] }
+		$f == key && $4 == r {
+			for (i = 8; i <= NF; i++) if (split($i, kv, ":") == 2 && kv[1] == lo) n = kv[2]
 		}
 		END { print n + 0 }' $D/histograms
 }
+
+# bucket COMM REASON LOW_US: samples in one histogram bucket.
+bucket() { hbucket 3 "$@"; }
 
 stat_of() { awk -v k="$1" '$1 == k { print $2 }' $D/stats; }
 

@@ -204,15 +204,6 @@ if start_scenario starve 4 3; then
 fi
 
 # ---- exec from a non-leader: the thread keeps its own entry ----
-# tbucket TID REASON LOW_US: samples in one bucket of thread TID.
-tbucket() {
-	awk -v tid="$1" -v r="$2" -v lo="$3" '
-		/^#/ { next }
-		$1 == tid && $4 == r {
-			for (i = 8; i <= NF; i++) { split($i, kv, ":"); if (kv[1] == lo) n = kv[2] }
-		}
-		END { print n + 0 }' $D/histograms
-}
 if start_scenario execer; then
 	pid=$SCENARIO_PID
 	old=$(cat /tmp/execer.oldtid)
@@ -225,9 +216,9 @@ if start_scenario execer; then
 	check "execer: its start_ns is the leader's (the process start time)" \
 		[ -n "$(col /tmp/t tid $pid start_ns)" ]
 	check "execer: it keeps its own 10 sleeps of 20 ms from before the exec" \
-		[ "$(tbucket $pid sleep 16384)" = 10 ]
+		[ "$(hbucket 1 "$pid" sleep 16384)" = 10 ]
 	check "execer: it inherits none of the leader's 5 sleeps of 50 ms" \
-		[ "$(tbucket $pid sleep 32768)" = 0 ]
+		[ "$(hbucket 1 "$pid" sleep 32768)" = 0 ]
 	check "execer: no entry is left under its old tid" \
 		[ -z "$(awk -v t="$old" '!/^#/ && $1 == t' /tmp/t)" ]
 	stop_scenario
@@ -280,5 +271,6 @@ stale=$(grep -xFf /tmp/gone1 /tmp/gone2 | tr '\n' ' ')
 check "churn: no entry left for a thread that is gone" [ -z "$stale" ]
 check "churn: nothing dropped" [ "$(stat_of dropped_total)" = 0 ]
 
+note "blocks_unwoken $(stat_of blocks_unwoken) after every scenario"
 check "rmmod waitscope" rmmod waitscope
 check "debugfs directory gone after rmmod" [ ! -e $D ]
