@@ -777,7 +777,7 @@ static const struct stat_key stat_keys[] = {
 	SK("futex_used", futex_used), SK("futex_dropped", futex_dropped),
 	SK("filter_tgid", filter_tgid), SK("blocked_min_ms", blocked_min_ms),
 	SK("thread_entry_bytes", entry_bytes), SK("memory_bytes", memory_bytes),
-	SK("read_busy", read_busy),
+	SK("read_busy", read_busy), SK("blocks_unwoken", blocks_unwoken),
 };
 
 /* total_oncpu_ns, total_<reason>_n, total_<reason>_ns: where, or NULL. */

@@ -720,6 +720,9 @@ void ws_render_status(FILE *f, const struct ws_snapshot *s, const char *dir, boo
 	if (st->read_busy)
 		fprintf(f, "  reads:    %llu rows skipped (their entry stayed mid-write)\n",
 			(unsigned long long)st->read_busy);
+	if (st->blocks_unwoken)
+		fprintf(f, "  check:    %llu blocks ended with no wakeup seen (the kernel ran a sleeping thread unwoken)\n",
+			(unsigned long long)st->blocks_unwoken);
 	fprintf(f, "  memory:   %.1f MiB (%llu bytes a thread)\n", st->memory_bytes / 1048576.0,
 		(unsigned long long)st->entry_bytes);
 	if (s->dup_rows)

@@ -78,6 +78,7 @@ struct ws_stats {
 	uint64_t capacity, used, dropped, dropped_total;
 	uint64_t futex_capacity, futex_used, futex_dropped;
 	uint64_t read_busy;		/* rows the module skipped: entry stayed mid-write */
+	uint64_t blocks_unwoken;	/* module self-check: blocks that ended unwoken */
 	uint64_t filter_tgid, blocked_min_ms, entry_bytes, memory_bytes;
 	uint64_t events[8];
 	char event_names[8][32];

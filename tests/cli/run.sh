@@ -249,9 +249,11 @@ check "histograms v2 (start_ns before the buckets) is read; v1 and v2 both accep
 rm -rf "$T/lost" && cp -r "$S" "$T/lost"
 sed -i '1s/$/ lost=3/' "$T/lost/futex"
 echo "read_busy                     2" >> "$T/lost/stats"
+echo "blocks_unwoken                5" >> "$T/lost/stats"
 check "status shows futex rows lost from the module's snapshot and busy rows skipped" sh -c "
 	\"$W\" --debugfs $T/lost status > $T/st.out &&
 	grep -q '3 rows lost from the futex file' $T/st.out && grep -q '2 rows skipped' $T/st.out &&
+	grep -q '5 blocks ended with no wakeup seen' $T/st.out &&
 	\"$W\" --debugfs $T/lost status --json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"futex_lost\"] == 3 and d[\"read_busy\"] == 2, d'"
 
 # ---- a tid listed twice (issue 12, item 6) ----
