@@ -35,6 +35,22 @@ static inline u64 ws_hist_bucket(const struct ws_hist *h, unsigned int s)
 	return (u64)h->hi[s] << 32 | h->lo[s];
 }
 
+/* Add src's samples to h (two histograms of one thread). */
+static inline void ws_hist_merge(struct ws_hist *h, const struct ws_hist *src)
+{
+	unsigned int s;
+
+	for (s = 0; s < WS_NR_SLOTS; s++) {
+		u64 n = ws_hist_bucket(h, s) + ws_hist_bucket(src, s);
+
+		h->lo[s] = (u32)n;
+		h->hi[s] = (u16)(n >> 32);
+	}
+	h->total_ns += src->total_ns;
+	if (src->max_ns > h->max_ns)
+		h->max_ns = src->max_ns;
+}
+
 static inline u64 ws_hist_count(const struct ws_hist *h)
 {
 	u64 n = 0;

@@ -413,8 +413,11 @@ static void ws_test_table_exec_rekey(struct kunit *test)
 	ws_table_destroy(t);
 }
 
-/* An entry made under the new key before the re-key wins; the old one stays. */
-static void ws_test_table_exec_rekey_taken(struct kunit *test)
+/*
+ * The thread slept between de_thread() and the tracepoint: its probes made a
+ * second entry under the new key.  The re-key folds it into the old one.
+ */
+static void ws_test_table_exec_rekey_merge(struct kunit *test)
 {
 	struct ws_table *t = ws_test_table(test);
 	struct ws_birth old = ws_bo(200, 1500, 0x3000), fresh = ws_bo(100, 1000, 0x3000);
@@ -425,11 +428,40 @@ static void ws_test_table_exec_rekey_taken(struct kunit *test)
 	ef = ws_table_add(t, &fresh);
 	KUNIT_ASSERT_NOT_NULL(test, eo);
 	KUNIT_ASSERT_NOT_NULL(test, ef);
-	KUNIT_EXPECT_FALSE(test, ws_table_rekey(t, 200, &after));
-	KUNIT_EXPECT_PTR_EQ(test, ws_table_find(t, &after), ef);
-	KUNIT_EXPECT_EQ(test, eo->tid, 200U);
-	KUNIT_EXPECT_EQ(test, ws_table_used(t), 2U);
+	ws_hist_add(&eo->hist[WS_R_SLEEP], 20 * NSEC_PER_MSEC);
+	ws_hist_add(&ef->hist[WS_R_SLEEP], 30 * NSEC_PER_MSEC);
+	ws_hist_add(&ef->hist[WS_R_RUNQ], 3000);
+	eo->nvcsw = 10;
+	ef->nvcsw = 2;
+	ef->state = WS_ST_ONCPU;
+	KUNIT_EXPECT_TRUE(test, ws_table_rekey(t, 200, &after));
+	KUNIT_EXPECT_PTR_EQ(test, ws_table_find(t, &after), eo);
+	KUNIT_EXPECT_EQ(test, ws_table_used(t), 1U);
+	KUNIT_EXPECT_EQ(test, eo->tid, 100U);
+	KUNIT_EXPECT_EQ(test, eo->nvcsw, 12ULL);
+	KUNIT_EXPECT_EQ(test, ws_hist_count(&eo->hist[WS_R_SLEEP]), 2ULL);
+	/* 20 ms and 30 ms: both in the 16384-32767 us bucket. */
+	KUNIT_EXPECT_EQ(test, ws_hist_bucket(&eo->hist[WS_R_SLEEP], 14), 2ULL);
+	KUNIT_EXPECT_EQ(test, eo->hist[WS_R_SLEEP].total_ns, 50 * NSEC_PER_MSEC);
+	KUNIT_EXPECT_EQ(test, eo->hist[WS_R_SLEEP].max_ns, 30 * NSEC_PER_MSEC);
+	KUNIT_EXPECT_EQ(test, ws_hist_count(&eo->hist[WS_R_RUNQ]), 1ULL);
+	/* Where the thread is now: the newer entry's word. */
+	KUNIT_EXPECT_EQ(test, eo->state, (u8)WS_ST_ONCPU);
+	/* The folded entry is free again. */
+	KUNIT_EXPECT_EQ(test, ef->tid, 0U);
 	ws_table_destroy(t);
+}
+
+/* The merge of two histograms carries into the high 16 bits. */
+static void ws_test_hist_merge(struct kunit *test)
+{
+	struct ws_hist a = {}, b = {};
+
+	a.lo[5] = U32_MAX;
+	b.lo[5] = 2;
+	b.hi[5] = 1;
+	ws_hist_merge(&a, &b);
+	KUNIT_EXPECT_EQ(test, ws_hist_bucket(&a, 5), (1ULL << 33) + 1);
 }
 
 /* A reader never spins forever on an entry whose writer is stuck. */
@@ -556,6 +588,7 @@ static void ws_test_control_refuses(struct kunit *test)
 static struct kunit_case ws_classify_cases[] = {
 	KUNIT_CASE(ws_test_slots),
 	KUNIT_CASE(ws_test_hist),
+	KUNIT_CASE(ws_test_hist_merge),
 	KUNIT_CASE(ws_test_classify_states),
 	KUNIT_CASE(ws_test_classify_futex),
 	{}
@@ -568,7 +601,7 @@ static struct kunit_case ws_table_cases[] = {
 	KUNIT_CASE(ws_test_table_reclaim),
 	KUNIT_CASE(ws_test_table_collect),
 	KUNIT_CASE(ws_test_table_exec_rekey),
-	KUNIT_CASE(ws_test_table_exec_rekey_taken),
+	KUNIT_CASE(ws_test_table_exec_rekey_merge),
 	KUNIT_CASE(ws_test_table_read_bounded),
 	KUNIT_CASE(ws_test_table_full),
 	KUNIT_CASE(ws_test_table_entry_size),

@@ -46,10 +46,11 @@
  *
  * Re-keying on exec (ws_table_rekey): sched_process_exec passes the old
  * tid.  The exec'ing thread unlinks its entry from the old tid's chain,
- * writes the new key inside its seqcount and links it into the new chain,
- * unless its probes already made a new entry between de_thread() and the
- * tracepoint: then the old entry stays as it is, matching no live task,
- * for the collector.
+ * writes the new key inside its seqcount and links it into the new chain.
+ * If its probes made a new entry between de_thread() and the tracepoint
+ * (they no longer found the old one), that one's counts are folded in and
+ * it is freed, as at a last switch: only the task's own probes use it, and
+ * it is the task that runs the tracepoint.
  *
  * Lock-free lookups (ws_table_try_ref, from a per-CPU hint): a probe may
  * also reach an entry without the stripe lock, checking inside the entry's
@@ -374,33 +375,73 @@ static void ws_unlock_two(raw_spinlock_t *l1, raw_spinlock_t *l2)
 }
 
 /*
+ * Fold into e what the same task's newer entry n counted: the task slept or
+ * was preempted between de_thread() and sched_process_exec (a PREEMPT_RT
+ * exec usually does) and its probes, which no longer found e, made n.  The
+ * counts add up; where the task is now is n's to tell.  (The interval e had
+ * open when the pid changed, usually a short run on the CPU, is lost.)
+ */
+static void ws_thread_merge(struct ws_thread *e, const struct ws_thread *n)
+{
+	unsigned int r;
+
+	e->oncpu_ns += n->oncpu_ns;
+	e->nvcsw += n->nvcsw;
+	e->nivcsw += n->nivcsw;
+	e->unwoken += n->unwoken;
+	for (r = 0; r < WS_NR_REASONS; r++)
+		ws_hist_merge(&e->hist[r], &n->hist[r]);
+	e->state = n->state;
+	e->since = n->since;
+	e->flags = n->flags;
+	e->syscall = n->syscall;
+	e->futex_uaddr = n->futex_uaddr;
+	e->futex_val = n->futex_val;
+	e->futex_op = n->futex_op;
+	e->cgroup_id = n->cgroup_id;
+	e->preempt_tid = n->preempt_tid;
+	WRITE_ONCE(e->waker_tid, READ_ONCE(n->waker_tid));
+	WRITE_ONCE(e->pending_waker, READ_ONCE(n->pending_waker));
+}
+
+/*
  * File the calling task's entry, made under old_tid, under its new key k
  * (after an exec from a non-leader), under both buckets' stripes at once.
- * Only from the task itself.  False if it had no entry under old_tid, or
- * already has one under k: then nothing moves, and an entry left under
- * old_tid matches no live task and is the collector's.
+ * An entry its probes made under k since de_thread() is folded into it and
+ * freed.  Only from the task itself, so no probe of its own runs meanwhile.
+ * False if it had no entry under old_tid (the collector may have taken it
+ * first): then its entry under k, if any, goes on alone.
  */
 bool ws_table_rekey(struct ws_table *t, u32 old_tid, const struct ws_key *k)
 {
 	u32 ob = ws_bucket(t, old_tid), nb = ws_bucket(t, k->tid);
 	raw_spinlock_t *lo = ws_index_lock(&t->index, ob), *ln = ws_index_lock(&t->index, nb);
-	struct ws_thread *e = NULL;
+	struct ws_thread *e, *n = NULL;
 	unsigned long flags;
 
 	local_irq_save(flags);
 	ws_lock_two(lo, ln);
-	if (!ws_chain_find(t, nb, k))
-		e = ws_chain_find_owner(t, ob, old_tid, k->owner);
+	e = ws_chain_find_owner(t, ob, old_tid, k->owner);
 	if (e) {
+		n = ws_chain_find(t, nb, k);
 		ws_index_unlink(&t->index, &t->pool, ob, ws_ref(t, e));
+		if (n)
+			ws_index_unlink(&t->index, &t->pool, nb, ws_ref(t, n));
 		ws_thread_write_begin(e);
 		e->tid = k->tid;
 		e->start = k->start;
+		if (n)
+			ws_thread_merge(e, n);
 		ws_thread_write_end(e);
 		ws_index_link(&t->index, &t->pool, nb, ws_ref(t, e));
 	}
 	ws_unlock_two(lo, ln);
 	local_irq_restore(flags);
+	if (n) {
+		/* As at a last switch: no other task's probe uses n. */
+		ws_thread_wipe(n);
+		ws_pool_put(&t->pool, ws_ref(t, n));
+	}
 	return e;
 }
 
