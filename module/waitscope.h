@@ -11,6 +11,7 @@
 #define WS_MIN_CAPACITY		64
 #define WS_MAX_CAPACITY		4194304U	/* 4 GiB of thread entries */
 #define WS_DEFAULT_BLOCKED_MS	100
+#define WS_MIN_TID_SLOTS	1024
 /*
  * The collector frees entries of threads that vanished unseen: every
  * WS_COLLECT_PERIOD_S it looks at WS_COLLECT_SLICE thread entries (the whole

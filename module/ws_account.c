@@ -29,17 +29,6 @@
 
 DEFINE_PER_CPU(struct ws_cpu_stats, ws_cpu_stats);
 
-static bool ws_wants(struct task_struct *p)
-{
-	u32 filter = READ_ONCE(ws_filter_tgid);
-
-	if (p->flags & PF_EXITING)
-		return false;
-	if (filter && p->tgid != filter)
-		return false;
-	return !ws_table_is_dropped(&ws_threads, p->pid);
-}
-
 static void ws_birth_init(struct ws_birth *b, struct task_struct *p)
 {
 	memset(b, 0, sizeof(*b));
@@ -51,61 +40,46 @@ static void ws_birth_init(struct ws_birth *b, struct task_struct *p)
 }
 
 /*
- * The entries of the threads this CPU handled last, by task_struct address:
- * a hit skips the hash index and its stripe lock.  A slot is only a hint,
- * used when its entry holds this very thread (tid and start time) at the
- * moment it is checked; why nothing can free the entry after that while the
- * probe runs is the "lock-free lookups" rule at the top of ws_table.c.
- * Exiting threads always take the locked path.  A slot may be written by
- * two contexts on its CPU (a task waking itself fires sched_waking with
- * interrupts on), which costs a miss, never a wrong entry.
+ * p's entry: one load from its tid's slot, checked against p's key inside
+ * the entry's seqcount (see "Lock-free lookups" at the top of ws_table.c).
  */
-#define WS_HINT_BITS	6
-
-struct ws_hints {
-	u32 ref[1 << WS_HINT_BITS];
-};
-
-static DEFINE_PER_CPU(struct ws_hints, ws_hints);
-
-static u32 *ws_hint_slot(struct task_struct *p)
-{
-	return this_cpu_ptr(&ws_hints.ref[hash_ptr(p, WS_HINT_BITS)]);
-}
-
-static void ws_hint_remember(struct task_struct *p, struct ws_thread *e)
-{
-	if (e && !(p->flags & PF_EXITING))
-		WRITE_ONCE(*ws_hint_slot(p), ws_table_ref(&ws_threads, e));
-}
-
 static struct ws_thread *ws_entry(struct task_struct *p)
 {
-	struct ws_thread *e;
 	struct ws_key k;
 
 	ws_key_of(&k, p);
-	if (!(p->flags & PF_EXITING)) {
-		e = ws_table_try_ref(&ws_threads, READ_ONCE(*ws_hint_slot(p)), &k);
-		if (e)
-			return e;
-	}
-	e = ws_table_find(&ws_threads, &k);
-	ws_hint_remember(p, e);
-	return e;
+	return ws_table_find(&ws_threads, &k);
+}
+
+/*
+ * Filtered out, or dropped because the table was full when it first came:
+ * a thread that will find no entry, so it does not look for one.
+ */
+static bool ws_untraced(struct task_struct *p)
+{
+	u32 filter = READ_ONCE(ws_filter_tgid);
+
+	return (filter && p->tgid != filter) || ws_table_is_dropped(&ws_threads, p->pid);
+}
+
+/* Should p get an entry now?  Not once it is exiting. */
+static bool ws_wants(struct task_struct *p)
+{
+	return !(p->flags & PF_EXITING) && !ws_untraced(p);
 }
 
 static struct ws_thread *ws_entry_or_new(struct task_struct *p)
 {
-	struct ws_thread *e = ws_entry(p);
+	struct ws_thread *e;
 	struct ws_birth b;
 
-	if (e || !ws_wants(p))
+	if (ws_untraced(p))
+		return NULL;
+	e = ws_entry(p);
+	if (e || p->flags & PF_EXITING)
 		return e;
 	ws_birth_init(&b, p);
-	e = ws_table_add(&ws_threads, &b);
-	ws_hint_remember(p, e);
-	return e;
+	return ws_table_add(&ws_threads, &b);
 }
 
 static u64 ws_elapsed(u64 since, u64 now)
@@ -330,7 +304,6 @@ void ws_account_exec(struct task_struct *p, pid_t old_pid)
 		return;
 	ws_key_of(&k, p);
 	ws_table_rekey(&ws_threads, old_pid, &k);
-	/* The per-CPU hint holds the entry's ref: it is still right. */
 }
 
 /* Give @t an entry if it is asleep right now (see ws_account_sweep). */
@@ -425,14 +398,12 @@ void ws_account_clear(void)
 
 	ws_table_clear(&ws_threads);
 	ws_futex_clear(&ws_futexes);
-	for_each_possible_cpu(cpu) {
+	for_each_possible_cpu(cpu)
 		memset(per_cpu_ptr(&ws_cpu_stats, cpu), 0, sizeof(struct ws_cpu_stats));
-		memset(per_cpu_ptr(&ws_hints, cpu), 0, sizeof(struct ws_hints));
-	}
 }
 
-/* The per-CPU counters and entry hints, per CPU. */
+/* The per-CPU counters, per CPU. */
 size_t ws_account_percpu_bytes(void)
 {
-	return sizeof(struct ws_cpu_stats) + sizeof(struct ws_hints);
+	return sizeof(struct ws_cpu_stats);
 }

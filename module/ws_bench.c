@@ -11,10 +11,7 @@
  * table, so this runs beside (or without) waitscope.ko (linking the same
  * objects into two modules would make Kbuild warn).  The "threads" are
  * kthreads that were created and never woken: real task_structs off every
- * CPU, so the paths do the work they do for a real thread.  One exception:
- * these are not PF_EXITING, so switch_exit finds its entry through the
- * per-CPU hint, where a real last switch takes the locked lookup; it is a
- * lower bound by about one lookup (see switch_new, which takes it).
+ * CPU, so the paths do the work they do for a real thread.
  */
 #include <linux/kthread.h>
 #include <linux/module.h>
@@ -113,7 +110,7 @@ static int __init ws_bench_init(void)
 	u64 calls = (u64)WS_BENCH_ROUNDS * WS_BENCH_TASKS;
 	int err, i;
 
-	err = ws_table_init(&ws_threads, WS_BENCH_CAPACITY);
+	err = ws_table_init(&ws_threads, WS_BENCH_CAPACITY, PID_MAX_LIMIT);
 	if (err)
 		return err;
 	err = ws_futex_init(&ws_futexes, WS_DEFAULT_FUTEX_CAP);

@@ -159,6 +159,8 @@ static void ws_test_classify_futex(struct kunit *test)
 /* ---- thread table ---- */
 
 #define WS_TEST_CAP	64
+/* Tids from 4096 on overflow: the tests reach both paths. */
+#define WS_TEST_SLOTS	4096
 /* The task_struct address of the tests' threads: compared, never followed. */
 #define WS_TEST_OWNER	0x1000UL
 
@@ -199,7 +201,7 @@ static struct ws_table *ws_test_table(struct kunit *test)
 	struct ws_table *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
-	KUNIT_ASSERT_EQ(test, ws_table_init(t, WS_TEST_CAP), 0);
+	KUNIT_ASSERT_EQ(test, ws_table_init(t, WS_TEST_CAP, WS_TEST_SLOTS), 0);
 	return t;
 }
 
@@ -482,6 +484,46 @@ static void ws_test_table_read_bounded(struct kunit *test)
 	ws_table_destroy(t);
 }
 
+/*
+ * The overflow hash: a tid past the slots, and a second thread whose tid's
+ * slot an older thread's entry still holds.  Both are found, freed, and the
+ * slot path is used again once the slot is free.
+ */
+static void ws_test_table_overflow(struct kunit *test)
+{
+	struct ws_table *t = ws_test_table(test);
+	struct ws_birth high = ws_b(WS_TEST_SLOTS + 7, 1), old = ws_bo(50, 1, 0x2000);
+	struct ws_birth young = ws_bo(50, 2, 0x3000), later = ws_bo(50, 3, 0x4000);
+	struct ws_thread *eh, *eo, *ey, *el;
+
+	eh = ws_table_add(t, &high);
+	KUNIT_ASSERT_NOT_NULL(test, eh);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->nr_overflow), 1);
+	KUNIT_EXPECT_PTR_EQ(test, ws_find(t, WS_TEST_SLOTS + 7, 1), eh);
+	eo = ws_table_add(t, &old);
+	ey = ws_table_add(t, &young);
+	KUNIT_ASSERT_NOT_NULL(test, eo);
+	KUNIT_ASSERT_NOT_NULL(test, ey);
+	KUNIT_EXPECT_EQ(test, t->slots[50], ws_table_ref(t, eo));
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->nr_overflow), 2);
+	KUNIT_EXPECT_PTR_EQ(test, ws_table_find(t, &young.key), ey);
+	KUNIT_EXPECT_PTR_EQ(test, ws_table_find(t, &old.key), eo);
+	/* The old one goes: the slot is free for the next thread of tid 50. */
+	KUNIT_EXPECT_TRUE(test, ws_table_del(t, eo));
+	KUNIT_EXPECT_EQ(test, t->slots[50], 0U);
+	KUNIT_EXPECT_PTR_EQ(test, ws_table_find(t, &young.key), ey);
+	el = ws_table_add(t, &later);
+	KUNIT_ASSERT_NOT_NULL(test, el);
+	KUNIT_EXPECT_EQ(test, t->slots[50], ws_table_ref(t, el));
+	KUNIT_EXPECT_TRUE(test, ws_table_del(t, ey));
+	KUNIT_EXPECT_TRUE(test, ws_table_del(t, eh));
+	KUNIT_EXPECT_FALSE(test, ws_table_del(t, eh));
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->nr_overflow), 0);
+	KUNIT_EXPECT_NULL(test, ws_table_find(t, &young.key));
+	KUNIT_EXPECT_EQ(test, ws_table_used(t), 1U);
+	ws_table_destroy(t);
+}
+
 static void ws_test_table_full(struct kunit *test)
 {
 	struct ws_table *t = ws_test_table(test);
@@ -603,6 +645,7 @@ static struct kunit_case ws_table_cases[] = {
 	KUNIT_CASE(ws_test_table_exec_rekey),
 	KUNIT_CASE(ws_test_table_exec_rekey_merge),
 	KUNIT_CASE(ws_test_table_read_bounded),
+	KUNIT_CASE(ws_test_table_overflow),
 	KUNIT_CASE(ws_test_table_full),
 	KUNIT_CASE(ws_test_table_entry_size),
 	{}

@@ -14,6 +14,8 @@
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
 #include <linux/workqueue.h>
+#include <linux/fs.h>
+#include <linux/string.h>
 #include "waitscope.h"
 #include "ws_account.h"
 #include "ws_control.h"
@@ -23,6 +25,7 @@ struct ws_table ws_threads;
 struct ws_futex_table ws_futexes;
 
 u32 ws_capacity = WS_DEFAULT_CAPACITY;
+static u32 ws_tid_slots;		/* 0: pid_max at load */
 u32 ws_futex_capacity = WS_DEFAULT_FUTEX_CAP;
 u32 ws_blocked_min_ms = WS_DEFAULT_BLOCKED_MS;
 u32 ws_filter_tgid;
@@ -199,6 +202,15 @@ static int ws_set_capacity(const char *val, const struct kernel_param *kp)
 	return ws_param_u32(val, kp->name, WS_MIN_CAPACITY, WS_MAX_CAPACITY, kp->arg);
 }
 
+static int ws_set_tid_slots(const char *val, const struct kernel_param *kp)
+{
+	if (!strcmp(strim((char *)val), "0")) {
+		*(u32 *)kp->arg = 0;
+		return 0;
+	}
+	return ws_param_u32(val, kp->name, WS_MIN_TID_SLOTS, PID_MAX_LIMIT, kp->arg);
+}
+
 static int ws_set_enabled(const char *val, const struct kernel_param *kp)
 {
 	struct ws_cmd cmd;
@@ -256,6 +268,10 @@ static const struct kernel_param_ops ws_capacity_ops = {
 	.set = ws_set_capacity, .get = param_get_uint,
 };
 
+static const struct kernel_param_ops ws_tid_slots_ops = {
+	.set = ws_set_tid_slots, .get = param_get_uint,
+};
+
 static const struct kernel_param_ops ws_enabled_ops = {
 	.set = ws_set_enabled, .get = param_get_bool,
 };
@@ -276,6 +292,8 @@ module_param_cb(capacity, &ws_capacity_ops, &ws_capacity, 0444);
 MODULE_PARM_DESC(capacity, "Threads tracked at most (64..4194304, default 16384; 1 KiB each)");
 module_param_cb(futex_capacity, &ws_capacity_ops, &ws_futex_capacity, 0444);
 MODULE_PARM_DESC(futex_capacity, "Futex words tracked at most (64..4194304, default 4096; 40 bytes each)");
+module_param_cb(tid_slots, &ws_tid_slots_ops, &ws_tid_slots, 0444);
+MODULE_PARM_DESC(tid_slots, "Tids below this find their entry with one load (0 = pid_max at load, default; 4 bytes each); the rest go through a locked hash");
 module_param_cb(enabled, &ws_enabled_ops, &ws_enabled, 0644);
 MODULE_PARM_DESC(enabled, "Tracing on (1, default) or off (0); enabling starts a fresh recording");
 module_param_cb(filter_tgid, &ws_filter_ops, &ws_filter_tgid, 0644);
@@ -285,6 +303,28 @@ MODULE_PARM_DESC(blocked_min_ms, "The blocked file lists threads off CPU at leas
 module_param_cb(reset, &ws_reset_ops, NULL, 0200);
 MODULE_PARM_DESC(reset, "Write 1 to forget everything counted");
 
+/*
+ * pid_max as it is at load, for the size of the tid slots.  The variable is
+ * not exported to modules, so it is read as a user reads it; without /proc,
+ * every tid the kernel can hand out gets a slot.
+ */
+static u32 ws_read_pid_max(void)
+{
+	char buf[16] = "";
+	struct file *f;
+	loff_t pos = 0;
+	u32 v;
+
+	f = filp_open("/proc/sys/kernel/pid_max", O_RDONLY, 0);
+	if (IS_ERR(f))
+		return PID_MAX_LIMIT;
+	kernel_read(f, buf, sizeof(buf) - 1, &pos);
+	filp_close(f, NULL);
+	if (kstrtou32(strim(buf), 10, &v) || v < WS_MIN_TID_SLOTS || v > PID_MAX_LIMIT)
+		return PID_MAX_LIMIT;
+	return v;
+}
+
 static int __init ws_init(void)
 {
 	int err;
@@ -292,7 +332,9 @@ static int __init ws_init(void)
 	err = ws_probes_resolve();
 	if (err)
 		return err;
-	err = ws_table_init(&ws_threads, ws_capacity);
+	if (!ws_tid_slots)
+		ws_tid_slots = ws_read_pid_max();
+	err = ws_table_init(&ws_threads, ws_capacity, ws_tid_slots);
 	if (err) {
 		pr_err("cannot allocate the thread table (capacity=%u, %zu KiB)\n",
 		       ws_capacity, (size_t)ws_capacity * sizeof(struct ws_thread) / 1024);
@@ -314,9 +356,9 @@ static int __init ws_init(void)
 	 * module would be freed under an open file whose release is its code.
 	 */
 	ws_debugfs_init();
-	pr_info("version %s, tracking up to %u threads (%zu KiB)%s\n", WS_VERSION,
-		ws_capacity, (size_t)ws_capacity * sizeof(struct ws_thread) / 1024,
-		ws_enabled ? "" : ", disabled");
+	pr_info("version %s, tracking up to %u threads (%zu KiB), slots for tids below %u (%u KiB)%s\n",
+		WS_VERSION, ws_capacity, (size_t)ws_capacity * sizeof(struct ws_thread) / 1024,
+		ws_tid_slots, ws_tid_slots / 256, ws_enabled ? "" : ", disabled");
 	return 0;
 
 err_futex:

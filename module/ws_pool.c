@@ -42,7 +42,17 @@ void ws_pool_reset(struct ws_pool *pl)
 		ws_shard_fill(pl, sh, lo, hi);
 		k++;
 	}
-	atomic_set(&pl->used, 0);
+}
+
+/* Elements handed out now: a sum of per-CPU counts, for readers only. */
+u32 ws_pool_used(struct ws_pool *pl)
+{
+	u32 free = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		free += READ_ONCE(per_cpu_ptr(pl->shards, cpu)->nr_free);
+	return free < pl->capacity ? pl->capacity - free : 0;
 }
 
 int ws_pool_init(struct ws_pool *pl, u32 capacity)
@@ -84,7 +94,7 @@ static u32 ws_shard_pop(struct ws_pool *pl, struct ws_shard *sh)
 	ref = sh->free;
 	if (ref) {
 		sh->free = pl->next[ref - 1];
-		sh->nr_free--;
+		WRITE_ONCE(sh->nr_free, sh->nr_free - 1);
 	}
 	raw_spin_unlock_irqrestore(&sh->lock, flags);
 	return ref;
@@ -107,10 +117,8 @@ u32 ws_pool_get(struct ws_pool *pl)
 				break;
 		}
 	}
-	if (ref) {
+	if (ref)
 		pl->next[ref - 1] = 0;
-		atomic_inc(&pl->used);
-	}
 	return ref;
 }
 
@@ -123,9 +131,8 @@ void ws_pool_put(struct ws_pool *pl, u32 ref)
 	raw_spin_lock_irqsave(&sh->lock, flags);
 	pl->next[ref - 1] = sh->free;
 	sh->free = ref;
-	sh->nr_free++;
+	WRITE_ONCE(sh->nr_free, sh->nr_free + 1);
 	raw_spin_unlock_irqrestore(&sh->lock, flags);
-	atomic_dec(&pl->used);
 }
 
 int ws_index_init(struct ws_index *ix, u32 capacity)

@@ -18,11 +18,15 @@ struct ws_shard {
 	u32 nr_free;
 };
 
+/*
+ * No shared counter of elements in use: every probe reads capacity, and a
+ * count on its cache line would bounce at every thread birth.  Readers sum
+ * the shards' free counts instead (ws_pool_used()).
+ */
 struct ws_pool {
 	u32 capacity;
 	u32 *next;		/* per element: free-list or hash-chain link */
 	struct ws_shard __percpu *shards;
-	atomic_t used;
 };
 
 /* Hash buckets over a pool, locked in stripes (never a single global lock). */
@@ -40,10 +44,7 @@ void ws_pool_destroy(struct ws_pool *pl);
 u32 ws_pool_get(struct ws_pool *pl);
 void ws_pool_put(struct ws_pool *pl, u32 ref);
 
-static inline u32 ws_pool_used(struct ws_pool *pl)
-{
-	return atomic_read(&pl->used);
-}
+u32 ws_pool_used(struct ws_pool *pl);
 
 size_t ws_pool_memory(const struct ws_pool *pl);
 

@@ -13,9 +13,16 @@
  * so the old leader's last switch can free only its own entry and the
  * exec'ing thread can write only its own.
  *
- * Finding an entry: the hash chains are changed and walked only under the
- * bucket's stripe lock (a raw spinlock, interrupts off), so a lookup never
- * follows a link into an element being recycled.
+ * Finding an entry: slots[tid] holds the ref of the entry filed under tid.
+ * A lookup reads it once and checks the entry's key inside its seqcount:
+ * one dependent load, no lock.  The overflow hash (tids past the slots, and
+ * a thread whose slot another thread's entry still holds) is walked only
+ * under its stripe lock, and only while it holds anything.  Every change to
+ * tid's slot or chain is made under the stripe of tid (a raw spinlock,
+ * interrupts off): filing a new entry (once per thread), unfiling one (its
+ * last switch, the collector), re-keying one (exec).  So a key check and the
+ * change it allows are one step, and a stale ref read without the lock is a
+ * key mismatch, never another thread's entry.
  *
  * Writing an entry: only the probes of the entry's own task write its
  * numbers, inside the entry's seqcount.  The scheduler serialises them under
@@ -52,16 +59,18 @@
  * it is freed, as at a last switch: only the task's own probes use it, and
  * it is the task that runs the tracepoint.
  *
- * Lock-free lookups (ws_table_try_ref, from a per-CPU hint): a probe may
- * also reach an entry without the stripe lock, checking inside the entry's
- * seqcount that it still holds the probe's key.  That is safe for a task
- * that is not exiting (PF_EXITING clear), because then nobody frees its
- * entry while the probe runs: it has no last switch pending, its other
- * probes are serialised with each other as above, and the collector frees
- * only entries whose key names no live task, while a live task's pid always
- * finds that task (exchange_tids() swaps the pids of both tasks at once,
- * under tasklist_lock, while the exec'ing one runs).  Exiting tasks take the
- * locked path.
+ * Lock-free lookups (ws_table_find, ws_table_try_ref): a probe that finds
+ * its own task's entry through the slot may use it until it returns,
+ * because nothing frees it meanwhile: the task's own last switch is not
+ * concurrent with its other probes, and the collector frees an entry only
+ * after unfiling it and waiting for an RCU grace period, which covers every
+ * probe (they run with preemption off) that found it before.  That holds
+ * for an exiting task too.  sched_waking finds another task's entry the
+ * same way and stores one word in it (pending_waker); if that task's last
+ * switch frees the entry at that moment, the word lands in a free or
+ * reused entry, which is overwritten by the next sched_waking of whoever
+ * owns it before anything reads it.  The memory is the table's own, never
+ * returned while the module is loaded.
  *
  * Reading: readers copy an entry inside the seqcount read section and retry
  * while a writer is active, so a copy is never torn; a copy whose tid is 0
@@ -90,7 +99,13 @@ static_assert(sizeof(struct ws_thread) <= 1024);
 
 static u32 ws_bucket(struct ws_table *t, u32 tid)
 {
-	return hash_32(tid, 32) & t->index.mask;
+	return hash_32(tid, 32) & t->overflow.mask;
+}
+
+/* The stripe that guards every change to tid's slot and overflow chain. */
+static raw_spinlock_t *ws_tid_lock(struct ws_table *t, u32 tid)
+{
+	return ws_index_lock(&t->overflow, ws_bucket(t, tid));
 }
 
 static struct ws_thread *ws_ent(struct ws_table *t, u32 ref)
@@ -103,7 +118,7 @@ static u32 ws_ref(struct ws_table *t, struct ws_thread *e)
 	return e - t->ent + 1;
 }
 
-int ws_table_init(struct ws_table *t, u32 capacity)
+int ws_table_init(struct ws_table *t, u32 capacity, u32 nr_slots)
 {
 	int err;
 
@@ -113,15 +128,22 @@ int ws_table_init(struct ws_table *t, u32 capacity)
 			   GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
 	if (!t->ent)
 		return -ENOMEM;
+	t->nr_slots = nr_slots;
+	t->slots = vzalloc(array_size(nr_slots, sizeof(*t->slots)));
+	if (!t->slots) {
+		err = -ENOMEM;
+		goto err_ent;
+	}
 	t->dropped_map = vzalloc(BITS_TO_LONGS(PID_MAX_LIMIT) * sizeof(long));
 	if (!t->dropped_map) {
 		err = -ENOMEM;
-		goto err_ent;
+		goto err_slots;
 	}
 	err = ws_pool_init(&t->pool, capacity);
 	if (err)
 		goto err_map;
-	err = ws_index_init(&t->index, capacity);
+	/* Few threads ever overflow: a small hash is enough. */
+	err = ws_index_init(&t->overflow, WS_OVERFLOW_BUCKETS);
 	if (err)
 		goto err_pool;
 	ws_table_clear(t);
@@ -131,6 +153,8 @@ err_pool:
 	ws_pool_destroy(&t->pool);
 err_map:
 	vfree(t->dropped_map);
+err_slots:
+	vfree(t->slots);
 err_ent:
 	vfree(t->ent);
 	t->ent = NULL;
@@ -139,9 +163,10 @@ err_ent:
 
 void ws_table_destroy(struct ws_table *t)
 {
-	ws_index_destroy(&t->index);
+	ws_index_destroy(&t->overflow);
 	ws_pool_destroy(&t->pool);
 	vfree(t->dropped_map);
+	vfree(t->slots);
 	vfree(t->ent);
 	t->ent = NULL;
 }
@@ -155,8 +180,10 @@ void ws_table_clear(struct ws_table *t)
 		memset(&t->ent[i], 0, sizeof(t->ent[i]));
 		seqcount_init(&t->ent[i].seq);
 	}
+	memset(t->slots, 0, array_size(t->nr_slots, sizeof(*t->slots)));
 	ws_pool_reset(&t->pool);
-	ws_index_reset(&t->index);
+	ws_index_reset(&t->overflow);
+	atomic_set(&t->nr_overflow, 0);
 	bitmap_zero(t->dropped_map, PID_MAX_LIMIT);
 	atomic_set(&t->dropped_now, 0);
 	atomic64_set(&t->dropped_total, 0);
@@ -168,11 +195,13 @@ static bool ws_key_match(const struct ws_thread *e, const struct ws_key *k)
 	return e->tid == k->tid && e->start == k->start && e->owner == k->owner;
 }
 
-static struct ws_thread *ws_chain_find(struct ws_table *t, u32 b, const struct ws_key *k)
+/* Stripe held: thread k's entry in the overflow chains. */
+static struct ws_thread *ws_overflow_find(struct ws_table *t, const struct ws_key *k)
 {
 	u32 ref;
 
-	for (ref = ws_index_first(&t->index, b); ref; ref = ws_pool_next(&t->pool, ref)) {
+	for (ref = ws_index_first(&t->overflow, ws_bucket(t, k->tid)); ref;
+	     ref = ws_pool_next(&t->pool, ref)) {
 		struct ws_thread *e = ws_ent(t, ref);
 
 		if (ws_key_match(e, k))
@@ -181,23 +210,20 @@ static struct ws_thread *ws_chain_find(struct ws_table *t, u32 b, const struct w
 	return NULL;
 }
 
-struct ws_thread *ws_table_find(struct ws_table *t, const struct ws_key *k)
+/* Stripe held: thread k's entry, in its slot or overflowed. */
+static struct ws_thread *ws_locked_find(struct ws_table *t, const struct ws_key *k)
 {
-	u32 b = ws_bucket(t, k->tid);
-	raw_spinlock_t *lock = ws_index_lock(&t->index, b);
-	struct ws_thread *e;
-	unsigned long flags;
+	u32 ref = k->tid < t->nr_slots ? t->slots[k->tid] : 0;
 
-	raw_spin_lock_irqsave(lock, flags);
-	e = ws_chain_find(t, b, k);
-	raw_spin_unlock_irqrestore(lock, flags);
-	return e;
+	if (ref && ws_key_match(ws_ent(t, ref), k))
+		return ws_ent(t, ref);
+	return atomic_read(&t->nr_overflow) ? ws_overflow_find(t, k) : NULL;
 }
 
 /*
- * The entry ref if it holds thread k right now, else NULL.  Lock-free, for
- * a hint that may be stale; only for a thread that is not exiting (see
- * "Lock-free lookups" above).  An entry being written counts as a miss.
+ * The entry ref if it holds thread k right now, else NULL.  Lock-free, for a
+ * ref read from a slot that may have changed since; an entry being written
+ * counts as a miss (see "Lock-free lookups" above).
  */
 struct ws_thread *ws_table_try_ref(struct ws_table *t, u32 ref, const struct ws_key *k)
 {
@@ -216,6 +242,31 @@ struct ws_thread *ws_table_try_ref(struct ws_table *t, u32 ref, const struct ws_
 	if (read_seqcount_retry(&e->seq, seq))
 		return NULL;
 	return same ? e : NULL;
+}
+
+/*
+ * Thread k's entry: one load from its slot, checked against k.  Only a
+ * thread whose tid is past the slots, or whose slot another thread's entry
+ * holds, is looked up in the overflow chains, under their stripe.
+ */
+struct ws_thread *ws_table_find(struct ws_table *t, const struct ws_key *k)
+{
+	raw_spinlock_t *lock;
+	struct ws_thread *e;
+	unsigned long flags;
+
+	if (k->tid < t->nr_slots) {
+		e = ws_table_try_ref(t, READ_ONCE(t->slots[k->tid]), k);
+		if (e)
+			return e;
+	}
+	if (!atomic_read(&t->nr_overflow))
+		return NULL;
+	lock = ws_tid_lock(t, k->tid);
+	raw_spin_lock_irqsave(lock, flags);
+	e = ws_overflow_find(t, k);
+	raw_spin_unlock_irqrestore(lock, flags);
+	return e;
 }
 
 u32 ws_table_ref(struct ws_table *t, struct ws_thread *e)
@@ -247,19 +298,48 @@ static void ws_count_drop(struct ws_table *t, u32 tid)
 	}
 }
 
+/* Stripe held: file e under its tid, in its slot if that is free. */
+static void ws_file(struct ws_table *t, struct ws_thread *e)
+{
+	u32 tid = e->tid;
+
+	if (tid < t->nr_slots && !t->slots[tid]) {
+		/* The filled entry is seen before its ref. */
+		smp_store_release(&t->slots[tid], ws_ref(t, e));
+		return;
+	}
+	ws_index_link(&t->overflow, &t->pool, ws_bucket(t, tid), ws_ref(t, e));
+	atomic_inc(&t->nr_overflow);
+}
+
+/* Stripe held: take e out of its slot or overflow chain; false if not there. */
+static bool ws_unfile(struct ws_table *t, struct ws_thread *e)
+{
+	u32 tid = e->tid, ref = ws_ref(t, e);
+
+	if (tid < t->nr_slots && t->slots[tid] == ref) {
+		WRITE_ONCE(t->slots[tid], 0);
+		return true;
+	}
+	if (!ws_index_unlink(&t->overflow, &t->pool, ws_bucket(t, tid), ref))
+		return false;
+	atomic_dec(&t->nr_overflow);
+	return true;
+}
+
 /*
  * The entry for b's thread, created from b if it has none.  NULL when the
  * table is full: the thread is then counted as dropped, once.
  */
 struct ws_thread *ws_table_add(struct ws_table *t, const struct ws_birth *b)
 {
-	u32 bucket = ws_bucket(t, b->key.tid), ref;
-	raw_spinlock_t *lock = ws_index_lock(&t->index, bucket);
+	raw_spinlock_t *lock = ws_tid_lock(t, b->key.tid);
 	struct ws_thread *e;
 	unsigned long flags;
+	u32 ref;
 
 	raw_spin_lock_irqsave(lock, flags);
-	e = ws_chain_find(t, bucket, &b->key);
+	e = ws_locked_find(t, &b->key);
 	if (!e) {
 		ref = ws_pool_get(&t->pool);
 		if (ref) {
@@ -268,7 +348,7 @@ struct ws_thread *ws_table_add(struct ws_table *t, const struct ws_birth *b)
 			ws_thread_write_begin(e);
 			ws_thread_fill(e, b);
 			ws_thread_write_end(e);
-			ws_index_link(&t->index, &t->pool, bucket, ref);
+			ws_file(t, e);
 		}
 	}
 	raw_spin_unlock_irqrestore(lock, flags);
@@ -290,14 +370,13 @@ static void ws_thread_wipe(struct ws_thread *e)
  */
 static bool ws_table_unlink(struct ws_table *t, struct ws_thread *e, const struct ws_key *k)
 {
-	u32 b = ws_bucket(t, k->tid);
-	raw_spinlock_t *lock = ws_index_lock(&t->index, b);
+	raw_spinlock_t *lock = ws_tid_lock(t, k->tid);
 	unsigned long flags;
 	bool gone = false;
 
 	raw_spin_lock_irqsave(lock, flags);
 	if (ws_key_match(e, k))
-		gone = ws_index_unlink(&t->index, &t->pool, b, ws_ref(t, e));
+		gone = ws_unfile(t, e);
 	raw_spin_unlock_irqrestore(lock, flags);
 	return gone;
 }
@@ -331,13 +410,17 @@ void ws_table_forget_dropped(struct ws_table *t, u32 tid)
 		atomic_dec(&t->dropped_now);
 }
 
-/* The entry of owner filed under tid, whatever its start time.  Stripe held. */
-static struct ws_thread *ws_chain_find_owner(struct ws_table *t, u32 b, u32 tid,
-					     unsigned long owner)
+/* Stripe held: the entry of owner filed under tid, whatever its start time. */
+static struct ws_thread *ws_find_owner(struct ws_table *t, u32 tid, unsigned long owner)
 {
-	u32 ref;
+	u32 ref = tid < t->nr_slots ? t->slots[tid] : 0;
 
-	for (ref = ws_index_first(&t->index, b); ref; ref = ws_pool_next(&t->pool, ref)) {
+	if (ref && ws_ent(t, ref)->tid == tid && ws_ent(t, ref)->owner == owner)
+		return ws_ent(t, ref);
+	if (!atomic_read(&t->nr_overflow))
+		return NULL;
+	for (ref = ws_index_first(&t->overflow, ws_bucket(t, tid)); ref;
+	     ref = ws_pool_next(&t->pool, ref)) {
 		struct ws_thread *e = ws_ent(t, ref);
 
 		if (e->tid == tid && e->owner == owner)
@@ -414,26 +497,25 @@ static void ws_thread_merge(struct ws_thread *e, const struct ws_thread *n)
  */
 bool ws_table_rekey(struct ws_table *t, u32 old_tid, const struct ws_key *k)
 {
-	u32 ob = ws_bucket(t, old_tid), nb = ws_bucket(t, k->tid);
-	raw_spinlock_t *lo = ws_index_lock(&t->index, ob), *ln = ws_index_lock(&t->index, nb);
+	raw_spinlock_t *lo = ws_tid_lock(t, old_tid), *ln = ws_tid_lock(t, k->tid);
 	struct ws_thread *e, *n = NULL;
 	unsigned long flags;
 
 	local_irq_save(flags);
 	ws_lock_two(lo, ln);
-	e = ws_chain_find_owner(t, ob, old_tid, k->owner);
+	e = ws_find_owner(t, old_tid, k->owner);
 	if (e) {
-		n = ws_chain_find(t, nb, k);
-		ws_index_unlink(&t->index, &t->pool, ob, ws_ref(t, e));
+		n = ws_locked_find(t, k);
+		ws_unfile(t, e);
 		if (n)
-			ws_index_unlink(&t->index, &t->pool, nb, ws_ref(t, n));
+			ws_unfile(t, n);
 		ws_thread_write_begin(e);
 		e->tid = k->tid;
 		e->start = k->start;
 		if (n)
 			ws_thread_merge(e, n);
 		ws_thread_write_end(e);
-		ws_index_link(&t->index, &t->pool, nb, ws_ref(t, e));
+		ws_file(t, e);
 	}
 	ws_unlock_two(lo, ln);
 	local_irq_restore(flags);
@@ -579,10 +661,11 @@ unsigned int ws_table_collect(struct ws_table *t, u32 budget)
 
 /*
  * What the table allocated (before allocator rounding): entries, links,
- * index, dropped-tid map.
+ * slots, overflow index, dropped-tid map.
  */
 size_t ws_table_memory(const struct ws_table *t)
 {
 	return (size_t)t->pool.capacity * sizeof(*t->ent) + ws_pool_memory(&t->pool) +
-	       ws_index_memory(&t->index) + BITS_TO_LONGS(PID_MAX_LIMIT) * sizeof(long);
+	       (size_t)t->nr_slots * sizeof(*t->slots) + ws_index_memory(&t->overflow) +
+	       BITS_TO_LONGS(PID_MAX_LIMIT) * sizeof(long);
 }

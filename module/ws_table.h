@@ -88,10 +88,23 @@ struct ws_birth {
 	u8 flags;
 };
 
+/* Buckets of the overflow index: few threads ever land there. */
+#define WS_OVERFLOW_BUCKETS	4096
+
+/*
+ * The thread table: entries, found by tid.  slots[tid] holds the ref of the
+ * entry filed under tid; a thread whose tid is past the slots (pid_max
+ * raised after load), or whose slot still holds another thread's entry
+ * (an old leader's, for a moment after an exec), is filed in the overflow
+ * hash instead.
+ */
 struct ws_table {
 	struct ws_thread *ent;
 	struct ws_pool pool;
-	struct ws_index index;
+	u32 *slots;
+	u32 nr_slots;
+	atomic_t nr_overflow;		/* entries filed in overflow */
+	struct ws_index overflow;
 	unsigned long *dropped_map;	/* tids that found the table full */
 	atomic_t dropped_now;		/* live threads not tracked */
 	atomic64_t dropped_total;	/* threads ever refused */
@@ -99,7 +112,7 @@ struct ws_table {
 	u32 collect_next;		/* where ws_table_collect() resumes */
 };
 
-int ws_table_init(struct ws_table *t, u32 capacity);
+int ws_table_init(struct ws_table *t, u32 capacity, u32 nr_slots);
 void ws_table_destroy(struct ws_table *t);
 void ws_table_clear(struct ws_table *t);
 
