@@ -14,7 +14,7 @@ import statistics
 import sys
 from collections import defaultdict
 
-CONDITIONS = ["none", "enabled", "disabled", "runqlat", "runqlat+offcpu", "perf"]
+CONDITIONS = ["none", "enabled", "disabled", "runqlat", "runqlat+offcpu", "perf", "none-again"]
 LABELS = {
     "none": "nothing loaded",
     "enabled": "waitscope enabled",
@@ -22,11 +22,14 @@ LABELS = {
     "runqlat": "bpftrace runqlat",
     "runqlat+offcpu": "runqlat + offcputime",
     "perf": "perf sched record",
+    "none-again": "nothing loaded (A/A)",
 }
-WORKLOADS = ["pipe", "futex", "pairs", "churn"]
+WORKLOADS = ["pipe", "pipe-x", "futex", "futex-x", "pairs", "churn"]
 WHAT = {
     "pipe": "pipe ping-pong, 2 threads on 1 CPU (ns per round trip)",
+    "pipe-x": "pipe ping-pong, 2 threads on CPUs 0 and 1 (ns per round trip)",
     "futex": "futex ping-pong, 2 threads on 1 CPU (ns per round trip)",
+    "futex-x": "futex ping-pong, 2 threads on CPUs 0 and 1 (ns per round trip)",
     "pairs": "16 pipe ping-pong pairs on 2 CPUs (ns per round trip)",
     "churn": "thread create + exit + join, on 1 CPU (threads per second)",
 }
@@ -123,19 +126,68 @@ def verdict(ok):
     return "met" if ok else "MISSED"
 
 
+# A verdict needs the A/A spread (the per-round range of none-again against
+# none, as ns per switch) to be at most this share of the effect it must
+# resolve; else the table says "noisy: no verdict".
+NOISE_SHARE = 0.5
+
+
+def aa_halfwidth_ns(s, mode):
+    """Half the per-round range of the A/A arm, in ns per switch."""
+    aa = s.get((mode, "none-again"))
+    if not aa or not aa["sw"]:
+        return None
+    return (aa["hi"] - aa["lo"]) / 2 * aa["base_ns"] / aa["sw"]
+
+
+def per_round_share(runs, mode):
+    """Per round: waitscope's added time over runqlat's, where runqlat added any."""
+    ws, rq = ratios(runs, "enabled", mode), ratios(runs, "runqlat", mode)
+    return [(w - 1) / (r - 1) for w, r in zip(ws, rq) if r > 1]
+
+
+def print_share_target(runs, s, mode, limit=0.2):
+    ws, rq = s.get((mode, "enabled")), s.get((mode, "runqlat"))
+    if not (ws and rq) or rq["added"] is None or rq["added"] <= 0:
+        print(f"  {mode}: incomplete data")
+        return
+    share = ws["added"] / rq["added"]
+    rounds = per_round_share(runs, mode)
+    rng = f", per round {min(rounds):.2f}..{max(rounds):.2f}" if rounds else ""
+    noise = aa_halfwidth_ns(s, mode)
+    line = (f"  {mode}: waitscope adds {ws['added']:.0f} ns/switch, runqlat {rq['added']:.0f}: "
+            f"{share:.2f} of runqlat's cost{rng} (at most {limit})")
+    if noise is None:
+        print(line + ": no A/A arm, no verdict")
+    elif noise > NOISE_SHARE * limit * rq["added"]:
+        print(line + f": noisy: no verdict (A/A spread +-{noise:.0f} ns/switch)")
+    else:
+        print(line + f": {verdict(share <= limit)} (A/A spread +-{noise:.0f} ns/switch)")
+
+
+def print_churn_target(s, limit=0.02):
+    ch, aa = s.get(("churn", "enabled")), s.get(("churn", "none-again"))
+    if not ch:
+        return
+    change = 1 / ch["ratio"] - 1
+    line = f"  churn: waitscope enabled {change * 100:+.1f}% threads/s (at most -{limit * 100:.0f}%)"
+    if not aa:
+        print(line + ": no A/A arm, no verdict")
+        return
+    spread = (aa["hi"] - aa["lo"]) / 2
+    if spread > NOISE_SHARE * limit:
+        print(line + f": noisy: no verdict (A/A spread +-{spread * 100:.1f}%)")
+    else:
+        print(line + f": {verdict(change >= -limit)} (A/A spread +-{spread * 100:.1f}%)")
+
+
 def print_targets(runs, s, stats):
     print("\nTargets")
-    for mode in ("pipe", "futex"):
-        ws, rq, both = (s.get((mode, c)) for c in ("enabled", "runqlat", "runqlat+offcpu"))
-        if not (ws and rq and both):
-            print(f"  {mode}: incomplete data")
-            continue
-        a, b, c = ws["added"], rq["added"], both["added"]
-        print(f"  {mode}: waitscope adds {a:.0f} ns/switch; runqlat/3 = {b / 3:.0f}: "
-              f"{verdict(a <= b / 3)}; (runqlat+offcputime)/5 = {c / 5:.0f}: {verdict(a <= c / 5)}")
+    for mode in ("pipe", "futex", "pipe-x", "futex-x"):
+        print_share_target(runs, s, mode)
     # Disabled "adds nothing measurable": its per-round differences from
     # the untraced runs do not all have the same sign.
-    for mode in ("pipe", "futex", "pairs", "churn"):
+    for mode in WORKLOADS:
         d = s.get((mode, "disabled"))
         if d:
             what = "time per op"
@@ -145,10 +197,7 @@ def print_targets(runs, s, stats):
             print(f"  {mode}: disabled {fmt_pct(med)} {what}, per round "
                   f"{fmt_pct(lo)}..{fmt_pct(hi)}: "
                   f"{'no measurable change' if d['lo'] <= 1 <= d['hi'] else 'MEASURABLE'}")
-    ch = s.get(("churn", "enabled"))
-    if ch:
-        print(f"  churn: waitscope enabled {fmt_pct(1 / ch['ratio'])} threads/s "
-              f"(at most -5%): {verdict(1 / ch['ratio'] >= 0.95)}")
+    print_churn_target(s)
     if stats:
         entry = int(stats.get("thread_entry_bytes", 0))
         cap = int(stats.get("capacity", 0))

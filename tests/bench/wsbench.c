@@ -6,6 +6,10 @@
  *   wsbench pipe   SECONDS     two threads on one CPU ping-pong a byte
  *                              through two pipes
  *   wsbench futex  SECONDS     the same with a futex word (FUTEX_WAIT/WAKE)
+ *   wsbench pipe-x SECONDS     the pipe ping-pong with the two threads on
+ *   wsbench futex-x SECONDS    CPUs 0 and 1: every wakeup crosses CPUs
+ *                              (sched_waking on the waker's CPU, the
+ *                              wakeup often on the other one)
  *   wsbench pairs  SECONDS N   N pipe ping-pong pairs, not pinned
  *   wsbench churn  SECONDS     create a thread that exits at once, join it
  *                              (on one CPU)
@@ -62,17 +66,22 @@ static void count_switches(void)
 
 struct pipe_pair {
 	int ping[2], pong[2];
-	bool pin;
+	int cpu_serve, cpu_echo;	/* -1: not pinned */
 	long trips;
 };
+
+static void pin_or_die(int cpu)
+{
+	if (cpu >= 0 && wst_pin(cpu))
+		wst_die("sched_setaffinity");
+}
 
 static void *pipe_echo(void *arg)
 {
 	struct pipe_pair *pp = arg;
 	char c;
 
-	if (pp->pin && wst_pin(0))
-		wst_die("sched_setaffinity");
+	pin_or_die(pp->cpu_echo);
 	while (read(pp->ping[0], &c, 1) == 1 && c)
 		if (write(pp->pong[1], &c, 1) != 1)
 			wst_die("write");
@@ -85,8 +94,7 @@ static void *pipe_serve(void *arg)
 	struct pipe_pair *pp = arg;
 	char c = 1;
 
-	if (pp->pin && wst_pin(0))
-		wst_die("sched_setaffinity");
+	pin_or_die(pp->cpu_serve);
 	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
 		if (write(pp->ping[1], &c, 1) != 1 || read(pp->pong[0], &c, 1) != 1)
 			wst_die("ping-pong");
@@ -139,7 +147,8 @@ static void sample(double seconds)
 	free(v);
 }
 
-static long run_pipes(double seconds, int npairs, bool pin)
+/* npairs ping-pongs; their two threads on CPUs serve and echo (-1: anywhere). */
+static long run_pipes(double seconds, int npairs, int cpu_serve, int cpu_echo)
 {
 	struct pipe_pair *pp = calloc(npairs, sizeof(*pp));
 	pthread_t *t = calloc(2 * npairs, sizeof(*t));
@@ -151,7 +160,8 @@ static long run_pipes(double seconds, int npairs, bool pin)
 	for (i = 0; i < npairs; i++) {
 		if (pipe(pp[i].ping) || pipe(pp[i].pong))
 			wst_die("pipe");
-		pp[i].pin = pin;
+		pp[i].cpu_serve = cpu_serve;
+		pp[i].cpu_echo = cpu_echo;
 		wst_start(&t[2 * i], pipe_echo, &pp[i]);
 		wst_start(&t[2 * i + 1], pipe_serve, &pp[i]);
 	}
@@ -182,6 +192,7 @@ static void futex_wake(atomic_int *w)
 /* Player me waits for its turn, then hands it to the other one. */
 struct player {
 	int me;
+	int cpu;
 	long trips;
 };
 
@@ -189,8 +200,7 @@ static void *futex_play(void *arg)
 {
 	struct player *pl = arg;
 
-	if (wst_pin(0))
-		wst_die("sched_setaffinity");
+	pin_or_die(pl->cpu);
 	for (;;) {
 		int v = atomic_load(&turn);
 
@@ -214,9 +224,10 @@ static void *futex_play(void *arg)
 	return NULL;
 }
 
-static long run_futex(double seconds)
+/* The two players on CPU 0, or (cross) on CPUs 0 and 1. */
+static long run_futex(double seconds, bool cross)
 {
-	struct player pl[2] = { { .me = 0 }, { .me = 1 } };
+	struct player pl[2] = { { .me = 0 }, { .me = 1, .cpu = cross } };
 	pthread_t t[2];
 
 	wst_start(&t[0], futex_play, &pl[0]);
@@ -325,7 +336,7 @@ int main(int argc, char **argv)
 	long n;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: wsbench pipe|futex|pairs|churn SECONDS [PAIRS]\n"
+		fprintf(stderr, "usage: wsbench pipe|pipe-x|futex|futex-x|pairs|churn SECONDS [PAIRS]\n"
 				"       wsbench latency SECONDS [FILE]\n");
 		return 2;
 	}
@@ -333,11 +344,15 @@ int main(int argc, char **argv)
 		return run_latency(atof(argv[2]), argc > 3 ? argv[3] : NULL);
 	seconds = atof(argv[2]);
 	if (!strcmp(argv[1], "pipe"))
-		n = run_pipes(seconds, 1, true);
+		n = run_pipes(seconds, 1, 0, 0);
+	else if (!strcmp(argv[1], "pipe-x"))
+		n = run_pipes(seconds, 1, 0, 1);
 	else if (!strcmp(argv[1], "futex"))
-		n = run_futex(seconds);
+		n = run_futex(seconds, false);
+	else if (!strcmp(argv[1], "futex-x"))
+		n = run_futex(seconds, true);
 	else if (!strcmp(argv[1], "pairs"))
-		n = run_pipes(seconds, argc > 3 ? atoi(argv[3]) : 16, false);
+		n = run_pipes(seconds, argc > 3 ? atoi(argv[3]) : 16, -1, -1);
 	else if (!strcmp(argv[1], "churn"))
 		n = run_churn(seconds);
 	else {

@@ -7,9 +7,11 @@
 . /tests/lib.sh
 export PATH=$PATH:/usr/bin:/usr/sbin	# bpftrace and perf, at their own paths
 
-ROUNDS=5 SECONDS_PER_RUN=2 PAIRS=16
-CONDITIONS="none enabled disabled runqlat runqlat+offcpu perf"
-WORKLOADS="pipe futex pairs churn"
+ROUNDS=10 SECONDS_PER_RUN=1 PAIRS=16
+# none-again is a second untraced arm: its spread against none (A/A) says
+# how large an effect this host can tell from noise.
+CONDITIONS="none enabled disabled runqlat runqlat+offcpu perf none-again"
+WORKLOADS="pipe pipe-x futex futex-x pairs churn"
 [ -f /opt/ws/bench.conf ] && . /opt/ws/bench.conf
 TOOL_WAIT=120	# seconds a tool may take to attach
 STOP_WAIT=30	# ... and to exit after SIGINT
@@ -107,7 +109,7 @@ stop_tools() {
 
 setup() {
 	case $1 in
-	none) ;;
+	none | none-again) ;;
 	enabled) insmod /opt/ws/waitscope.ko ;;
 	disabled) insmod /opt/ws/waitscope.ko && echo disable > $D/control ;;
 	runqlat) start_bpftrace runqlat ;;
