@@ -17,7 +17,9 @@ rig=$top/tests/rig
 out=$top/tests/out
 mkdir -p "$out"
 pass=0 fail=0 skip=0
-BOOT_TIMEOUT=${WS_BOOT_TIMEOUT:-900}
+# The longest boot (debug-stress) took about 12 minutes alone on 2026-12-01: 1200 s
+# leaves room for a busy host without letting a hung guest linger.
+BOOT_TIMEOUT=${WS_BOOT_TIMEOUT:-1200}
 
 pass() { pass=$((pass + 1)); echo "PASS: $*"; }
 fail() { fail=$((fail + 1)); echo "FAIL: $*"; }
