@@ -87,19 +87,19 @@ static void ws_put_comm(struct seq_file *m, const char *comm, int width)
 }
 
 /*
- * The comm of live thread tid, if it is the one started at start (any
- * generation when start is 0).  Read from the task, as the kernel's own
- * trace events do: a rename racing with the copy can show a mix of the two
- * names, never a byte past the buffer.
+ * The comm of the live task with this tid, if it is owner (any task with
+ * the tid when owner is 0).  Read from the task, as the kernel's own trace
+ * events do: a rename racing with the copy can show a mix of the two names,
+ * never a byte past the buffer.
  */
-static bool ws_live_comm(u32 tid, u64 start, char *comm)
+static bool ws_live_comm(u32 tid, unsigned long owner, char *comm)
 {
 	struct task_struct *p;
 	bool found;
 
 	rcu_read_lock();
 	p = pid_task(find_pid_ns(tid, &init_pid_ns), PIDTYPE_PID);
-	found = p && (!start || ws_task_start(p) == start);
+	found = p && (!owner || (unsigned long)p == owner);
 	if (found)
 		memcpy(comm, p->comm, TASK_COMM_LEN);
 	rcu_read_unlock();
@@ -108,13 +108,10 @@ static bool ws_live_comm(u32 tid, u64 start, char *comm)
 }
 
 /* The tid, tgid and comm columns every per-thread row starts with. */
-static void ws_put_ident(struct seq_file *m, const struct ws_col *c, const struct ws_thread *e)
+static void ws_put_ident(struct seq_file *m, const struct ws_col *c, const struct ws_thread *e,
+			 const char *comm)
 {
-	char comm[TASK_COMM_LEN];
-
 	seq_printf(m, " %*u %*u", ws_colw(&c[0]), e->tid, ws_colw(&c[1]), e->tgid);
-	/* A thread that is gone but not yet forgotten shows "-". */
-	ws_live_comm(e->tid, e->start, comm);
 	ws_put_comm(m, comm, ws_colw(&c[2]));
 }
 
@@ -155,6 +152,7 @@ static u64 ws_off_ns(const struct ws_thread *e, u64 now)
 
 struct ws_iter {
 	struct ws_thread copy;
+	char comm[TASK_COMM_LEN];	/* of the copy's live task */
 	u64 now;
 	u32 min_ms;
 	bool (*want)(struct ws_iter *it);
@@ -169,7 +167,14 @@ static void *ws_iter_find(struct seq_file *m, loff_t *pos)
 		return SEQ_START_TOKEN;
 	for (; *pos <= ws_table_capacity(&ws_threads); ++*pos) {
 		cond_resched();
+		/*
+		 * Only threads that are still there: an exited thread's entry
+		 * waits for its last switch or the collector, and an old
+		 * leader's, after an exec, shares its tid and start time with
+		 * the thread that exec'd.
+		 */
 		if (ws_table_read(&ws_threads, *pos - 1, &it->copy) &&
+		    ws_live_comm(it->copy.tid, it->copy.owner, it->comm) &&
 		    (!it->want || it->want(it)))
 			return &it->copy;
 	}
@@ -240,12 +245,14 @@ static void ws_put_peer(struct seq_file *m, const struct ws_col *c, u32 tid, boo
 	ws_put_comm(m, comm, ws_colw(c + 1));
 }
 
-static void ws_put_thread(struct seq_file *m, const struct ws_thread *e, u64 now)
+static void ws_put_thread(struct seq_file *m, const struct ws_iter *it)
 {
+	const struct ws_thread *e = &it->copy;
 	const struct ws_col *c = ws_thread_cols;
+	u64 now = it->now;
 	int r;
 
-	ws_put_ident(m, c, e);
+	ws_put_ident(m, c, e, it->comm);
 	seq_printf(m, " %-*s %*llu %*llu %*llu", ws_colw(&c[WS_TC_STATE]), ws_state_name(e->state),
 		   ws_colw(&c[WS_TC_ONCPU]), e->oncpu_ns, ws_colw(&c[WS_TC_NVCSW]), e->nvcsw,
 		   ws_colw(&c[WS_TC_NIVCSW]), e->nivcsw);
@@ -273,7 +280,7 @@ static int ws_threads_show(struct seq_file *m, void *v)
 		ws_put_header(m, ws_thread_cols, ARRAY_SIZE(ws_thread_cols));
 		return 0;
 	}
-	ws_put_thread(m, v, it->now);
+	ws_put_thread(m, it);
 	return 0;
 }
 
@@ -299,6 +306,7 @@ static const struct ws_col ws_hist_cols[] = {
 static int ws_hists_show(struct seq_file *m, void *v)
 {
 	const struct ws_col *c = ws_hist_cols;
+	struct ws_iter *it = m->private;
 	const struct ws_thread *e = v;
 	u64 buckets[WS_NR_SLOTS];
 	unsigned int r, s;
@@ -316,7 +324,7 @@ static int ws_hists_show(struct seq_file *m, void *v)
 
 		if (!n)
 			continue;
-		ws_put_ident(m, c, e);
+		ws_put_ident(m, c, e, it->comm);
 		seq_printf(m, " %-*s %*llu %*llu %*llu %*llu", ws_colw(&c[3]), ws_reason_name(r),
 			   ws_colw(&c[4]), n, ws_colw(&c[5]), h->total_ns,
 			   ws_colw(&c[6]), h->max_ns, ws_colw(&c[7]), e->start);
@@ -384,7 +392,7 @@ static int ws_blocked_show(struct seq_file *m, void *v)
 		ws_put_header(m, ws_blocked_cols, ARRAY_SIZE(ws_blocked_cols));
 		return 0;
 	}
-	ws_put_ident(m, c, e);
+	ws_put_ident(m, c, e, it->comm);
 	seq_printf(m, " %-*s %*llu %*u %*d", ws_colw(&c[3]), ws_state_name(e->state),
 		   ws_colw(&c[4]), ws_off_ns(e, it->now), ws_colw(&c[5]),
 		   !!(e->flags & WS_F_PARTIAL), ws_colw(&c[6]), e->syscall);
