@@ -12,29 +12,92 @@
  * blocking reason, then its wakeup-to-run delay to runq.  Who writes an
  * entry, when and under what is explained at the top of ws_table.c.
  */
-#include <linux/hash.h>
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/percpu.h>
 #include <linux/sched/signal.h>
-#include <linux/sched/task.h>
 #include <linux/string.h>
 #include "ws_account.h"
 #include "ws_classify.h"
-#include "ws_compat.h"
+#include "ws_task.h"
 
-/*
- * The load-time sweep of all threads (ws_account_sweep) reschedules after
- * every WS_SWEEP_BATCH threads, and walks at most WS_SWEEP_WALKS times.
- */
-#define WS_SWEEP_BATCH	1024
-#define WS_SWEEP_WALKS	3
+int ws_account_init(struct ws_state *ws)
+{
+	struct ws_settings *set = &ws->set;
+	int err;
 
-DEFINE_PER_CPU(struct ws_cpu_stats, ws_cpu_stats);
+	ws->cpu = alloc_percpu(struct ws_cpu_stats);
+	if (!ws->cpu)
+		return -ENOMEM;
+	err = ws_table_init(&ws->threads, set->capacity, set->tid_slots);
+	if (err) {
+		pr_err("cannot allocate the thread table (capacity=%u, %zu KiB)\n", set->capacity,
+		       (size_t)set->capacity * sizeof(struct ws_thread_entry) / 1024);
+		goto err_cpu;
+	}
+	err = ws_futex_init(&ws->futexes, set->futex_capacity);
+	if (err) {
+		pr_err("cannot allocate the futex table (futex_capacity=%u)\n",
+		       set->futex_capacity);
+		goto err_threads;
+	}
+	return 0;
 
-static void ws_birth_init(struct ws_birth *b, struct task_struct *p)
+err_threads:
+	ws_table_destroy(&ws->threads);
+err_cpu:
+	free_percpu(ws->cpu);
+	ws->cpu = NULL;
+	return err;
+}
+
+void ws_account_destroy(struct ws_state *ws)
+{
+	ws_futex_destroy(&ws->futexes);
+	ws_table_destroy(&ws->threads);
+	free_percpu(ws->cpu);
+	ws->cpu = NULL;
+}
+
+/* Forget everything counted.  Only with no probe attached. */
+void ws_account_clear(struct ws_state *ws)
+{
+	int cpu;
+
+	ws_table_clear(&ws->threads);
+	ws_futex_clear(&ws->futexes);
+	for_each_possible_cpu(cpu)
+		memset(per_cpu_ptr(ws->cpu, cpu), 0, sizeof(struct ws_cpu_stats));
+}
+
+/* All of it is allocated at load, so this is also the most it uses. */
+size_t ws_account_memory(struct ws_state *ws)
+{
+	return ws_table_memory(&ws->threads) + ws_futex_memory(&ws->futexes) +
+	       nr_cpu_ids * sizeof(struct ws_cpu_stats);
+}
+
+/* The per-CPU counters summed over every CPU. */
+void ws_account_totals(struct ws_state *ws, struct ws_cpu_stats *sum)
+{
+	const u64 *src;
+	u64 *dst = (u64 *)sum;
+	unsigned int i;
+	int cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		src = (const u64 *)per_cpu_ptr(ws->cpu, cpu);
+		for (i = 0; i < sizeof(*sum) / sizeof(u64); i++)
+			dst[i] += READ_ONCE(src[i]);
+	}
+}
+
+void ws_entry_init_of(struct ws_entry_init *b, struct task_struct *p)
 {
 	memset(b, 0, sizeof(*b));
 	ws_key_of(&b->key, p);
 	b->tgid = p->tgid;
-	b->cgroup_id = ws_task_cgroup_id(p);
 	b->syscall = -1;
 	b->flags = p->flags & PF_KTHREAD ? WS_F_KTHREAD : 0;
 }
@@ -43,43 +106,44 @@ static void ws_birth_init(struct ws_birth *b, struct task_struct *p)
  * p's entry: one load from its tid's slot, checked against p's key inside
  * the entry's seqcount (see "Lock-free lookups" at the top of ws_table.c).
  */
-static struct ws_thread *ws_entry(struct task_struct *p)
+static struct ws_thread_entry *ws_find_entry(struct ws_state *ws, struct task_struct *p)
 {
 	struct ws_key k;
 
 	ws_key_of(&k, p);
-	return ws_table_find(&ws_threads, &k);
+	return ws_table_find(&ws->threads, &k);
 }
 
 /*
  * Filtered out, or dropped because the table was full when it first came:
  * a thread that will find no entry, so it does not look for one.
  */
-static bool ws_untraced(struct task_struct *p)
+static bool ws_untraced(struct ws_state *ws, struct task_struct *p)
 {
-	u32 filter = READ_ONCE(ws_filter_tgid);
+	u32 filter = READ_ONCE(ws->set.filter_tgid);
 
-	return (filter && p->tgid != filter) || ws_table_is_dropped(&ws_threads, p->pid);
+	return (filter && p->tgid != filter) || ws_table_is_dropped(&ws->threads, p->pid);
 }
 
 /* Should p get an entry now?  Not once it is exiting. */
-static bool ws_wants(struct task_struct *p)
+bool ws_should_track(struct ws_state *ws, struct task_struct *p)
 {
-	return !(p->flags & PF_EXITING) && !ws_untraced(p);
+	return !(p->flags & PF_EXITING) && !ws_untraced(ws, p);
 }
 
-static struct ws_thread *ws_entry_or_new(struct task_struct *p)
+static struct ws_thread_entry *ws_find_or_add_entry(struct ws_state *ws,
+						    struct task_struct *p)
 {
-	struct ws_thread *e;
-	struct ws_birth b;
+	struct ws_thread_entry *e;
+	struct ws_entry_init b;
 
-	if (ws_untraced(p))
+	if (ws_untraced(ws, p))
 		return NULL;
-	e = ws_entry(p);
+	e = ws_find_entry(ws, p);
 	if (e || p->flags & PF_EXITING)
 		return e;
-	ws_birth_init(&b, p);
-	return ws_table_add(&ws_threads, &b);
+	ws_entry_init_of(&b, p);
+	return ws_table_add(&ws->threads, &b);
 }
 
 static u64 ws_elapsed(u64 since, u64 now)
@@ -93,7 +157,8 @@ static u64 ws_elapsed(u64 since, u64 now)
  * wait in the futex table outside the write section), or WS_NR_REASONS
  * when nothing was recorded (a partial interval).
  */
-static unsigned int ws_close_off(struct ws_thread *e, u64 now, u64 *ns)
+static unsigned int ws_close_off(struct ws_state *ws, struct ws_thread_entry *e, u64 now,
+				 u64 *ns)
 {
 	unsigned int reason = e->state - WS_ST_OFF;
 
@@ -103,37 +168,30 @@ static unsigned int ws_close_off(struct ws_thread *e, u64 now, u64 *ns)
 	*ns = ws_elapsed(e->since, now);
 	ws_hist_add(&e->hist[reason], *ns);
 	/* Machine-wide totals, which outlive the thread (monotonic counters). */
-	this_cpu_inc(ws_cpu_stats.reason_n[reason]);
-	this_cpu_add(ws_cpu_stats.reason_ns[reason], *ns);
+	this_cpu_inc(ws->cpu->reason_n[reason]);
+	this_cpu_add(ws->cpu->reason_ns[reason], *ns);
 	return reason;
 }
 
 /* A completed futex wait of p, into the per-process futex table. */
-static void ws_record_futex(struct ws_thread *e, struct task_struct *p, unsigned int reason,
-			    u64 ns)
+static void ws_record_futex(struct ws_state *ws, struct ws_thread_entry *e,
+			    struct task_struct *p, unsigned int reason, u64 ns)
 {
 	struct ws_futex_wait w;
 
 	if (reason != WS_R_FUTEX)
 		return;
-	w.tgid = e->tgid;
+	w.tgid = p->tgid;
 	w.pstart = ws_process_start(p);
 	w.uaddr = e->futex_uaddr;
 	w.op = e->futex_op;
 	w.lock = ws_futex_is_lock_wait(e->futex_op, e->futex_val);
-	ws_futex_add(&ws_futexes, &w, ns);
+	ws_futex_add(&ws->futexes, &w, ns);
 }
 
 /* Where a blocking task waits: its reason, syscall and futex word. */
-struct ws_wait_site {
-	long nr;
-	unsigned long uaddr;
-	u32 futex_val;
-	unsigned int futex_op;
-};
-
-static unsigned int ws_block_reason(struct task_struct *p, struct pt_regs *regs,
-				    unsigned int state, struct ws_wait_site *w)
+unsigned int ws_block_reason(struct task_struct *p, struct pt_regs *regs,
+			     unsigned int state, struct ws_wait_site *w)
 {
 	struct ws_switch_info si = {
 		.prev_state = state,
@@ -155,22 +213,39 @@ static unsigned int ws_block_reason(struct task_struct *p, struct pt_regs *regs,
 	return reason;
 }
 
-static void ws_switch_out(struct task_struct *prev, struct task_struct *next,
-			  bool preempt, unsigned int prev_state, u64 now)
+/* prev's last switch: its entry goes (or its "dropped" mark, if it had none). */
+static void ws_switch_exit(struct ws_state *ws, struct task_struct *prev)
+{
+	struct ws_thread_entry *e = ws_find_entry(ws, prev);
+
+	if (e)
+		ws_table_del(&ws->threads, e);
+	else
+		ws_table_forget_dropped(&ws->threads, prev->pid);
+}
+
+/* Close e's run on the CPU at now. */
+static void ws_close_run(struct ws_state *ws, struct ws_thread_entry *e, u64 now)
+{
+	u64 ran;
+
+	if (e->state != WS_ST_ONCPU || !e->since)
+		return;
+	ran = ws_elapsed(e->since, now);
+	e->oncpu_ns += ran;
+	this_cpu_add(ws->cpu->oncpu_ns, ran);
+}
+
+/* prev leaves the CPU, preempted or blocking: its off-CPU interval begins. */
+static void ws_switch_out(struct ws_state *ws, struct task_struct *prev,
+			  struct task_struct *next, bool preempt, unsigned int prev_state,
+			  u64 now)
 {
 	struct ws_wait_site w = { .nr = -1 };
+	struct ws_thread_entry *e;
 	unsigned int reason;
-	struct ws_thread *e;
 
-	if (ws_switch_is_exit(prev_state)) {
-		e = ws_entry(prev);
-		if (e)
-			ws_table_del(&ws_threads, e);
-		else
-			ws_table_forget_dropped(&ws_threads, prev->pid);
-		return;
-	}
-	e = ws_entry_or_new(prev);
+	e = ws_find_or_add_entry(ws, prev);
 	if (!e)
 		return;
 	if (ws_switch_blocks(preempt, prev_state, READ_ONCE(prev->__state)))
@@ -178,13 +253,8 @@ static void ws_switch_out(struct task_struct *prev, struct task_struct *next,
 	else
 		reason = WS_R_RUNQ;
 
-	ws_thread_write_begin(e);
-	if (e->state == WS_ST_ONCPU && e->since) {
-		u64 ran = ws_elapsed(e->since, now);
-
-		e->oncpu_ns += ran;
-		this_cpu_add(ws_cpu_stats.oncpu_ns, ran);
-	}
+	ws_entry_write_begin(e);
+	ws_close_run(ws, e, now);
 	if (reason == WS_R_RUNQ) {
 		e->nivcsw++;
 		if (!is_idle_task(next))
@@ -192,11 +262,6 @@ static void ws_switch_out(struct task_struct *prev, struct task_struct *next,
 	} else {
 		e->nvcsw++;
 		e->syscall = w.nr;
-		/*
-		 * Re-read at each block, not each preemption: a thread moved
-		 * to another cgroup shows it from its next sleep on.
-		 */
-		e->cgroup_id = ws_task_cgroup_id(prev);
 		if (reason == WS_R_FUTEX) {
 			e->futex_uaddr = w.uaddr;
 			e->futex_op = w.futex_op;
@@ -206,51 +271,55 @@ static void ws_switch_out(struct task_struct *prev, struct task_struct *next,
 	e->state = ws_state_off(reason);
 	e->since = now;
 	e->flags &= ~WS_F_PARTIAL;
-	ws_thread_write_end(e);
+	ws_entry_write_end(e);
 }
 
-static void ws_switch_in(struct task_struct *next, u64 now)
+/* next gets the CPU: its off-CPU interval ends. */
+static void ws_switch_in(struct ws_state *ws, struct task_struct *next, u64 now)
 {
-	struct ws_thread *e = ws_entry_or_new(next);
+	struct ws_thread_entry *e = ws_find_or_add_entry(ws, next);
 	unsigned int reason = WS_NR_REASONS;
+	bool unwoken;
 	u64 ns = 0;
 
 	if (!e)
 		return;
-	ws_thread_write_begin(e);
+	ws_entry_write_begin(e);
 	if (e->state >= WS_ST_OFF)
-		reason = ws_close_off(e, now, &ns);
+		reason = ws_close_off(ws, e, now, &ns);
 	/* Every real block ends in a wakeup first: a self-check. */
-	if (reason != WS_R_RUNQ && reason < WS_NR_REASONS)
-		e->unwoken++;
+	unwoken = reason != WS_R_RUNQ && reason < WS_NR_REASONS;
+	e->unwoken += unwoken;
 	e->state = WS_ST_ONCPU;
 	e->since = now;
 	e->flags &= ~WS_F_PARTIAL;
-	ws_thread_write_end(e);
+	ws_entry_write_end(e);
 
 	if (reason == WS_R_RUNQ)
-		this_cpu_inc(ws_cpu_stats.runq[ws_slot(ns)]);
-	else if (reason < WS_NR_REASONS)
-		this_cpu_inc(ws_cpu_stats.blocks_unwoken);
-	ws_record_futex(e, next, reason, ns);
+		this_cpu_inc(ws->cpu->runq[ws_slot(ns)]);
+	else if (unwoken)
+		this_cpu_inc(ws->cpu->blocks_unwoken);
+	ws_record_futex(ws, e, next, reason, ns);
 }
 
-void ws_account_switch(bool preempt, struct task_struct *prev,
+void ws_account_switch(struct ws_state *ws, bool preempt, struct task_struct *prev,
 		       struct task_struct *next, unsigned int prev_state)
 {
 	u64 now = ws_now();
 
-	if (!is_idle_task(prev))
-		ws_switch_out(prev, next, preempt, prev_state, now);
+	if (ws_switch_is_exit(prev_state))
+		ws_switch_exit(ws, prev);
+	else if (!is_idle_task(prev))
+		ws_switch_out(ws, prev, next, preempt, prev_state, now);
 	if (!is_idle_task(next))
-		ws_switch_in(next, now);
+		ws_switch_in(ws, next, now);
 }
 
 /* The blocked interval ends here; the run-queue wait begins. */
-void ws_account_wakeup(struct task_struct *p)
+void ws_account_wakeup(struct ws_state *ws, struct task_struct *p)
 {
 	unsigned int reason = WS_NR_REASONS;
-	struct ws_thread *e;
+	struct ws_thread_entry *e;
 	u64 now, ns = 0;
 
 	/*
@@ -260,32 +329,38 @@ void ws_account_wakeup(struct task_struct *p)
 	 */
 	if (ws_task_on_cpu(p))
 		return;
-	e = ws_entry_or_new(p);
+	e = ws_find_or_add_entry(ws, p);
 	if (!e || e->state == WS_ST_ONCPU || e->state == ws_state_off(WS_R_RUNQ))
 		return;
 	now = ws_now();
-	ws_thread_write_begin(e);
+	ws_entry_write_begin(e);
 	if (e->state >= WS_ST_OFF)
-		reason = ws_close_off(e, now, &ns);
+		reason = ws_close_off(ws, e, now, &ns);
 	e->state = ws_state_off(WS_R_RUNQ);
 	e->since = now;
 	e->flags &= ~WS_F_PARTIAL;
-	ws_thread_write_end(e);
+	ws_entry_write_end(e);
 	/* This wakeup ends a block: its sched_waking named the waker. */
 	WRITE_ONCE(e->waker_tid, READ_ONCE(e->pending_waker));
-	ws_record_futex(e, p, reason, ns);
+	ws_record_futex(ws, e, p, reason, ns);
 }
 
 /*
  * "Who is waking me": runs in the waker's context, also for wakeups that
  * end no block (a task woken before it got off its CPU, or waking itself),
  * so the waker is only noted here and becomes the last waker at the
- * sched_wakeup that ends a block.
+ * sched_wakeup that ends a block.  It is noted in the wakee's entry, not
+ * in a per-CPU slot for the wakeup to take: a queued remote wakeup
+ * (ttwu_queue_wakelist()) fires sched_wakeup on the wakee's CPU, from the
+ * IPI, not on the waker's.  The lookup takes no lock.
  */
-void ws_account_waking(struct task_struct *p)
+void ws_account_waking(struct ws_state *ws, struct task_struct *p)
 {
-	struct ws_thread *e = ws_entry(p);
+	struct ws_thread_entry *e;
 
+	if (ws_untraced(ws, p))
+		return;
+	e = ws_find_entry(ws, p);
 	if (e)
 		WRITE_ONCE(e->pending_waker, in_task() ? current->pid : 0);
 }
@@ -296,114 +371,12 @@ void ws_account_waking(struct task_struct *p)
  * never shares the leader's entry (see "Re-keying on exec" in ws_table.c).
  * Runs in the task itself.
  */
-void ws_account_exec(struct task_struct *p, pid_t old_pid)
+void ws_account_exec(struct ws_state *ws, struct task_struct *p, pid_t old_pid)
 {
 	struct ws_key k;
 
 	if (old_pid == p->pid)
 		return;
 	ws_key_of(&k, p);
-	ws_table_rekey(&ws_threads, old_pid, &k);
-}
-
-/* Give @t an entry if it is asleep right now (see ws_account_sweep). */
-static void ws_sweep_thread(struct task_struct *t)
-{
-	unsigned int state = READ_ONCE(t->__state);
-	struct ws_wait_site w = { .nr = -1 };
-	struct ws_birth b;
-
-	/* Running, or on its way into schedule(): not blocked yet. */
-	if (state == TASK_RUNNING || ws_task_on_cpu(t) || !ws_wants(t))
-		return;
-	ws_birth_init(&b, t);
-	/* t may exit meanwhile: its stack is read only while it has one. */
-	b.state = ws_state_off(ws_block_reason(t, ws_other_regs(t), state, &w));
-	b.syscall = w.nr;
-	b.futex_uaddr = w.uaddr;
-	b.futex_val = w.futex_val;
-	b.futex_op = w.futex_op;
-	/* Taken per thread: the walk can take a while, and may reschedule. */
-	b.since = ws_now();
-	b.flags |= WS_F_PARTIAL;
-	ws_table_add(&ws_threads, &b);
-}
-
-/*
- * Leave the RCU read section so this CPU can reschedule, holding g and t so
- * the walk can go on from them; false if either left the task lists
- * meanwhile, which loses the walk's place.  The pattern of
- * kernel/hung_task.c's rcu_lock_break().
- */
-static bool ws_sweep_break(struct task_struct *g, struct task_struct *t)
-{
-	bool still_listed;
-
-	get_task_struct(g);
-	get_task_struct(t);
-	rcu_read_unlock();
-	cond_resched();
-	rcu_read_lock();
-	still_listed = pid_alive(g) && pid_alive(t);
-	put_task_struct(t);
-	put_task_struct(g);
-	return still_listed;
-}
-
-/* One walk over every thread; false if it lost its place on the way. */
-static bool ws_sweep_walk(void)
-{
-	struct task_struct *g, *t;
-	unsigned int n = 0;
-	bool whole = true;
-
-	rcu_read_lock();
-	for_each_process_thread(g, t) {
-		if (++n % WS_SWEEP_BATCH == 0 && !ws_sweep_break(g, t)) {
-			whole = false;
-			goto unlock;
-		}
-		ws_sweep_thread(t);
-	}
-unlock:
-	rcu_read_unlock();
-	return whole;
-}
-
-/*
- * Give every thread that is asleep right now an entry, so a thread blocked
- * since before tracing began is visible at once.  Its interval is marked
- * partial: its length so far is a lower bound and it is not added to the
- * histograms when it ends.  Runs with the probes attached; a thread the
- * probes reach first keeps their entry (ws_table_add never overwrites).
- *
- * The walk stops to reschedule every WS_SWEEP_BATCH threads: 50,000
- * threads took 0.4-0.9 s under TCG in one stretch.  A walk that loses its
- * place starts again from the top (the threads it already gave an entry
- * keep it), at most WS_SWEEP_WALKS times in all; a thread it never reaches
- * gets its entry at its next context switch, like any thread.
- */
-void ws_account_sweep(void)
-{
-	unsigned int walks = 0;
-
-	while (++walks <= WS_SWEEP_WALKS && !ws_sweep_walk())
-		;
-}
-
-/* Forget everything counted.  Only with no probe attached. */
-void ws_account_clear(void)
-{
-	int cpu;
-
-	ws_table_clear(&ws_threads);
-	ws_futex_clear(&ws_futexes);
-	for_each_possible_cpu(cpu)
-		memset(per_cpu_ptr(&ws_cpu_stats, cpu), 0, sizeof(struct ws_cpu_stats));
-}
-
-/* The per-CPU counters, per CPU. */
-size_t ws_account_percpu_bytes(void)
-{
-	return sizeof(struct ws_cpu_stats);
+	ws_table_rekey(&ws->threads, old_pid, &k);
 }

@@ -7,31 +7,31 @@
  * the loops once and prints one line per path; it then stays loaded doing
  * nothing until removed.
  *
- * The accounting code is compiled in from its own sources, with its own
- * table, so this runs beside (or without) waitscope.ko (linking the same
- * objects into two modules would make Kbuild warn).  The "threads" are
- * kthreads that were created and never woken: real task_structs off every
- * CPU, so the paths do the work they do for a real thread.
+ * It links the module's own objects (Kbuild, WS_TEST=bench) and drives
+ * them through an instance of its own, so it runs beside (or without)
+ * waitscope.ko.  The "threads" are kthreads that were created and never
+ * woken: real task_structs off every CPU, so the paths do the work they do
+ * for a real thread.
  */
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/sched/clock.h>
 #include "waitscope.h"
-#include "ws_account.c"
-#include "ws_classify.c"
-#include "ws_futex.c"
-#include "ws_pool.c"
-#include "ws_table.c"
-
-struct ws_table ws_threads;
-struct ws_futex_table ws_futexes;
-u32 ws_filter_tgid;
+#include "ws_account.h"
 
 #define WS_BENCH_TASKS		64
 #define WS_BENCH_ROUNDS		2000
 #define WS_BENCH_CAPACITY	16384
 
 static struct task_struct *ws_bench_task[WS_BENCH_TASKS];
+
+static struct ws_state ws_bench_state = {
+	.set = {
+		.capacity = WS_BENCH_CAPACITY,
+		.futex_capacity = WS_DEFAULT_FUTEX_CAP,
+		.tid_slots = PID_MAX_LIMIT,
+	},
+};
 
 enum ws_bench_path {
 	WS_B_BLOCK,	/* switch: prev blocks, next runs */
@@ -60,7 +60,7 @@ static void ws_bench_switches(enum ws_bench_path path, bool preempt, unsigned in
 	int i;
 
 	for (i = 0; i < WS_BENCH_TASKS; i++)
-		ws_account_switch(preempt, ws_bt(i), ws_bt(i + 1), prev_state);
+		ws_account_switch(&ws_bench_state, preempt, ws_bt(i), ws_bt(i + 1), prev_state);
 	ws_bench_ns[path] += local_clock() - t;
 }
 
@@ -70,7 +70,7 @@ static void ws_bench_wakeups(void)
 	int i;
 
 	for (i = 0; i < WS_BENCH_TASKS; i++)
-		ws_account_wakeup(ws_bt(i));
+		ws_account_wakeup(&ws_bench_state, ws_bt(i));
 	ws_bench_ns[WS_B_WAKEUP] += local_clock() - t;
 }
 
@@ -108,14 +108,12 @@ static void ws_bench_stop_tasks(void)
 static int __init ws_bench_init(void)
 {
 	u64 calls = (u64)WS_BENCH_ROUNDS * WS_BENCH_TASKS;
+	struct ws_state *ws = &ws_bench_state;
 	int err, i;
 
-	err = ws_table_init(&ws_threads, WS_BENCH_CAPACITY, PID_MAX_LIMIT);
+	err = ws_account_init(ws);
 	if (err)
 		return err;
-	err = ws_futex_init(&ws_futexes, WS_DEFAULT_FUTEX_CAP);
-	if (err)
-		goto err_table;
 	for (i = 0; i < WS_BENCH_TASKS; i++) {
 		ws_bench_task[i] = kthread_create(ws_bench_idle, NULL, "ws_bench/%d", i);
 		if (IS_ERR(ws_bench_task[i])) {
@@ -132,23 +130,20 @@ static int __init ws_bench_init(void)
 		pr_info("waitscope_bench: %-14s %llu ns per call (%llu calls)\n",
 			ws_bench_name[i], div64_u64(ws_bench_ns[i], calls), calls);
 	pr_info("waitscope_bench: entries used %u of %u, dropped %lld\n",
-		ws_table_used(&ws_threads), ws_table_capacity(&ws_threads),
-		atomic64_read(&ws_threads.dropped_total));
+		ws_table_used(&ws->threads), ws_table_capacity(&ws->threads),
+		ws_table_dropped_total(&ws->threads));
 	ws_bench_stop_tasks();
 	return 0;
 
 err_tasks:
 	ws_bench_stop_tasks();
-	ws_futex_destroy(&ws_futexes);
-err_table:
-	ws_table_destroy(&ws_threads);
+	ws_account_destroy(ws);
 	return err;
 }
 
 static void __exit ws_bench_exit(void)
 {
-	ws_futex_destroy(&ws_futexes);
-	ws_table_destroy(&ws_threads);
+	ws_account_destroy(&ws_bench_state);
 }
 
 module_init(ws_bench_init);

@@ -1,17 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Parsing of control commands, kept apart from their effect so that every
- * accepted and refused input can be unit-tested.  A command is one line:
+ * Control commands: their parser, and their effect on a running instance.
+ * A command is one line:
  *
  *   reset | enable | disable | filter tgid=N | filter off | blocked_min_ms=N
  *
- * with at most one trailing newline.  Anything else is -EINVAL.
+ * with at most one trailing newline.  Anything else is -EINVAL, and changes
+ * nothing.  The parser is pure, so every accepted and refused input can be
+ * unit-tested.  Commands take effect under ws->ctl_mutex, which no probe
+ * takes; before init finishes (parameters given to insmod) a command only
+ * sets its knob.
  */
 #include <linux/ctype.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/string.h>
 #include <linux/threads.h>
+#include "waitscope.h"
+#include "ws_account.h"
 #include "ws_control.h"
 
 bool ws_tgid_valid(u32 tgid)
@@ -83,4 +89,127 @@ int ws_control_parse(const char *buf, size_t len, struct ws_cmd *cmd)
 	if (!err)
 		*cmd = parsed;
 	return err;
+}
+
+/* Trace from now on.  ctl_mutex held. */
+static int ws_start(struct ws_state *ws)
+{
+	int err = ws_probes_attach(ws);
+
+	if (err)
+		return err;
+	ws_sweep(ws);
+	ws_collect_start(&ws->collector);
+	WRITE_ONCE(ws->set.enabled, true);
+	return 0;
+}
+
+/* Stop tracing; returns once no probe or collector pass runs. */
+static void ws_stop(struct ws_state *ws)
+{
+	ws_probes_detach(ws);
+	ws_collect_stop(&ws->collector);
+	WRITE_ONCE(ws->set.enabled, false);
+}
+
+/* Forget all data, then trace again if run.  ctl_mutex held. */
+static int ws_restart(struct ws_state *ws, bool run)
+{
+	if (ws->set.enabled)
+		ws_stop(ws);
+	down_write(&ws->data_rwsem);
+	ws_account_clear(ws);
+	up_write(&ws->data_rwsem);
+	return run ? ws_start(ws) : 0;
+}
+
+static int ws_apply_locked(struct ws_state *ws, const struct ws_cmd *cmd)
+{
+	switch (cmd->op) {
+	case WS_CMD_ENABLE:
+		return ws->set.enabled ? 0 : ws_restart(ws, true);
+	case WS_CMD_DISABLE:
+		if (ws->set.enabled)
+			ws_stop(ws);
+		return 0;
+	case WS_CMD_RESET:
+		return ws_restart(ws, ws->set.enabled);
+	case WS_CMD_FILTER:
+	case WS_CMD_FILTER_OFF:
+		/* Threads already counted belong to the old filter: start afresh. */
+		WRITE_ONCE(ws->set.filter_tgid, cmd->op == WS_CMD_FILTER ? cmd->value : 0);
+		return ws_restart(ws, ws->set.enabled);
+	case WS_CMD_BLOCKED_MIN:
+		WRITE_ONCE(ws->set.blocked_min_ms, cmd->value);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* Before init, a command only sets its knob. */
+static void ws_store_setting(struct ws_state *ws, const struct ws_cmd *cmd)
+{
+	switch (cmd->op) {
+	case WS_CMD_ENABLE:
+	case WS_CMD_DISABLE:
+		ws->set.enabled = cmd->op == WS_CMD_ENABLE;
+		break;
+	case WS_CMD_FILTER:
+	case WS_CMD_FILTER_OFF:
+		ws->set.filter_tgid = cmd->op == WS_CMD_FILTER ? cmd->value : 0;
+		break;
+	case WS_CMD_BLOCKED_MIN:
+		ws->set.blocked_min_ms = cmd->value;
+		break;
+	case WS_CMD_RESET:
+		break;
+	}
+}
+
+/* A command from the control file: -ENODEV until init has finished. */
+int ws_control_apply(struct ws_state *ws, const struct ws_cmd *cmd)
+{
+	int err = -ENODEV;
+
+	mutex_lock(&ws->ctl_mutex);
+	if (ws->ready)
+		err = ws_apply_locked(ws, cmd);
+	mutex_unlock(&ws->ctl_mutex);
+	return err;
+}
+
+/* A command from a module parameter: before init it sets the knob only. */
+int ws_control_param(struct ws_state *ws, const struct ws_cmd *cmd)
+{
+	int err = 0;
+
+	mutex_lock(&ws->ctl_mutex);
+	if (ws->ready)
+		err = ws_apply_locked(ws, cmd);
+	else
+		ws_store_setting(ws, cmd);
+	mutex_unlock(&ws->ctl_mutex);
+	return err;
+}
+
+/* At init: trace if enabled, and let commands take effect from now on. */
+int ws_control_begin(struct ws_state *ws)
+{
+	int err;
+
+	mutex_lock(&ws->ctl_mutex);
+	err = ws->set.enabled ? ws_start(ws) : 0;
+	ws->ready = !err;
+	mutex_unlock(&ws->ctl_mutex);
+	return err;
+}
+
+/* At exit: no command takes effect any more, and tracing stops. */
+void ws_control_end(struct ws_state *ws)
+{
+	mutex_lock(&ws->ctl_mutex);
+	ws->ready = false;
+	if (ws->set.enabled)
+		ws_stop(ws);
+	mutex_unlock(&ws->ctl_mutex);
 }

@@ -23,10 +23,14 @@ struct ws_cmd {
 	u32 value;
 };
 
+struct ws_state;
+
 int ws_control_parse(const char *buf, size_t len, struct ws_cmd *cmd);
 bool ws_tgid_valid(u32 tgid);
 
-/* Implemented by ws_main.c: apply a command under the control mutex. */
-int ws_control_apply(const struct ws_cmd *cmd);
+int ws_control_apply(struct ws_state *ws, const struct ws_cmd *cmd);
+int ws_control_param(struct ws_state *ws, const struct ws_cmd *cmd);
+int ws_control_begin(struct ws_state *ws);
+void ws_control_end(struct ws_state *ws);
 
 #endif /* WS_CONTROL_H */

@@ -6,8 +6,10 @@
  * "#" line naming the columns, aligned over them.  Rows are whitespace-
  * separated; a comm is escaped (bytes outside '!'..'~' and '\' become \xHH)
  * so it never contains a space.  Times are nanoseconds, bucket bounds
- * microseconds.  A reader copies each entry under its seqcount, so a row is
- * never torn; rows are not one atomic snapshot of the whole table.
+ * microseconds.  Each header line is written as it appears, above the one
+ * format string of its rows.  A reader copies each entry under its
+ * seqcount, so a row is never torn; rows are not one atomic snapshot of the
+ * whole table.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -17,46 +19,17 @@
 #include <linux/pid_namespace.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/uaccess.h>
 #include "waitscope.h"
 #include "ws_account.h"
-#include "ws_compat.h"
 #include "ws_control.h"
-#include "ws_probes.h"
+#include "ws_debugfs.h"
 
 #define WS_FMT_VERSION	1
 /* v2: start_ns before the buckets, which old readers took for a bucket. */
 #define WS_HIST_FMT_VERSION	2
 #define WS_STACK_DEPTH	16
 #define WS_COMM_ESC	(TASK_COMM_LEN * 4 + 1)
-
-static struct dentry *ws_dir;
-
-struct ws_col {
-	const char *name;
-	int width;
-	bool left;
-};
-
-static void ws_put_header(struct seq_file *m, const struct ws_col *cols, int n)
-{
-	int i;
-
-	seq_putc(m, '#');
-	for (i = 0; i < n; i++) {
-		int w = max_t(int, cols[i].width, strlen(cols[i].name));
-
-		/* The '#' takes the place of the first column's lead space. */
-		seq_printf(m, i ? " %*s" : "%*s", cols[i].left ? -w : w, cols[i].name);
-	}
-	seq_putc(m, '\n');
-}
-
-static int ws_colw(const struct ws_col *c)
-{
-	return max_t(int, c->width, strlen(c->name));
-}
 
 static void ws_escape_comm(const char *comm, char *out)
 {
@@ -78,21 +51,26 @@ static void ws_escape_comm(const char *comm, char *out)
 	*out = '\0';
 }
 
-static void ws_put_comm(struct seq_file *m, const char *comm, int width)
+/* A comm as a column: escaped, "-" when empty. */
+static const char *ws_comm_col(const char *comm, char *esc)
 {
-	char esc[WS_COMM_ESC];
-
 	ws_escape_comm(comm, esc);
-	seq_printf(m, " %-*s", width, esc[0] ? esc : "-");
+	return esc[0] ? esc : "-";
 }
 
+/* What a row shows of the live task an entry belongs to. */
+struct ws_live {
+	char comm[TASK_COMM_LEN];
+	u64 cgroup_id;
+};
+
 /*
- * The comm of the live task with this tid, if it is owner (any task with
- * the tid when owner is 0).  Read from the task, as the kernel's own trace
- * events do: a rename racing with the copy can show a mix of the two names,
- * never a byte past the buffer.
+ * The comm and cgroup of the live task with this tid, if it is owner (any
+ * task with the tid when owner is 0).  Read from the task, as the kernel's
+ * own trace events do: a rename racing with the copy can show a mix of the
+ * two names, never a byte past the buffer.
  */
-static bool ws_live_comm(u32 tid, unsigned long owner, char *comm)
+static bool ws_read_live(u32 tid, unsigned long owner, struct ws_live *live)
 {
 	struct task_struct *p;
 	bool found;
@@ -100,19 +78,13 @@ static bool ws_live_comm(u32 tid, unsigned long owner, char *comm)
 	rcu_read_lock();
 	p = pid_task(find_pid_ns(tid, &init_pid_ns), PIDTYPE_PID);
 	found = p && (!owner || (unsigned long)p == owner);
-	if (found)
-		memcpy(comm, p->comm, TASK_COMM_LEN);
+	if (found) {
+		memcpy(live->comm, p->comm, TASK_COMM_LEN);
+		live->cgroup_id = ws_task_cgroup_id(p);
+	}
 	rcu_read_unlock();
-	comm[found ? TASK_COMM_LEN - 1 : 0] = '\0';
+	live->comm[found ? TASK_COMM_LEN - 1 : 0] = '\0';
 	return found;
-}
-
-/* The tid, tgid and comm columns every per-thread row starts with. */
-static void ws_put_ident(struct seq_file *m, const struct ws_col *c, const struct ws_thread *e,
-			 const char *comm)
-{
-	seq_printf(m, " %*u %*u", ws_colw(&c[0]), e->tid, ws_colw(&c[1]), e->tgid);
-	ws_put_comm(m, comm, ws_colw(&c[2]));
 }
 
 static const char *ws_state_name(unsigned int state)
@@ -124,35 +96,56 @@ static const char *ws_state_name(unsigned int state)
 	return "unknown";
 }
 
-/*
- * The futex_addr, futex_op, futex_val and start_ns columns near the end of
- * a thread's row: the futex wait in progress, if any, and the start time
- * that with the tid names the thread.
- */
-static void ws_put_tail(struct seq_file *m, const struct ws_col *c, const struct ws_thread *e)
+/* The futex_addr, futex_op and futex_val columns: the wait in progress. */
+struct ws_futex_cols {
+	char addr[24];
+	const char *op;
+	char val[12];
+};
+
+static void ws_futex_cols_of(const struct ws_thread_entry *e, struct ws_futex_cols *fc)
 {
-	if (e->state != ws_state_off(WS_R_FUTEX))
-		seq_printf(m, " %*s %-*s %*s", ws_colw(c), "-", ws_colw(c + 1), "-",
-			   ws_colw(c + 2), "-");
-	else
-		seq_printf(m, " 0x%0*llx %-*s %*u", ws_colw(c) - 2, e->futex_uaddr,
-			   ws_colw(c + 1), ws_futex_op_name(e->futex_op), ws_colw(c + 2),
-			   e->futex_val);
-	seq_printf(m, " %*llu", ws_colw(c + 3), e->start);
+	if (e->state != ws_state_off(WS_R_FUTEX)) {
+		strscpy(fc->addr, "-", sizeof(fc->addr));
+		fc->op = "-";
+		strscpy(fc->val, "-", sizeof(fc->val));
+		return;
+	}
+	snprintf(fc->addr, sizeof(fc->addr), "0x%016llx", e->futex_uaddr);
+	fc->op = ws_futex_op_name(e->futex_op);
+	snprintf(fc->val, sizeof(fc->val), "%u", e->futex_val);
 }
 
-static u64 ws_off_ns(const struct ws_thread *e, u64 now)
+/* The tid and comm columns of a waker or preemptor. */
+struct ws_peer {
+	char tid[12];
+	char esc[WS_COMM_ESC];
+	const char *comm;
+};
+
+static void ws_peer_of(u32 tid, bool irq_ok, struct ws_peer *pe)
 {
-	if (e->state < WS_ST_OFF || !e->since || now < e->since)
-		return 0;
-	return now - e->since;
+	struct ws_live live;
+
+	if (!tid) {
+		/* No waker but an interrupt, once it has blocked at all. */
+		strscpy(pe->tid, irq_ok ? "0" : "-", sizeof(pe->tid));
+		pe->comm = ws_comm_col(irq_ok ? "[irq]" : "", pe->esc);
+		return;
+	}
+	snprintf(pe->tid, sizeof(pe->tid), "%u", tid);
+	if (!ws_read_live(tid, 0, &live))
+		strscpy(live.comm, "?", sizeof(live.comm));
+	pe->comm = ws_comm_col(live.comm, pe->esc);
 }
 
 /* ---- iteration over the thread table, shared by three files ---- */
 
 struct ws_iter {
-	struct ws_thread copy;
-	char comm[TASK_COMM_LEN];	/* of the copy's live task */
+	struct ws_state *ws;
+	struct ws_thread_entry copy;
+	struct ws_live live;		/* of the copy's task */
+	char comm[WS_COMM_ESC];		/* its comm as a column */
 	u64 now;
 	u32 min_ms;
 	bool (*want)(struct ws_iter *it);
@@ -162,10 +155,11 @@ struct ws_iter {
 static void *ws_iter_find(struct seq_file *m, loff_t *pos)
 {
 	struct ws_iter *it = m->private;
+	struct ws_table *t = &it->ws->threads;
 
 	if (*pos == 0)
 		return SEQ_START_TOKEN;
-	for (; *pos <= ws_table_capacity(&ws_threads); ++*pos) {
+	for (; *pos <= ws_table_capacity(t); ++*pos) {
 		cond_resched();
 		/*
 		 * Only threads that are still there: an exited thread's entry
@@ -173,10 +167,12 @@ static void *ws_iter_find(struct seq_file *m, loff_t *pos)
 		 * leader's, after an exec, shares its tid and start time with
 		 * the thread that exec'd.
 		 */
-		if (ws_table_read(&ws_threads, *pos - 1, &it->copy) &&
-		    ws_live_comm(it->copy.tid, it->copy.owner, it->comm) &&
-		    (!it->want || it->want(it)))
+		if (ws_table_read(t, *pos - 1, &it->copy) &&
+		    ws_read_live(it->copy.tid, it->copy.owner, &it->live) &&
+		    (!it->want || it->want(it))) {
+			ws_comm_col(it->live.comm, it->comm);
 			return &it->copy;
+		}
 	}
 	return NULL;
 }
@@ -185,7 +181,7 @@ static void *ws_iter_start(struct seq_file *m, loff_t *pos)
 {
 	struct ws_iter *it = m->private;
 
-	ws_data_read_lock();
+	ws_data_read_lock(it->ws);
 	if (*pos == 0)
 		it->now = ws_now();
 	return ws_iter_find(m, pos);
@@ -199,75 +195,37 @@ static void *ws_iter_next(struct seq_file *m, void *v, loff_t *pos)
 
 static void ws_iter_stop(struct seq_file *m, void *v)
 {
-	ws_data_read_unlock();
+	struct ws_iter *it = m->private;
+
+	ws_data_read_unlock(it->ws);
 }
 
 /* ---- threads ---- */
 
-/* Column indexes in ws_thread_cols, up to the per-reason triples. */
-enum {
-	WS_TC_COMM = 2,
-	WS_TC_STATE,
-	WS_TC_ONCPU,
-	WS_TC_NVCSW,
-	WS_TC_NIVCSW,
-	WS_TC_REASONS,
-};
-
-static const struct ws_col ws_thread_cols[] = {
-	{ "tid", 7 }, { "tgid", 7 }, { "comm", 16, true }, { "state", 15, true },
-	{ "oncpu_ns", 14 }, { "nvcsw", 9 }, { "nivcsw", 9 },
-	{ "runq_n", 8 }, { "runq_ns", 14 }, { "runq_max_ns", 12 },
-	{ "futex_n", 8 }, { "futex_ns", 14 }, { "futex_max_ns", 12 },
-	{ "io_n", 8 }, { "io_ns", 14 }, { "io_max_ns", 12 },
-	{ "uninterruptible_n", 8 }, { "uninterruptible_ns", 14 },
-	{ "uninterruptible_max_ns", 12 },
-	{ "sleep_n", 8 }, { "sleep_ns", 14 }, { "sleep_max_ns", 12 },
-	{ "waker", 7 }, { "waker_comm", 16, true },
-	{ "preemptor", 7 }, { "preemptor_comm", 16, true },
-	{ "cgroup", 6 }, { "off_ns", 14 }, { "partial", 1 }, { "syscall", 4 },
-	{ "kthread", 1 }, { "futex_addr", 18 }, { "futex_op", 11, true },
-	{ "futex_val", 10 }, { "start_ns", 14 }, { "unwoken", 7 },
-};
-
-static void ws_put_peer(struct seq_file *m, const struct ws_col *c, u32 tid, bool irq_ok)
-{
-	char comm[TASK_COMM_LEN];
-
-	if (!tid) {
-		seq_printf(m, " %*s", ws_colw(c), irq_ok ? "0" : "-");
-		ws_put_comm(m, irq_ok ? "[irq]" : "", ws_colw(c + 1));
-		return;
-	}
-	seq_printf(m, " %*u", ws_colw(c), tid);
-	if (!ws_live_comm(tid, 0, comm))
-		strscpy(comm, "?", sizeof(comm));
-	ws_put_comm(m, comm, ws_colw(c + 1));
-}
-
 static void ws_put_thread(struct seq_file *m, const struct ws_iter *it)
 {
-	const struct ws_thread *e = &it->copy;
-	const struct ws_col *c = ws_thread_cols;
-	u64 now = it->now;
-	int r;
+	const struct ws_thread_entry *e = &it->copy;
+	const struct ws_hist *h = e->hist;
+	struct ws_peer waker, preemptor;
+	struct ws_futex_cols fc;
 
-	ws_put_ident(m, c, e, it->comm);
-	seq_printf(m, " %-*s %*llu %*llu %*llu", ws_colw(&c[WS_TC_STATE]), ws_state_name(e->state),
-		   ws_colw(&c[WS_TC_ONCPU]), e->oncpu_ns, ws_colw(&c[WS_TC_NVCSW]), e->nvcsw,
-		   ws_colw(&c[WS_TC_NIVCSW]), e->nivcsw);
-	c += WS_TC_REASONS;
-	for (r = 0; r < WS_NR_REASONS; r++, c += 3)
-		seq_printf(m, " %*llu %*llu %*llu", ws_colw(c), ws_hist_count(&e->hist[r]),
-			   ws_colw(c + 1), e->hist[r].total_ns, ws_colw(c + 2), e->hist[r].max_ns);
-	ws_put_peer(m, c, READ_ONCE(e->waker_tid), e->nvcsw > 0);
-	ws_put_peer(m, c + 2, e->preempt_tid, false);
-	c += 4;
-	seq_printf(m, " %*llu %*llu %*u %*d %*u", ws_colw(c), e->cgroup_id, ws_colw(c + 1),
-		   ws_off_ns(e, now), ws_colw(c + 2), !!(e->flags & WS_F_PARTIAL),
-		   ws_colw(c + 3), e->syscall, ws_colw(c + 4), !!(e->flags & WS_F_KTHREAD));
-	ws_put_tail(m, c + 5, e);
-	seq_printf(m, " %*u\n", ws_colw(c + 9), e->unwoken);
+	ws_peer_of(READ_ONCE(e->waker_tid), e->nvcsw > 0, &waker);
+	ws_peer_of(e->preempt_tid, false, &preemptor);
+	ws_futex_cols_of(e, &fc);
+	/* The reasons in enum order: runq, futex, io, uninterruptible, sleep. */
+	seq_printf(m,
+		   " %7u %7u %-16s %-15s %14llu %9llu %9llu %8llu %14llu %12llu %8llu %14llu %12llu %8llu %14llu %12llu %17llu %18llu %22llu %8llu %14llu %12llu %7s %-16s %9s %-16s %6llu %14llu %7u %7d %7u %18s %-11s %10s %14llu %7u\n",
+		   e->tid, e->tgid, it->comm, ws_state_name(e->state), e->oncpu_ns,
+		   e->nvcsw, e->nivcsw,
+		   ws_hist_count(&h[0]), h[0].total_ns, h[0].max_ns,
+		   ws_hist_count(&h[1]), h[1].total_ns, h[1].max_ns,
+		   ws_hist_count(&h[2]), h[2].total_ns, h[2].max_ns,
+		   ws_hist_count(&h[3]), h[3].total_ns, h[3].max_ns,
+		   ws_hist_count(&h[4]), h[4].total_ns, h[4].max_ns,
+		   waker.tid, waker.comm, preemptor.tid, preemptor.comm,
+		   it->live.cgroup_id, ws_entry_off_ns(e, it->now), !!(e->flags & WS_F_PARTIAL),
+		   e->syscall, !!(e->flags & WS_F_KTHREAD), fc.addr, fc.op, fc.val, e->start,
+		   e->unwoken);
 }
 
 static int ws_threads_show(struct seq_file *m, void *v)
@@ -277,7 +235,8 @@ static int ws_threads_show(struct seq_file *m, void *v)
 	if (v == SEQ_START_TOKEN) {
 		seq_printf(m, "# waitscope threads v%d now_ns=%llu unit=ns\n",
 			   WS_FMT_VERSION, it->now);
-		ws_put_header(m, ws_thread_cols, ARRAY_SIZE(ws_thread_cols));
+		seq_puts(m,
+			 "#    tid    tgid comm             state                 oncpu_ns     nvcsw    nivcsw   runq_n        runq_ns  runq_max_ns  futex_n       futex_ns futex_max_ns     io_n          io_ns    io_max_ns uninterruptible_n uninterruptible_ns uninterruptible_max_ns  sleep_n       sleep_ns sleep_max_ns   waker waker_comm       preemptor preemptor_comm   cgroup         off_ns partial syscall kthread         futex_addr futex_op     futex_val       start_ns unwoken\n");
 		return 0;
 	}
 	ws_put_thread(m, it);
@@ -297,17 +256,10 @@ static void ws_put_buckets(struct seq_file *m, const u64 *n)
 	seq_putc(m, '\n');
 }
 
-static const struct ws_col ws_hist_cols[] = {
-	{ "tid", 7 }, { "tgid", 7 }, { "comm", 16, true }, { "reason", 15, true },
-	{ "count", 10 }, { "total_ns", 16 }, { "max_ns", 14 }, { "start_ns", 14 },
-	{ "buckets", 0, true },
-};
-
 static int ws_hists_show(struct seq_file *m, void *v)
 {
-	const struct ws_col *c = ws_hist_cols;
 	struct ws_iter *it = m->private;
-	const struct ws_thread *e = v;
+	const struct ws_thread_entry *e = v;
 	u64 buckets[WS_NR_SLOTS];
 	unsigned int r, s;
 
@@ -315,7 +267,8 @@ static int ws_hists_show(struct seq_file *m, void *v)
 		/* Bucket k holds [2^k, 2^(k+1)) us, bucket 0 [0, 2) us, the last is open. */
 		seq_printf(m, "# waitscope histograms v%d unit=ns buckets=low_us:count\n",
 			   WS_HIST_FMT_VERSION);
-		ws_put_header(m, ws_hist_cols, ARRAY_SIZE(ws_hist_cols));
+		seq_puts(m,
+			 "#    tid    tgid comm             reason               count         total_ns         max_ns       start_ns buckets\n");
 		return 0;
 	}
 	for (r = 0; r < WS_NR_REASONS; r++) {
@@ -324,10 +277,8 @@ static int ws_hists_show(struct seq_file *m, void *v)
 
 		if (!n)
 			continue;
-		ws_put_ident(m, c, e, it->comm);
-		seq_printf(m, " %-*s %*llu %*llu %*llu %*llu", ws_colw(&c[3]), ws_reason_name(r),
-			   ws_colw(&c[4]), n, ws_colw(&c[5]), h->total_ns,
-			   ws_colw(&c[6]), h->max_ns, ws_colw(&c[7]), e->start);
+		seq_printf(m, " %7u %7u %-16s %-15s %10llu %16llu %14llu %14llu", e->tid, e->tgid,
+			   it->comm, ws_reason_name(r), n, h->total_ns, h->max_ns, e->start);
 		for (s = 0; s < WS_NR_SLOTS; s++)
 			buckets[s] = ws_hist_bucket(h, s);
 		ws_put_buckets(m, buckets);
@@ -337,20 +288,14 @@ static int ws_hists_show(struct seq_file *m, void *v)
 
 /* ---- blocked ---- */
 
-static const struct ws_col ws_blocked_cols[] = {
-	{ "tid", 7 }, { "tgid", 7 }, { "comm", 16, true }, { "reason", 15, true },
-	{ "off_ns", 14 }, { "partial", 1 }, { "syscall", 4 }, { "futex_addr", 18 },
-	{ "futex_op", 11, true }, { "futex_val", 10 }, { "start_ns", 14 },
-};
-
 static bool ws_blocked_want(struct ws_iter *it)
 {
 	return it->copy.state >= WS_ST_OFF &&
-	       ws_off_ns(&it->copy, it->now) >= (u64)it->min_ms * NSEC_PER_MSEC;
+	       ws_entry_off_ns(&it->copy, it->now) >= (u64)it->min_ms * NSEC_PER_MSEC;
 }
 
 /* The kernel stack of a thread that is off CPU, or 0 frames if it is gone. */
-static unsigned int ws_stack_of(const struct ws_thread *e, unsigned long *store)
+static unsigned int ws_stack_of(const struct ws_thread_entry *e, unsigned long *store)
 {
 	struct task_struct *p;
 	unsigned int n = 0;
@@ -380,24 +325,24 @@ static void ws_put_frame(struct seq_file *m, unsigned long addr)
 
 static int ws_blocked_show(struct seq_file *m, void *v)
 {
-	const struct ws_col *c = ws_blocked_cols;
 	struct ws_iter *it = m->private;
-	const struct ws_thread *e = v;
+	const struct ws_thread_entry *e = v;
+	struct ws_futex_cols fc;
 	unsigned int i, n;
 
 	if (v == SEQ_START_TOKEN) {
 		seq_printf(m, "# waitscope blocked v%d now_ns=%llu min_ms=%u unit=ns stack=%s\n",
 			   WS_FMT_VERSION, it->now, it->min_ms,
 			   WS_HAVE_TASK_STACK ? "indented" : "unavailable");
-		ws_put_header(m, ws_blocked_cols, ARRAY_SIZE(ws_blocked_cols));
+		seq_puts(m,
+			 "#    tid    tgid comm             reason                  off_ns partial syscall         futex_addr futex_op     futex_val       start_ns\n");
 		return 0;
 	}
-	ws_put_ident(m, c, e, it->comm);
-	seq_printf(m, " %-*s %*llu %*u %*d", ws_colw(&c[3]), ws_state_name(e->state),
-		   ws_colw(&c[4]), ws_off_ns(e, it->now), ws_colw(&c[5]),
-		   !!(e->flags & WS_F_PARTIAL), ws_colw(&c[6]), e->syscall);
-	ws_put_tail(m, &c[7], e);
-	seq_putc(m, '\n');
+	ws_futex_cols_of(e, &fc);
+	seq_printf(m, " %7u %7u %-16s %-15s %14llu %7u %7d %18s %-11s %10s %14llu\n",
+		   e->tid, e->tgid, it->comm, ws_state_name(e->state),
+		   ws_entry_off_ns(e, it->now), !!(e->flags & WS_F_PARTIAL), e->syscall,
+		   fc.addr, fc.op, fc.val, e->start);
 	n = ws_stack_of(e, it->stack);
 	for (i = 0; i < n; i++)
 		ws_put_frame(m, it->stack[i]);
@@ -426,8 +371,9 @@ static int ws_iter_open(struct inode *inode, struct file *file,
 
 	if (!it)
 		return -ENOMEM;
+	it->ws = inode->i_private;
 	it->want = want;
-	it->min_ms = READ_ONCE(ws_blocked_min_ms);
+	it->min_ms = READ_ONCE(it->ws->set.blocked_min_ms);
 	return 0;
 }
 
@@ -448,222 +394,82 @@ static int ws_blocked_open(struct inode *inode, struct file *file)
 
 /* ---- futex: completed waits merged with the waits in progress ---- */
 
-struct ws_futex_row {
-	u32 tgid;
-	u32 waiting;
-	u32 op;
-	u64 pstart;
-	u64 uaddr;
-	u64 count;
-	u64 lock_n;
-	u64 total_ns;
-	u64 max_ns;
-	u64 longest_now_ns;
-};
-
-struct ws_futex_snap {
-	u32 n, cap;
-	u64 lost;		/* rows that found the snapshot full */
-	struct ws_futex_row rows[];
-};
-
-static int ws_row_cmp(const void *a, const void *b)
-{
-	const struct ws_futex_row *x = a, *y = b;
-
-	if (x->tgid != y->tgid)
-		return x->tgid < y->tgid ? -1 : 1;
-	if (x->pstart != y->pstart)
-		return x->pstart < y->pstart ? -1 : 1;
-	if (x->uaddr != y->uaddr)
-		return x->uaddr < y->uaddr ? -1 : 1;
-	return 0;
-}
-
-/* Room for one more row, or count it as lost. */
-static struct ws_futex_row *ws_snap_slot(struct ws_futex_snap *snap)
-{
-	if (snap->n == snap->cap) {
-		snap->lost++;
-		return NULL;
-	}
-	return &snap->rows[snap->n++];
-}
-
-static void ws_snap_completed(struct ws_futex_snap *snap)
-{
-	struct ws_futex_row *r;
-	struct ws_futex f;
-	u32 i;
-
-	for (i = 0; i < ws_futexes.pool.capacity; i++) {
-		cond_resched();
-		/* A process that is gone is not shown, though not yet collected. */
-		if (!ws_futex_read(&ws_futexes, i, &f) || !ws_futex_live(&f))
-			continue;
-		r = ws_snap_slot(snap);
-		if (r)
-			*r = (struct ws_futex_row){ .tgid = f.tgid, .pstart = f.pstart,
-				.uaddr = f.uaddr, .op = f.op, .count = f.count,
-				.lock_n = f.lock_n, .total_ns = f.total_ns, .max_ns = f.max_ns };
-	}
-}
-
-/* The start time of live process tgid, 0 if it is gone. */
-static u64 ws_live_process_start(u32 tgid)
-{
-	struct task_struct *p;
-	u64 start = 0;
-
-	rcu_read_lock();
-	p = pid_task(find_pid_ns(tgid, &init_pid_ns), PIDTYPE_TGID);
-	if (p)
-		start = p->start_time;
-	rcu_read_unlock();
-	return start;
-}
-
-static void ws_snap_waiting(struct ws_futex_snap *snap, struct ws_thread *e, u64 now)
-{
-	struct ws_futex_row *r;
-	u32 i;
-
-	for (i = 0; i < ws_table_capacity(&ws_threads); i++) {
-		cond_resched();
-		if (!ws_table_read(&ws_threads, i, e) || e->state != ws_state_off(WS_R_FUTEX))
-			continue;
-		r = ws_snap_slot(snap);
-		if (r)
-			*r = (struct ws_futex_row){ .tgid = e->tgid, .uaddr = e->futex_uaddr,
-				.pstart = ws_live_process_start(e->tgid), .op = e->futex_op,
-				.waiting = 1, .longest_now_ns = ws_off_ns(e, now) };
-	}
-}
-
-/* Fold rows with the same (tgid, pstart, uaddr) into the first of them. */
-static u32 ws_rows_merge(struct ws_futex_row *rows, u32 n)
-{
-	u32 i, out = 0;
-
-	sort(rows, n, sizeof(*rows), ws_row_cmp, NULL);
-	for (i = 0; i < n; i++) {
-		struct ws_futex_row *d = &rows[out - 1];
-
-		if (out && !ws_row_cmp(d, &rows[i])) {
-			d->waiting += rows[i].waiting;
-			d->count += rows[i].count;
-			d->lock_n += rows[i].lock_n;
-			d->total_ns += rows[i].total_ns;
-			d->max_ns = max(d->max_ns, rows[i].max_ns);
-			d->longest_now_ns = max(d->longest_now_ns, rows[i].longest_now_ns);
-		} else {
-			rows[out++] = rows[i];
-		}
-	}
-	return out;
-}
-
-static const struct ws_col ws_futex_cols[] = {
-	{ "tgid", 7 }, { "uaddr", 18 }, { "waiting", 7 }, { "count", 10 },
-	{ "total_ns", 16 }, { "max_ns", 14 }, { "longest_now_ns", 14 }, { "op", 11, true },
-	{ "lock_n", 10 }, { "pstart_ns", 14 },
+struct ws_futex_view {
+	struct ws_futex_snap *snap;
+	s64 dropped;
 };
 
 static int ws_futex_show(struct seq_file *m, void *v)
 {
-	const struct ws_col *c = ws_futex_cols;
-	struct ws_futex_snap *snap = m->private;
+	struct ws_futex_view *fv = m->private;
+	struct ws_futex_snap *snap = fv->snap;
 	u32 i;
 
 	/* lost: rows that did not fit; both are counted, never silently lost. */
 	seq_printf(m, "# waitscope futex v%d unit=ns dropped=%lld lost=%llu\n", WS_FMT_VERSION,
-		   (long long)atomic64_read(&ws_futexes.dropped), snap->lost);
-	ws_put_header(m, ws_futex_cols, ARRAY_SIZE(ws_futex_cols));
+		   fv->dropped, snap->lost);
+	seq_puts(m,
+		 "#   tgid              uaddr waiting      count         total_ns         max_ns longest_now_ns op              lock_n      pstart_ns\n");
 	for (i = 0; i < snap->n; i++) {
 		const struct ws_futex_row *r = &snap->rows[i];
 
-		seq_printf(m, " %*u 0x%0*llx %*u %*llu %*llu %*llu %*llu %-*s %*llu %*llu\n",
-			   ws_colw(&c[0]), r->tgid, ws_colw(&c[1]) - 2, r->uaddr,
-			   ws_colw(&c[2]), r->waiting, ws_colw(&c[3]), r->count,
-			   ws_colw(&c[4]), r->total_ns, ws_colw(&c[5]), r->max_ns,
-			   ws_colw(&c[6]), r->longest_now_ns, ws_colw(&c[7]),
-			   ws_futex_op_name(r->op), ws_colw(&c[8]), r->lock_n,
-			   ws_colw(&c[9]), r->pstart);
+		seq_printf(m, " %7u 0x%016llx %7u %10llu %16llu %14llu %14llu %-11s %10llu %14llu\n",
+			   r->tgid, r->uaddr, r->waiting, r->count, r->total_ns, r->max_ns,
+			   r->longest_now_ns, ws_futex_op_name(r->op), r->lock_n, r->pstart);
 	}
 	return 0;
 }
 
-/* Rows for what is there now and some slack, not for the tables' capacity. */
-static struct ws_futex_snap *ws_futex_snap_alloc(u32 cap)
-{
-	struct ws_futex_snap *snap = kvzalloc(struct_size(snap, rows, cap), GFP_KERNEL);
-
-	if (snap)
-		snap->cap = cap;
-	return snap;
-}
-
-/*
- * Take the snapshot; the counts that size it are read without the lock, so
- * it may come out short: then it is taken once more at twice the size, and
- * whatever still does not fit is reported as lost.
- */
-static struct ws_futex_snap *ws_futex_snap_take(struct ws_thread *scratch)
-{
-	u32 cap = ws_pool_used(&ws_futexes.pool) + ws_table_used(&ws_threads);
-	struct ws_futex_snap *snap = NULL;
-	int tries;
-
-	cap += cap / 8 + 64;
-	for (tries = 0; tries < 2; tries++, cap *= 2) {
-		kvfree(snap);
-		snap = ws_futex_snap_alloc(cap);
-		if (!snap)
-			return NULL;
-		ws_data_read_lock();
-		ws_snap_completed(snap);
-		ws_snap_waiting(snap, scratch, ws_now());
-		ws_data_read_unlock();
-		if (!snap->lost)
-			break;
-	}
-	snap->n = ws_rows_merge(snap->rows, snap->n);
-	return snap;
-}
-
 static int ws_futex_open(struct inode *inode, struct file *file)
 {
-	struct ws_futex_snap *snap = NULL;
-	struct ws_thread *scratch;
-	int err = -ENOMEM;
+	struct ws_state *ws = inode->i_private;
+	struct ws_futex_view *fv;
+	int err;
 
-	scratch = kmalloc(sizeof(*scratch), GFP_KERNEL);
-	if (scratch)
-		snap = ws_futex_snap_take(scratch);
-	kfree(scratch);
-	if (!snap)
+	fv = kzalloc(sizeof(*fv), GFP_KERNEL);
+	if (!fv)
 		return -ENOMEM;
-	err = single_open_size(file, ws_futex_show, snap, 4096 + snap->n * 160);
-	if (err)
-		kvfree(snap);
+	ws_data_read_lock(ws);
+	fv->snap = ws_futex_snap_take(&ws->futexes, &ws->threads);
+	fv->dropped = ws_futex_dropped(&ws->futexes);
+	ws_data_read_unlock(ws);
+	err = -ENOMEM;
+	if (fv->snap)
+		err = single_open_size(file, ws_futex_show, fv, 4096 + fv->snap->n * 160);
+	if (err) {
+		ws_futex_snap_free(fv->snap);
+		kfree(fv);
+	}
 	return err;
 }
 
 static int ws_futex_release(struct inode *inode, struct file *file)
 {
-	kvfree(((struct seq_file *)file->private_data)->private);
+	struct ws_futex_view *fv = ((struct seq_file *)file->private_data)->private;
+
+	ws_futex_snap_free(fv->snap);
+	kfree(fv);
 	return single_release(inode, file);
 }
 
 /* ---- stats ---- */
 
-static void ws_put_runq_hist(struct seq_file *m)
+static void ws_put_events(struct seq_file *m, struct ws_state *ws, const struct ws_cpu_stats *sum)
+{
+	unsigned int i;
+
+	for (i = 0; i < WS_NR_PROBES; i++)
+		seq_printf(m, "events_%-22s %llu%s\n", ws_probe_name(i), sum->events[i],
+			   ws_probe_attached(&ws->probes, i) ? "" : "  (detached)");
+}
+
+static void ws_put_runq_hist(struct seq_file *m, struct ws_state *ws)
 {
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
 		seq_printf(m, "runq_cpu%-3d", cpu);
-		ws_put_buckets(m, per_cpu_ptr(&ws_cpu_stats, cpu)->runq);
+		ws_put_buckets(m, per_cpu_ptr(ws->cpu, cpu)->runq);
 	}
 }
 
@@ -671,70 +477,59 @@ static void ws_put_runq_hist(struct seq_file *m)
  * Machine-wide totals since load or reset: they outlive the threads they
  * came from and only grow, so exporters can offer them as counters.
  */
-static void ws_put_totals(struct seq_file *m)
+static void ws_put_totals(struct seq_file *m, const struct ws_cpu_stats *sum)
 {
-	u64 n[WS_NR_REASONS] = {}, ns[WS_NR_REASONS] = {}, oncpu = 0, unwoken = 0;
 	unsigned int r;
-	int cpu;
 
-	for_each_possible_cpu(cpu) {
-		const struct ws_cpu_stats *st = per_cpu_ptr(&ws_cpu_stats, cpu);
-
-		oncpu += READ_ONCE(st->oncpu_ns);
-		unwoken += READ_ONCE(st->blocks_unwoken);
-		for (r = 0; r < WS_NR_REASONS; r++) {
-			n[r] += READ_ONCE(st->reason_n[r]);
-			ns[r] += READ_ONCE(st->reason_ns[r]);
-		}
-	}
 	/* Should stay 0: a block the probes saw end without a wakeup. */
-	seq_printf(m, "blocks_unwoken                %llu\n", unwoken);
-	seq_printf(m, "total_oncpu_ns                %llu\n", oncpu);
+	seq_printf(m, "blocks_unwoken                %llu\n", sum->blocks_unwoken);
+	seq_printf(m, "total_oncpu_ns                %llu\n", sum->oncpu_ns);
 	for (r = 0; r < WS_NR_REASONS; r++) {
 		seq_printf(m, "total_%s_n%*s %llu\n", ws_reason_name(r),
-			   (int)(22 - strlen(ws_reason_name(r))), "", n[r]);
+			   (int)(22 - strlen(ws_reason_name(r))), "", sum->reason_n[r]);
 		seq_printf(m, "total_%s_ns%*s %llu\n", ws_reason_name(r),
-			   (int)(21 - strlen(ws_reason_name(r))), "", ns[r]);
+			   (int)(21 - strlen(ws_reason_name(r))), "", sum->reason_ns[r]);
 	}
 }
 
 static int ws_stats_show(struct seq_file *m, void *v)
 {
-	/* All of it is allocated at load, so this is also the most it uses. */
-	u64 mem = ws_table_memory(&ws_threads) + ws_futex_memory(&ws_futexes) +
-		  nr_cpu_ids * ws_account_percpu_bytes();
+	struct ws_state *ws = m->private;
+	struct ws_table *t = &ws->threads;
+	struct ws_cpu_stats sum;
 
-	ws_data_read_lock();
+	ws_data_read_lock(ws);
+	/* futex_used counts the words still in the CPUs' slots too. */
+	ws_futex_flush(&ws->futexes);
+	ws_account_totals(ws, &sum);
 	seq_printf(m, "# waitscope stats v%d key value\n", WS_FMT_VERSION);
 	seq_printf(m, "version                       %s\n", WS_VERSION);
-	seq_printf(m, "enabled                       %d\n", ws_is_enabled());
-	seq_printf(m, "probes_attached               %u/%u\n", ws_probes_attached(), WS_NR_PROBES);
-	ws_probes_show(m);
-	seq_printf(m, "capacity                      %u\n", ws_table_capacity(&ws_threads));
-	seq_printf(m, "used                          %u\n", ws_table_used(&ws_threads));
-	seq_printf(m, "dropped                       %d\n", atomic_read(&ws_threads.dropped_now));
-	seq_printf(m, "dropped_total                 %lld\n",
-		   (long long)atomic64_read(&ws_threads.dropped_total));
-	seq_printf(m, "futex_capacity                %u\n", ws_futexes.pool.capacity);
-	seq_printf(m, "futex_used                    %u\n", ws_pool_used(&ws_futexes.pool));
-	seq_printf(m, "futex_dropped                 %lld\n",
-		   (long long)atomic64_read(&ws_futexes.dropped));
-	seq_printf(m, "filter_tgid                   %u\n", READ_ONCE(ws_filter_tgid));
-	seq_printf(m, "blocked_min_ms                %u\n", READ_ONCE(ws_blocked_min_ms));
-	seq_printf(m, "thread_entry_bytes            %zu\n", sizeof(struct ws_thread));
-	seq_printf(m, "memory_bytes                  %llu\n", mem);
-	seq_printf(m, "read_busy                     %lld\n",
-		   (long long)atomic64_read(&ws_threads.read_busy));
-	ws_put_totals(m);
+	seq_printf(m, "enabled                       %d\n", ws_is_enabled(ws));
+	seq_printf(m, "probes_attached               %u/%u\n", ws_probes_attached(&ws->probes),
+		   WS_NR_PROBES);
+	ws_put_events(m, ws, &sum);
+	seq_printf(m, "capacity                      %u\n", ws_table_capacity(t));
+	seq_printf(m, "used                          %u\n", ws_table_used(t));
+	seq_printf(m, "dropped                       %d\n", ws_table_dropped_now(t));
+	seq_printf(m, "dropped_total                 %lld\n", ws_table_dropped_total(t));
+	seq_printf(m, "futex_capacity                %u\n", ws_futex_capacity(&ws->futexes));
+	seq_printf(m, "futex_used                    %u\n", ws_futex_used(&ws->futexes));
+	seq_printf(m, "futex_dropped                 %lld\n", ws_futex_dropped(&ws->futexes));
+	seq_printf(m, "filter_tgid                   %u\n", READ_ONCE(ws->set.filter_tgid));
+	seq_printf(m, "blocked_min_ms                %u\n", READ_ONCE(ws->set.blocked_min_ms));
+	seq_printf(m, "thread_entry_bytes            %zu\n", sizeof(struct ws_thread_entry));
+	seq_printf(m, "memory_bytes                  %zu\n", ws_account_memory(ws));
+	seq_printf(m, "read_busy                     %lld\n", ws_table_read_busy(t));
+	ws_put_totals(m, &sum);
 	seq_puts(m, "# runq_cpuN: run-queue waits that ended on CPU N, low_us:count per log2 bucket\n");
-	ws_put_runq_hist(m);
-	ws_data_read_unlock();
+	ws_put_runq_hist(m, ws);
+	ws_data_read_unlock(ws);
 	return 0;
 }
 
 static int ws_stats_open(struct inode *inode, struct file *file)
 {
-	return single_open(file, ws_stats_show, NULL);
+	return single_open(file, ws_stats_show, inode->i_private);
 }
 
 /* ---- control ---- */
@@ -742,6 +537,7 @@ static int ws_stats_open(struct inode *inode, struct file *file)
 static ssize_t ws_control_write(struct file *file, const char __user *ubuf,
 				size_t len, loff_t *ppos)
 {
+	struct ws_state *ws = file_inode(file)->i_private;
 	char buf[WS_CTL_MAX];
 	struct ws_cmd cmd;
 	int err;
@@ -753,21 +549,23 @@ static ssize_t ws_control_write(struct file *file, const char __user *ubuf,
 		return -EFAULT;
 	err = ws_control_parse(buf, len, &cmd);
 	if (!err)
-		err = ws_control_apply(&cmd);
+		err = ws_control_apply(ws, &cmd);
 	return err ? err : len;
 }
 
 static int ws_control_show(struct seq_file *m, void *v)
 {
-	seq_printf(m, "enabled=%d filter_tgid=%u blocked_min_ms=%u\n", ws_is_enabled(),
-		   READ_ONCE(ws_filter_tgid), READ_ONCE(ws_blocked_min_ms));
+	struct ws_state *ws = m->private;
+
+	seq_printf(m, "enabled=%d filter_tgid=%u blocked_min_ms=%u\n", ws_is_enabled(ws),
+		   READ_ONCE(ws->set.filter_tgid), READ_ONCE(ws->set.blocked_min_ms));
 	seq_puts(m, "# commands: reset | enable | disable | filter tgid=N | filter off | blocked_min_ms=N\n");
 	return 0;
 }
 
 static int ws_control_open(struct inode *inode, struct file *file)
 {
-	return single_open(file, ws_control_show, NULL);
+	return single_open(file, ws_control_show, inode->i_private);
 }
 
 #define WS_SEQ_FOPS(name, open_fn, release_fn)			\
@@ -794,26 +592,27 @@ static const struct file_operations ws_control_fops = {
 	.release = single_release,
 };
 
-int ws_debugfs_init(void)
+void ws_debugfs_init(struct ws_state *ws)
 {
-	ws_dir = debugfs_create_dir("waitscope", NULL);
-	if (IS_ERR(ws_dir)) {
+	struct dentry *dir = debugfs_create_dir("waitscope", NULL);
+
+	if (IS_ERR(dir)) {
 		/* Not an error for the module: parameters still control it. */
 		pr_warn("no debugfs interface (%ld: debugfs is off); use the module parameters\n",
-			PTR_ERR(ws_dir));
-		return 0;
+			PTR_ERR(dir));
+		return;
 	}
-	debugfs_create_file("threads", 0400, ws_dir, NULL, &ws_threads_fops);
-	debugfs_create_file("histograms", 0400, ws_dir, NULL, &ws_hists_fops);
-	debugfs_create_file("blocked", 0400, ws_dir, NULL, &ws_blocked_fops);
-	debugfs_create_file("futex", 0400, ws_dir, NULL, &ws_futex_fops);
-	debugfs_create_file("stats", 0400, ws_dir, NULL, &ws_stats_fops);
-	debugfs_create_file("control", 0600, ws_dir, NULL, &ws_control_fops);
-	return 0;
+	ws->dir = dir;
+	debugfs_create_file("threads", 0400, dir, ws, &ws_threads_fops);
+	debugfs_create_file("histograms", 0400, dir, ws, &ws_hists_fops);
+	debugfs_create_file("blocked", 0400, dir, ws, &ws_blocked_fops);
+	debugfs_create_file("futex", 0400, dir, ws, &ws_futex_fops);
+	debugfs_create_file("stats", 0400, dir, ws, &ws_stats_fops);
+	debugfs_create_file("control", 0600, dir, ws, &ws_control_fops);
 }
 
-void ws_debugfs_exit(void)
+void ws_debugfs_exit(struct ws_state *ws)
 {
-	debugfs_remove_recursive(ws_dir);
-	ws_dir = NULL;
+	debugfs_remove_recursive(ws->dir);
+	ws->dir = NULL;
 }

@@ -2,15 +2,17 @@
 /*
  * KUnit suites for waitscope's pure logic: bucketing, classification, the
  * thread table, control parsing.  Built as waitscope_kunit.ko, never
- * installed with the product.  The code under test is compiled in here from
- * its own source files, so the tests need no exported symbols.
+ * installed with the product.  It links the module's own objects (Kbuild,
+ * WS_TEST=kunit), so the tests use the same interfaces the module does.
  */
 #include <kunit/test.h>
 #include <linux/futex.h>
-#include "ws_classify.c"
-#include "ws_control.c"
-#include "ws_pool.c"
-#include "ws_table.c"
+#include <linux/module.h>
+#include <linux/vmalloc.h>
+#include "ws_classify.h"
+#include "ws_control.h"
+#include "ws_futex.h"
+#include "ws_table.h"
 
 /* ---- buckets ---- */
 
@@ -164,15 +166,15 @@ static void ws_test_classify_futex(struct kunit *test)
 /* The task_struct address of the tests' threads: compared, never followed. */
 #define WS_TEST_OWNER	0x1000UL
 
-static struct ws_birth ws_bo(u32 tid, u64 start, unsigned long owner)
+static struct ws_entry_init ws_bo(u32 tid, u64 start, unsigned long owner)
 {
-	struct ws_birth b = { .key = { .tid = tid, .start = start, .owner = owner },
-			      .tgid = tid, .syscall = -1 };
+	struct ws_entry_init b = { .key = { .tid = tid, .start = start, .owner = owner },
+				   .tgid = tid, .syscall = -1 };
 
 	return b;
 }
 
-static struct ws_birth ws_b(u32 tid, u64 start)
+static struct ws_entry_init ws_b(u32 tid, u64 start)
 {
 	return ws_bo(tid, start, WS_TEST_OWNER);
 }
@@ -182,18 +184,24 @@ static struct ws_key ws_k(u32 tid, u64 start)
 	return (struct ws_key){ .tid = tid, .start = start, .owner = WS_TEST_OWNER };
 }
 
-static struct ws_thread *ws_find(struct ws_table *t, u32 tid, u64 start)
+static struct ws_thread_entry *ws_find(struct ws_table *t, u32 tid, u64 start)
 {
 	struct ws_key k = ws_k(tid, start);
 
 	return ws_table_find(t, &k);
 }
 
-static struct ws_thread *ws_try(struct ws_table *t, u32 ref, u32 tid, u64 start)
+static struct ws_thread_entry *ws_try(struct ws_table *t, u32 ref, u32 tid, u64 start)
 {
 	struct ws_key k = ws_k(tid, start);
 
 	return ws_table_try_ref(t, ref, &k);
+}
+
+/* An entry's ref, as the slots hold it: its index + 1. */
+static u32 ws_ref_of(struct ws_table *t, struct ws_thread_entry *e)
+{
+	return e - t->ent + 1;
 }
 
 static struct ws_table *ws_test_table(struct kunit *test)
@@ -207,8 +215,8 @@ static struct ws_table *ws_test_table(struct kunit *test)
 
 /* Per-test scratch: entry pointers and a copy buffer, too big for the stack. */
 struct ws_test_scratch {
-	struct ws_thread *e[WS_TEST_CAP];
-	struct ws_thread copy;
+	struct ws_thread_entry *e[WS_TEST_CAP];
+	struct ws_thread_entry copy;
 };
 
 static struct ws_test_scratch *ws_test_scratch(struct kunit *test)
@@ -223,8 +231,8 @@ static void ws_test_table_insert_lookup(struct kunit *test)
 {
 	struct ws_table *t = ws_test_table(test);
 	struct ws_test_scratch *sc = ws_test_scratch(test);
-	struct ws_thread **e = sc->e;
-	struct ws_birth b;
+	struct ws_thread_entry **e = sc->e;
+	struct ws_entry_init b;
 	u32 i;
 
 	for (i = 0; i < WS_TEST_CAP; i++) {
@@ -252,8 +260,8 @@ static void ws_test_table_insert_lookup(struct kunit *test)
 static void ws_test_table_pid_reuse(struct kunit *test)
 {
 	struct ws_table *t = ws_test_table(test);
-	struct ws_birth old = ws_b(100, 1000), young = ws_b(100, 2000);
-	struct ws_thread *a, *b;
+	struct ws_entry_init old = ws_b(100, 1000), young = ws_b(100, 2000);
+	struct ws_thread_entry *a, *b;
 
 	a = ws_table_add(t, &old);
 	KUNIT_ASSERT_NOT_NULL(test, a);
@@ -286,22 +294,22 @@ static void ws_test_table_pid_reuse(struct kunit *test)
 static void ws_test_table_try_ref(struct kunit *test)
 {
 	struct ws_table *t = ws_test_table(test);
-	struct ws_birth b = ws_b(300, 1000), next = ws_b(301, 1000);
-	struct ws_thread *e, *f;
+	struct ws_entry_init b = ws_b(300, 1000), next = ws_b(301, 1000);
+	struct ws_thread_entry *e, *f;
 	u32 ref;
 
 	e = ws_table_add(t, &b);
 	KUNIT_ASSERT_NOT_NULL(test, e);
-	ref = ws_table_ref(t, e);
+	ref = ws_ref_of(t, e);
 	KUNIT_EXPECT_PTR_EQ(test, ws_try(t, ref, 300, 1000), e);
 	KUNIT_EXPECT_NULL(test, ws_try(t, ref, 300, 2000));
 	KUNIT_EXPECT_NULL(test, ws_try(t, ref, 301, 1000));
 	KUNIT_EXPECT_NULL(test, ws_try(t, 0, 300, 1000));
 	KUNIT_EXPECT_NULL(test, ws_try(t, WS_TEST_CAP + 1, 300, 1000));
 	/* Being written: a miss. */
-	ws_thread_write_begin(e);
+	ws_entry_write_begin(e);
 	KUNIT_EXPECT_NULL(test, ws_try(t, ref, 300, 1000));
-	ws_thread_write_end(e);
+	ws_entry_write_end(e);
 	/* Freed, then reused by another thread: a miss for the old one. */
 	KUNIT_EXPECT_TRUE(test, ws_table_del(t, e));
 	KUNIT_EXPECT_NULL(test, ws_try(t, ref, 300, 1000));
@@ -317,8 +325,8 @@ static void ws_test_table_reclaim(struct kunit *test)
 {
 	struct ws_table *t = ws_test_table(test);
 	struct ws_test_scratch *sc = ws_test_scratch(test);
-	struct ws_thread **e = sc->e;
-	struct ws_birth b;
+	struct ws_thread_entry **e = sc->e;
+	struct ws_entry_init b;
 	int round, i;
 
 	/* Many generations through a small table: nothing leaks. */
@@ -351,10 +359,10 @@ static void ws_test_table_collect(struct kunit *test)
 	u64 start = ws_task_start(current);
 	/* This thread; an older generation of its tid; a tid nobody holds. */
 	unsigned long self = (unsigned long)current;
-	struct ws_birth live = ws_bo(me, start, self), old = ws_bo(me, start + 1, self);
-	struct ws_birth gone = ws_b(PID_MAX_LIMIT - 1, 1);
+	struct ws_entry_init live = ws_bo(me, start, self), old = ws_bo(me, start + 1, self);
+	struct ws_entry_init gone = ws_b(PID_MAX_LIMIT - 1, 1);
 	/* This tid and start, made by another task_struct: not this thread. */
-	struct ws_birth other = ws_bo(me, start, self + 64);
+	struct ws_entry_init other = ws_bo(me, start, self + 64);
 	struct ws_key live_key = live.key;
 	unsigned int freed = 0, n;
 	int i;
@@ -388,10 +396,10 @@ static void ws_test_table_exec_rekey(struct kunit *test)
 {
 	struct ws_table *t = ws_test_table(test);
 	unsigned long a = 0x2000, b = 0x3000;
-	struct ws_birth leader = ws_bo(100, 1000, a), thread = ws_bo(200, 1500, b);
+	struct ws_entry_init leader = ws_bo(100, 1000, a), thread = ws_bo(200, 1500, b);
 	struct ws_key after = { .tid = 100, .start = 1000, .owner = b };
 	struct ws_key leader_key = leader.key;
-	struct ws_thread *ea, *eb;
+	struct ws_thread_entry *ea, *eb;
 
 	ea = ws_table_add(t, &leader);
 	eb = ws_table_add(t, &thread);
@@ -422,9 +430,9 @@ static void ws_test_table_exec_rekey(struct kunit *test)
 static void ws_test_table_exec_rekey_merge(struct kunit *test)
 {
 	struct ws_table *t = ws_test_table(test);
-	struct ws_birth old = ws_bo(200, 1500, 0x3000), fresh = ws_bo(100, 1000, 0x3000);
+	struct ws_entry_init old = ws_bo(200, 1500, 0x3000), fresh = ws_bo(100, 1000, 0x3000);
 	struct ws_key after = fresh.key;
-	struct ws_thread *eo, *ef;
+	struct ws_thread_entry *eo, *ef;
 
 	eo = ws_table_add(t, &old);
 	ef = ws_table_add(t, &fresh);
@@ -471,14 +479,14 @@ static void ws_test_table_read_bounded(struct kunit *test)
 {
 	struct ws_table *t = ws_test_table(test);
 	struct ws_test_scratch *sc = ws_test_scratch(test);
-	struct ws_birth b = ws_b(42, 1);
-	struct ws_thread *e = ws_table_add(t, &b);
+	struct ws_entry_init b = ws_b(42, 1);
+	struct ws_thread_entry *e = ws_table_add(t, &b);
 
 	KUNIT_ASSERT_NOT_NULL(test, e);
-	ws_thread_write_begin(e);
+	ws_entry_write_begin(e);
 	KUNIT_EXPECT_FALSE(test, ws_table_read(t, e - t->ent, &sc->copy));
 	KUNIT_EXPECT_EQ(test, atomic64_read(&t->read_busy), 1LL);
-	ws_thread_write_end(e);
+	ws_entry_write_end(e);
 	KUNIT_EXPECT_TRUE(test, ws_table_read(t, e - t->ent, &sc->copy));
 	KUNIT_EXPECT_EQ(test, sc->copy.tid, 42U);
 	ws_table_destroy(t);
@@ -492,9 +500,9 @@ static void ws_test_table_read_bounded(struct kunit *test)
 static void ws_test_table_overflow(struct kunit *test)
 {
 	struct ws_table *t = ws_test_table(test);
-	struct ws_birth high = ws_b(WS_TEST_SLOTS + 7, 1), old = ws_bo(50, 1, 0x2000);
-	struct ws_birth young = ws_bo(50, 2, 0x3000), later = ws_bo(50, 3, 0x4000);
-	struct ws_thread *eh, *eo, *ey, *el;
+	struct ws_entry_init high = ws_b(WS_TEST_SLOTS + 7, 1), old = ws_bo(50, 1, 0x2000);
+	struct ws_entry_init young = ws_bo(50, 2, 0x3000), later = ws_bo(50, 3, 0x4000);
+	struct ws_thread_entry *eh, *eo, *ey, *el;
 
 	eh = ws_table_add(t, &high);
 	KUNIT_ASSERT_NOT_NULL(test, eh);
@@ -504,7 +512,7 @@ static void ws_test_table_overflow(struct kunit *test)
 	ey = ws_table_add(t, &young);
 	KUNIT_ASSERT_NOT_NULL(test, eo);
 	KUNIT_ASSERT_NOT_NULL(test, ey);
-	KUNIT_EXPECT_EQ(test, t->slots[50], ws_table_ref(t, eo));
+	KUNIT_EXPECT_EQ(test, t->slots[50], ws_ref_of(t, eo));
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->nr_overflow), 2);
 	KUNIT_EXPECT_PTR_EQ(test, ws_table_find(t, &young.key), ey);
 	KUNIT_EXPECT_PTR_EQ(test, ws_table_find(t, &old.key), eo);
@@ -514,7 +522,7 @@ static void ws_test_table_overflow(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, ws_table_find(t, &young.key), ey);
 	el = ws_table_add(t, &later);
 	KUNIT_ASSERT_NOT_NULL(test, el);
-	KUNIT_EXPECT_EQ(test, t->slots[50], ws_table_ref(t, el));
+	KUNIT_EXPECT_EQ(test, t->slots[50], ws_ref_of(t, el));
 	KUNIT_EXPECT_TRUE(test, ws_table_del(t, ey));
 	KUNIT_EXPECT_TRUE(test, ws_table_del(t, eh));
 	KUNIT_EXPECT_FALSE(test, ws_table_del(t, eh));
@@ -527,12 +535,12 @@ static void ws_test_table_overflow(struct kunit *test)
 static void ws_test_table_full(struct kunit *test)
 {
 	struct ws_table *t = ws_test_table(test);
-	struct ws_thread *first = NULL;
-	struct ws_birth b;
+	struct ws_thread_entry *first = NULL;
+	struct ws_entry_init b;
 	u32 i;
 
 	for (i = 0; i < WS_TEST_CAP; i++) {
-		struct ws_thread *e;
+		struct ws_thread_entry *e;
 
 		b = ws_b(10 + i, 1);
 		e = ws_table_add(t, &b);
@@ -570,7 +578,66 @@ static void ws_test_table_entry_size(struct kunit *test)
 	/* Lockdep grows the seqcount; the bound holds for production builds. */
 	if (IS_ENABLED(CONFIG_DEBUG_LOCK_ALLOC))
 		kunit_skip(test, "seqcount carries a lockdep map in this build");
-	KUNIT_EXPECT_LE(test, sizeof(struct ws_thread), (size_t)1024);
+	KUNIT_EXPECT_LE(test, sizeof(struct ws_thread_entry), (size_t)1024);
+}
+
+/* ---- futex table ---- */
+
+/* The count of (tgid, pstart, uaddr) in the shared table, 0 if absent. */
+static u64 ws_futex_count_of(struct ws_futex_table *ft, u32 tgid, u64 pstart, u64 uaddr)
+{
+	struct ws_futex f;
+	u32 i;
+
+	for (i = 0; i < ft->pool.capacity; i++)
+		if (ws_futex_read(ft, i, &f) && f.tgid == tgid && f.pstart == pstart &&
+		    f.uaddr == uaddr)
+			return f.count;
+	return 0;
+}
+
+/*
+ * Waits go to the CPU's slots first; a flush hands them all to the shared
+ * table, and a full table counts the waits it could not take as dropped:
+ * every wait is in one or the other, none lost.
+ */
+static void ws_test_futex_cpu_slots(struct kunit *test)
+{
+	struct ws_futex_table *ft = kunit_kzalloc(test, sizeof(*ft), GFP_KERNEL);
+	struct ws_futex_wait w = { .tgid = 42, .pstart = 7 };
+	u64 recorded = 0;
+	struct ws_futex f;
+	u32 i;
+
+	KUNIT_ASSERT_NOT_NULL(test, ft);
+	KUNIT_ASSERT_EQ(test, ws_futex_init(ft, 64), 0);
+	/* One hot word, in the shared table before it fills up... */
+	w.uaddr = 0x100000;
+	w.lock = true;
+	ws_futex_add(ft, &w, 5000);
+	ws_futex_flush(ft);
+	/* ...then between 200 others that displace it from its slot. */
+	for (i = 1; i < 400; i++) {
+		w.uaddr = 0x1000 + (i % 200) * 8;
+		w.lock = false;
+		ws_futex_add(ft, &w, 1000);
+		w.uaddr = 0x100000;
+		w.lock = true;
+		ws_futex_add(ft, &w, 5000);
+	}
+	ws_futex_flush(ft);
+	KUNIT_EXPECT_EQ(test, ws_futex_count_of(ft, 42, 7, 0x100000), 400ULL);
+	for (i = 0; i < ft->pool.capacity; i++)
+		if (ws_futex_read(ft, i, &f))
+			recorded += f.count;
+	KUNIT_EXPECT_EQ(test, recorded + ws_futex_dropped(ft), 799ULL);
+	KUNIT_EXPECT_GT(test, ws_futex_dropped(ft), 0LL);
+	/* Another process under the same tgid is another row. */
+	w.pstart = 8;
+	ws_futex_add(ft, &w, 5000);
+	ws_futex_flush(ft);
+	KUNIT_EXPECT_EQ(test, ws_futex_count_of(ft, 42, 7, 0x100000), 400ULL);
+	ws_futex_destroy(ft);
 }
 
 /* ---- control parsing ---- */
@@ -648,6 +715,7 @@ static struct kunit_case ws_table_cases[] = {
 	KUNIT_CASE(ws_test_table_overflow),
 	KUNIT_CASE(ws_test_table_full),
 	KUNIT_CASE(ws_test_table_entry_size),
+	KUNIT_CASE(ws_test_futex_cpu_slots),
 	{}
 };
 

@@ -19,52 +19,60 @@
 static void ws_probe_switch(void *data, bool preempt, struct task_struct *prev,
 			    struct task_struct *next, unsigned int prev_state)
 {
-	ws_count_event(WS_P_SWITCH);
-	ws_account_switch(preempt, prev, next, prev_state);
+	struct ws_state *ws = data;
+
+	ws_count_event(ws, WS_P_SWITCH);
+	ws_account_switch(ws, preempt, prev, next, prev_state);
 }
 
 static void ws_probe_waking(void *data, struct task_struct *p)
 {
-	ws_count_event(WS_P_WAKING);
-	ws_account_waking(p);
+	struct ws_state *ws = data;
+
+	ws_count_event(ws, WS_P_WAKING);
+	ws_account_waking(ws, p);
 }
 
 static void ws_probe_wakeup(void *data, struct task_struct *p)
 {
-	ws_count_event(WS_P_WAKEUP);
-	ws_account_wakeup(p);
+	struct ws_state *ws = data;
+
+	ws_count_event(ws, WS_P_WAKEUP);
+	ws_account_wakeup(ws, p);
 }
 
 static void ws_probe_wakeup_new(void *data, struct task_struct *p)
 {
-	ws_count_event(WS_P_WAKEUP_NEW);
-	ws_account_wakeup(p);
+	struct ws_state *ws = data;
+
+	ws_count_event(ws, WS_P_WAKEUP_NEW);
+	ws_account_wakeup(ws, p);
 }
 
 /* A process is gone: let the collector free its futex entries soon. */
 static void ws_probe_exit(WS_EXIT_PROTO)
 {
-	ws_count_event(WS_P_EXIT);
+	struct ws_state *ws = data;
+
+	ws_count_event(ws, WS_P_EXIT);
 	if (ws_exit_group_dead(WS_EXIT_ARGS))
-		ws_collect_soon();
+		ws_collect_soon(&ws->collector);
 }
 
 /* A non-leader that execs takes its leader's pid: re-key its entry. */
 static void ws_probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 			  struct linux_binprm *bprm)
 {
-	ws_count_event(WS_P_EXEC);
-	ws_account_exec(p, old_pid);
+	struct ws_state *ws = data;
+
+	ws_count_event(ws, WS_P_EXEC);
+	ws_account_exec(ws, p, old_pid);
 }
 
-struct ws_probe {
+static const struct {
 	const char *name;
 	void *fn;
-	struct tracepoint *tp;
-	bool attached;
-};
-
-static struct ws_probe ws_probes[WS_NR_PROBES] = {
+} ws_probe_defs[WS_NR_PROBES] = {
 	[WS_P_SWITCH]		= { "sched_switch", ws_probe_switch },
 	[WS_P_WAKING]		= { "sched_waking", ws_probe_waking },
 	[WS_P_WAKEUP]		= { "sched_wakeup", ws_probe_wakeup },
@@ -84,23 +92,29 @@ static void __maybe_unused ws_probes_check_types(void)
 	check_trace_callback_type_sched_process_exec(ws_probe_exec);
 }
 
+const char *ws_probe_name(enum ws_probe_id id)
+{
+	return ws_probe_defs[id].name;
+}
+
 static void ws_match_tracepoint(struct tracepoint *tp, void *priv)
 {
+	struct ws_probes *pr = priv;
 	int i;
 
 	for (i = 0; i < WS_NR_PROBES; i++)
-		if (!strcmp(tp->name, ws_probes[i].name))
-			ws_probes[i].tp = tp;
+		if (!strcmp(tp->name, ws_probe_defs[i].name))
+			pr->tp[i] = tp;
 }
 
-int ws_probes_resolve(void)
+int ws_probes_resolve(struct ws_probes *pr)
 {
 	int i;
 
-	for_each_kernel_tracepoint(ws_match_tracepoint, NULL);
+	for_each_kernel_tracepoint(ws_match_tracepoint, pr);
 	for (i = 0; i < WS_NR_PROBES; i++) {
-		if (!ws_probes[i].tp) {
-			pr_err("tracepoint %s not found in this kernel\n", ws_probes[i].name);
+		if (!pr->tp[i]) {
+			pr_err("tracepoint %s not found in this kernel\n", ws_probe_defs[i].name);
 			return -ENOENT;
 		}
 	}
@@ -108,63 +122,46 @@ int ws_probes_resolve(void)
 }
 
 /* Detach every attached probe; returns once none can be running. */
-void ws_probes_detach(void)
+void ws_probes_detach(struct ws_state *ws)
 {
-	bool any = false;
+	struct ws_probes *pr = &ws->probes;
 	int i;
 
+	if (!pr->attached)
+		return;
 	for (i = WS_NR_PROBES - 1; i >= 0; i--) {
-		struct ws_probe *pr = &ws_probes[i];
-
-		if (!pr->attached)
+		if (!test_bit(i, &pr->attached))
 			continue;
-		WARN_ON_ONCE(tracepoint_probe_unregister(pr->tp, pr->fn, NULL));
-		pr->attached = false;
-		any = true;
+		WARN_ON_ONCE(tracepoint_probe_unregister(pr->tp[i], ws_probe_defs[i].fn, ws));
+		clear_bit(i, &pr->attached);
 	}
-	if (any)
-		tracepoint_synchronize_unregister();
+	tracepoint_synchronize_unregister();
 }
 
-int ws_probes_attach(void)
+/* Attach every probe, with ws as its data; all or none. */
+int ws_probes_attach(struct ws_state *ws)
 {
+	struct ws_probes *pr = &ws->probes;
 	int i, err;
 
 	for (i = 0; i < WS_NR_PROBES; i++) {
-		struct ws_probe *pr = &ws_probes[i];
-
-		err = tracepoint_probe_register(pr->tp, pr->fn, NULL);
+		err = tracepoint_probe_register(pr->tp[i], ws_probe_defs[i].fn, ws);
 		if (err) {
-			pr_err("cannot attach to %s: %d\n", pr->name, err);
-			ws_probes_detach();
+			pr_err("cannot attach to %s: %d\n", ws_probe_defs[i].name, err);
+			ws_probes_detach(ws);
 			return err;
 		}
-		pr->attached = true;
+		set_bit(i, &pr->attached);
 	}
 	return 0;
 }
 
-unsigned int ws_probes_attached(void)
+bool ws_probe_attached(const struct ws_probes *pr, enum ws_probe_id id)
 {
-	unsigned int n = 0;
-	int i;
-
-	for (i = 0; i < WS_NR_PROBES; i++)
-		n += ws_probes[i].attached;
-	return n;
+	return test_bit(id, &pr->attached);
 }
 
-/* "events_<tracepoint> <count>" for every probe, summed over CPUs. */
-void ws_probes_show(struct seq_file *m)
+unsigned int ws_probes_attached(const struct ws_probes *pr)
 {
-	int i, cpu;
-
-	for (i = 0; i < WS_NR_PROBES; i++) {
-		u64 n = 0;
-
-		for_each_possible_cpu(cpu)
-			n += per_cpu(ws_cpu_stats, cpu).events[i];
-		seq_printf(m, "events_%-22s %llu%s\n", ws_probes[i].name, n,
-			   ws_probes[i].attached ? "" : "  (detached)");
-	}
+	return hweight_long(pr->attached);
 }

@@ -87,11 +87,10 @@
 #include <linux/string.h>
 #include <linux/threads.h>
 #include <linux/vmalloc.h>
-#include "ws_compat.h"
 #include "ws_table.h"
 
 #ifndef CONFIG_DEBUG_LOCK_ALLOC
-static_assert(sizeof(struct ws_thread) <= 1024);
+static_assert(sizeof(struct ws_thread_entry) <= 1024);
 #endif
 
 /* A seqcount reader's retries before it gives up on an entry. */
@@ -108,12 +107,12 @@ static raw_spinlock_t *ws_tid_lock(struct ws_table *t, u32 tid)
 	return ws_index_lock(&t->overflow, ws_bucket(t, tid));
 }
 
-static struct ws_thread *ws_ent(struct ws_table *t, u32 ref)
+static struct ws_thread_entry *ws_entry_at(struct ws_table *t, u32 ref)
 {
 	return &t->ent[ref - 1];
 }
 
-static u32 ws_ref(struct ws_table *t, struct ws_thread *e)
+static u32 ws_entry_ref(struct ws_table *t, struct ws_thread_entry *e)
 {
 	return e - t->ent + 1;
 }
@@ -190,19 +189,19 @@ void ws_table_clear(struct ws_table *t)
 	atomic64_set(&t->read_busy, 0);
 }
 
-static bool ws_key_match(const struct ws_thread *e, const struct ws_key *k)
+static bool ws_key_match(const struct ws_thread_entry *e, const struct ws_key *k)
 {
 	return e->tid == k->tid && e->start == k->start && e->owner == k->owner;
 }
 
 /* Stripe held: thread k's entry in the overflow chains. */
-static struct ws_thread *ws_overflow_find(struct ws_table *t, const struct ws_key *k)
+static struct ws_thread_entry *ws_overflow_find(struct ws_table *t, const struct ws_key *k)
 {
 	u32 ref;
 
 	for (ref = ws_index_first(&t->overflow, ws_bucket(t, k->tid)); ref;
 	     ref = ws_pool_next(&t->pool, ref)) {
-		struct ws_thread *e = ws_ent(t, ref);
+		struct ws_thread_entry *e = ws_entry_at(t, ref);
 
 		if (ws_key_match(e, k))
 			return e;
@@ -211,12 +210,12 @@ static struct ws_thread *ws_overflow_find(struct ws_table *t, const struct ws_ke
 }
 
 /* Stripe held: thread k's entry, in its slot or overflowed. */
-static struct ws_thread *ws_locked_find(struct ws_table *t, const struct ws_key *k)
+static struct ws_thread_entry *ws_locked_find(struct ws_table *t, const struct ws_key *k)
 {
 	u32 ref = k->tid < t->nr_slots ? t->slots[k->tid] : 0;
 
-	if (ref && ws_key_match(ws_ent(t, ref), k))
-		return ws_ent(t, ref);
+	if (ref && ws_key_match(ws_entry_at(t, ref), k))
+		return ws_entry_at(t, ref);
 	return atomic_read(&t->nr_overflow) ? ws_overflow_find(t, k) : NULL;
 }
 
@@ -225,15 +224,15 @@ static struct ws_thread *ws_locked_find(struct ws_table *t, const struct ws_key 
  * ref read from a slot that may have changed since; an entry being written
  * counts as a miss (see "Lock-free lookups" above).
  */
-struct ws_thread *ws_table_try_ref(struct ws_table *t, u32 ref, const struct ws_key *k)
+struct ws_thread_entry *ws_table_try_ref(struct ws_table *t, u32 ref, const struct ws_key *k)
 {
-	struct ws_thread *e;
+	struct ws_thread_entry *e;
 	unsigned int seq;
 	bool same;
 
 	if (!ref || ref > ws_table_capacity(t))
 		return NULL;
-	e = ws_ent(t, ref);
+	e = ws_entry_at(t, ref);
 	seq = raw_read_seqcount(&e->seq);
 	if (seq & 1)
 		return NULL;
@@ -249,10 +248,10 @@ struct ws_thread *ws_table_try_ref(struct ws_table *t, u32 ref, const struct ws_
  * thread whose tid is past the slots, or whose slot another thread's entry
  * holds, is looked up in the overflow chains, under their stripe.
  */
-struct ws_thread *ws_table_find(struct ws_table *t, const struct ws_key *k)
+struct ws_thread_entry *ws_table_find(struct ws_table *t, const struct ws_key *k)
 {
 	raw_spinlock_t *lock;
-	struct ws_thread *e;
+	struct ws_thread_entry *e;
 	unsigned long flags;
 
 	if (k->tid < t->nr_slots) {
@@ -269,18 +268,12 @@ struct ws_thread *ws_table_find(struct ws_table *t, const struct ws_key *k)
 	return e;
 }
 
-u32 ws_table_ref(struct ws_table *t, struct ws_thread *e)
-{
-	return ws_ref(t, e);
-}
-
-static void ws_thread_fill(struct ws_thread *e, const struct ws_birth *b)
+static void ws_entry_fill(struct ws_thread_entry *e, const struct ws_entry_init *b)
 {
 	e->tid = b->key.tid;
 	e->start = b->key.start;
 	e->owner = b->key.owner;
 	e->tgid = b->tgid;
-	e->cgroup_id = b->cgroup_id;
 	e->since = b->since;
 	e->futex_uaddr = b->futex_uaddr;
 	e->futex_val = b->futex_val;
@@ -299,23 +292,23 @@ static void ws_count_drop(struct ws_table *t, u32 tid)
 }
 
 /* Stripe held: file e under its tid, in its slot if that is free. */
-static void ws_file(struct ws_table *t, struct ws_thread *e)
+static void ws_file(struct ws_table *t, struct ws_thread_entry *e)
 {
 	u32 tid = e->tid;
 
 	if (tid < t->nr_slots && !t->slots[tid]) {
 		/* The filled entry is seen before its ref. */
-		smp_store_release(&t->slots[tid], ws_ref(t, e));
+		smp_store_release(&t->slots[tid], ws_entry_ref(t, e));
 		return;
 	}
-	ws_index_link(&t->overflow, &t->pool, ws_bucket(t, tid), ws_ref(t, e));
+	ws_index_link(&t->overflow, &t->pool, ws_bucket(t, tid), ws_entry_ref(t, e));
 	atomic_inc(&t->nr_overflow);
 }
 
 /* Stripe held: take e out of its slot or overflow chain; false if not there. */
-static bool ws_unfile(struct ws_table *t, struct ws_thread *e)
+static bool ws_unfile(struct ws_table *t, struct ws_thread_entry *e)
 {
-	u32 tid = e->tid, ref = ws_ref(t, e);
+	u32 tid = e->tid, ref = ws_entry_ref(t, e);
 
 	if (tid < t->nr_slots && t->slots[tid] == ref) {
 		WRITE_ONCE(t->slots[tid], 0);
@@ -331,10 +324,10 @@ static bool ws_unfile(struct ws_table *t, struct ws_thread *e)
  * The entry for b's thread, created from b if it has none.  NULL when the
  * table is full: the thread is then counted as dropped, once.
  */
-struct ws_thread *ws_table_add(struct ws_table *t, const struct ws_birth *b)
+struct ws_thread_entry *ws_table_add(struct ws_table *t, const struct ws_entry_init *b)
 {
 	raw_spinlock_t *lock = ws_tid_lock(t, b->key.tid);
-	struct ws_thread *e;
+	struct ws_thread_entry *e;
 	unsigned long flags;
 	u32 ref;
 
@@ -343,11 +336,11 @@ struct ws_thread *ws_table_add(struct ws_table *t, const struct ws_birth *b)
 	if (!e) {
 		ref = ws_pool_get(&t->pool);
 		if (ref) {
-			e = ws_ent(t, ref);
+			e = ws_entry_at(t, ref);
 			/* Free entries are zero but for seq: no reader sees this fill. */
-			ws_thread_write_begin(e);
-			ws_thread_fill(e, b);
-			ws_thread_write_end(e);
+			ws_entry_write_begin(e);
+			ws_entry_fill(e, b);
+			ws_entry_write_end(e);
 			ws_file(t, e);
 		}
 	}
@@ -357,18 +350,18 @@ struct ws_thread *ws_table_add(struct ws_table *t, const struct ws_birth *b)
 	return e;
 }
 
-static void ws_thread_wipe(struct ws_thread *e)
+static void ws_entry_wipe(struct ws_thread_entry *e)
 {
-	ws_thread_write_begin(e);
+	ws_entry_write_begin(e);
 	memset((char *)e + sizeof(e->seq), 0, sizeof(*e) - sizeof(e->seq));
-	ws_thread_write_end(e);
+	ws_entry_write_end(e);
 }
 
 /*
  * Unlink e if it still belongs to thread k: an entry read without the lock
  * may have been freed and reused by another thread since.
  */
-static bool ws_table_unlink(struct ws_table *t, struct ws_thread *e, const struct ws_key *k)
+static bool ws_table_unlink(struct ws_table *t, struct ws_thread_entry *e, const struct ws_key *k)
 {
 	raw_spinlock_t *lock = ws_tid_lock(t, k->tid);
 	unsigned long flags;
@@ -381,7 +374,7 @@ static bool ws_table_unlink(struct ws_table *t, struct ws_thread *e, const struc
 	return gone;
 }
 
-static void ws_key_read(struct ws_key *k, const struct ws_thread *e)
+static void ws_key_read(struct ws_key *k, const struct ws_thread_entry *e)
 {
 	k->tid = e->tid;
 	k->start = e->start;
@@ -392,15 +385,15 @@ static void ws_key_read(struct ws_key *k, const struct ws_thread *e)
  * Unlink and free e now; false if someone else already unlinked it.  Only
  * from e's own task (its last switch), or with no probe attached.
  */
-bool ws_table_del(struct ws_table *t, struct ws_thread *e)
+bool ws_table_del(struct ws_table *t, struct ws_thread_entry *e)
 {
 	struct ws_key k;
 
 	ws_key_read(&k, e);
 	if (!ws_table_unlink(t, e, &k))
 		return false;
-	ws_thread_wipe(e);
-	ws_pool_put(&t->pool, ws_ref(t, e));
+	ws_entry_wipe(e);
+	ws_pool_put(&t->pool, ws_entry_ref(t, e));
 	return true;
 }
 
@@ -411,17 +404,17 @@ void ws_table_forget_dropped(struct ws_table *t, u32 tid)
 }
 
 /* Stripe held: the entry of owner filed under tid, whatever its start time. */
-static struct ws_thread *ws_find_owner(struct ws_table *t, u32 tid, unsigned long owner)
+static struct ws_thread_entry *ws_find_owner(struct ws_table *t, u32 tid, unsigned long owner)
 {
 	u32 ref = tid < t->nr_slots ? t->slots[tid] : 0;
 
-	if (ref && ws_ent(t, ref)->tid == tid && ws_ent(t, ref)->owner == owner)
-		return ws_ent(t, ref);
+	if (ref && ws_entry_at(t, ref)->tid == tid && ws_entry_at(t, ref)->owner == owner)
+		return ws_entry_at(t, ref);
 	if (!atomic_read(&t->nr_overflow))
 		return NULL;
 	for (ref = ws_index_first(&t->overflow, ws_bucket(t, tid)); ref;
 	     ref = ws_pool_next(&t->pool, ref)) {
-		struct ws_thread *e = ws_ent(t, ref);
+		struct ws_thread_entry *e = ws_entry_at(t, ref);
 
 		if (e->tid == tid && e->owner == owner)
 			return e;
@@ -464,7 +457,7 @@ static void ws_unlock_two(raw_spinlock_t *l1, raw_spinlock_t *l2)
  * counts add up; where the task is now is n's to tell.  (The interval e had
  * open when the pid changed, usually a short run on the CPU, is lost.)
  */
-static void ws_thread_merge(struct ws_thread *e, const struct ws_thread *n)
+static void ws_entry_merge(struct ws_thread_entry *e, const struct ws_thread_entry *n)
 {
 	unsigned int r;
 
@@ -481,7 +474,6 @@ static void ws_thread_merge(struct ws_thread *e, const struct ws_thread *n)
 	e->futex_uaddr = n->futex_uaddr;
 	e->futex_val = n->futex_val;
 	e->futex_op = n->futex_op;
-	e->cgroup_id = n->cgroup_id;
 	e->preempt_tid = n->preempt_tid;
 	WRITE_ONCE(e->waker_tid, READ_ONCE(n->waker_tid));
 	WRITE_ONCE(e->pending_waker, READ_ONCE(n->pending_waker));
@@ -498,7 +490,7 @@ static void ws_thread_merge(struct ws_thread *e, const struct ws_thread *n)
 bool ws_table_rekey(struct ws_table *t, u32 old_tid, const struct ws_key *k)
 {
 	raw_spinlock_t *lo = ws_tid_lock(t, old_tid), *ln = ws_tid_lock(t, k->tid);
-	struct ws_thread *e, *n = NULL;
+	struct ws_thread_entry *e, *n = NULL;
 	unsigned long flags;
 
 	local_irq_save(flags);
@@ -509,20 +501,20 @@ bool ws_table_rekey(struct ws_table *t, u32 old_tid, const struct ws_key *k)
 		ws_unfile(t, e);
 		if (n)
 			ws_unfile(t, n);
-		ws_thread_write_begin(e);
+		ws_entry_write_begin(e);
 		e->tid = k->tid;
 		e->start = k->start;
 		if (n)
-			ws_thread_merge(e, n);
-		ws_thread_write_end(e);
+			ws_entry_merge(e, n);
+		ws_entry_write_end(e);
 		ws_file(t, e);
 	}
 	ws_unlock_two(lo, ln);
 	local_irq_restore(flags);
 	if (n) {
 		/* As at a last switch: no other task's probe uses n. */
-		ws_thread_wipe(n);
-		ws_pool_put(&t->pool, ws_ref(t, n));
+		ws_entry_wipe(n);
+		ws_pool_put(&t->pool, ws_entry_ref(t, n));
 	}
 	return e;
 }
@@ -532,9 +524,9 @@ bool ws_table_rekey(struct ws_table *t, u32 old_tid, const struct ws_key *k)
  * WS_READ_TRIES tries (counted in read_busy).  Its tid is read first: a
  * free entry costs one load, not a copy.
  */
-bool ws_table_read(struct ws_table *t, u32 i, struct ws_thread *copy)
+bool ws_table_read(struct ws_table *t, u32 i, struct ws_thread_entry *copy)
 {
-	struct ws_thread *e = &t->ent[i];
+	struct ws_thread_entry *e = &t->ent[i];
 	unsigned int seq, tries;
 
 	if (!READ_ONCE(e->tid))
@@ -556,7 +548,7 @@ bool ws_table_read(struct ws_table *t, u32 i, struct ws_thread *copy)
 }
 
 /* Does the task that made this entry still exist, under that key? */
-static bool ws_thread_alive(const struct ws_key *k)
+static bool ws_key_alive(const struct ws_key *k)
 {
 	struct task_struct *p;
 	bool alive;
@@ -602,7 +594,7 @@ static void ws_free_batch(struct ws_table *t, u32 *refs, unsigned int n)
 	/* A seqcount writer must not be preempted while readers may spin. */
 	preempt_disable();
 	for (i = 0; i < n; i++) {
-		ws_thread_wipe(ws_ent(t, refs[i]));
+		ws_entry_wipe(ws_entry_at(t, refs[i]));
 		ws_pool_put(&t->pool, refs[i]);
 	}
 	preempt_enable();
@@ -611,7 +603,7 @@ static void ws_free_batch(struct ws_table *t, u32 *refs, unsigned int n)
 /* Unlink entry i if the thread it names no longer exists; true if it did. */
 static bool ws_unlink_if_gone(struct ws_table *t, u32 i)
 {
-	struct ws_thread *e = &t->ent[i];
+	struct ws_thread_entry *e = &t->ent[i];
 	unsigned int seq;
 	struct ws_key k;
 
@@ -622,7 +614,7 @@ static bool ws_unlink_if_gone(struct ws_table *t, u32 i)
 	ws_key_read(&k, e);
 	if (read_seqcount_retry(&e->seq, seq))
 		return false;
-	return k.tid && !ws_thread_alive(&k) && ws_table_unlink(t, e, &k);
+	return k.tid && !ws_key_alive(&k) && ws_table_unlink(t, e, &k);
 }
 
 /*

@@ -8,25 +8,40 @@ set -eu
 
 kdir=$1 out=$2
 shift 2
-kunit= bench= sparse=
+tests= sparse=
 for a in "$@"; do
 	case $a in
-	--kunit) kunit="WS_KUNIT=m" ;;
-	--bench) bench="WS_BENCH=m" ;;
+	--kunit) tests="$tests kunit" ;;
+	--bench) tests="$tests bench" ;;
 	--sparse) sparse="C=2" ;;
 	esac
 done
 top=$(cd "$(dirname "$0")/../.." && pwd)
 rm -rf "$out"
 mkdir -p "$out"
-cp -r "$top/Kbuild" "$top/module" "$out/"
-log=$out/build.log
-# shellcheck disable=SC2086
-if ! make -C "$kdir" M="$out" W=1 $sparse $kunit $bench CONFIG_DEBUG_INFO_BTF_MODULES= modules > "$log" 2>&1; then
-	cat "$log" >&2
-	exit 1
-fi
-if grep -E 'warning:|error:|WARNING:' "$log" >&2; then
-	echo "build-module: warnings building against $kdir" >&2
-	exit 1
-fi
+
+# build DIR [WS_TEST=NAME]: one Kbuild run in a private copy of the sources.
+build() {
+	dir=$1
+	shift
+	mkdir -p "$dir"
+	cp -r "$top/Kbuild" "$top/module" "$dir/"
+	log=$dir/build.log
+	# shellcheck disable=SC2086
+	if ! make -C "$kdir" M="$dir" W=1 $sparse "$@" CONFIG_DEBUG_INFO_BTF_MODULES= modules > "$log" 2>&1; then
+		cat "$log" >&2
+		exit 1
+	fi
+	if grep -E 'warning:|error:|WARNING:' "$log" >&2; then
+		echo "build-module: warnings building against $kdir" >&2
+		exit 1
+	fi
+}
+
+build "$out"
+# The test modules link the same objects, so each is a build of its own.
+for t in $tests; do
+	build "$out/$t" "WS_TEST=$t"
+	cp "$out/$t/waitscope_$t.ko" "$out/"
+	cat "$out/$t/build.log" >> "$out/build.log"
+done
