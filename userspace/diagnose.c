@@ -308,19 +308,39 @@ static void ctx_pools(const struct ws_snapshot *s, struct ctx *cx)
 	free(k);
 }
 
-static void ctx_procs(const struct ws_snapshot *s, struct ctx *cx)
+static int u32_cmp(const void *a, const void *b)
 {
-	struct proc_agg *p = xcalloc(s->nthreads, sizeof(*p));
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The processes of the snapshot, sorted by tgid, in an array of just their number. */
+static struct proc_agg *distinct_procs(const struct ws_snapshot *s, size_t *np)
+{
+	uint32_t *tgid = xcalloc(s->nthreads, sizeof(*tgid));
+	struct proc_agg *p;
 	size_t i, n = 0;
 
 	for (i = 0; i < s->nthreads; i++)
-		p[i].tgid = s->threads[i].tgid;
-	qsort(p, s->nthreads, sizeof(*p), proc_cmp);
+		tgid[i] = s->threads[i].tgid;
+	qsort(tgid, s->nthreads, sizeof(*tgid), u32_cmp);
 	for (i = 0; i < s->nthreads; i++)
-		if (!n || p[n - 1].tgid != p[i].tgid)
-			p[n++].tgid = p[i].tgid;
-	cx->procs = p;
-	cx->nprocs = n;
+		if (!n || tgid[n - 1] != tgid[i])
+			tgid[n++] = tgid[i];
+	p = xcalloc(n, sizeof(*p));
+	for (i = 0; i < n; i++)
+		p[i].tgid = tgid[i];
+	free(tgid);
+	*np = n;
+	return p;
+}
+
+static void ctx_procs(const struct ws_snapshot *s, struct ctx *cx)
+{
+	size_t i;
+
+	cx->procs = distinct_procs(s, &cx->nprocs);
 	for (i = 0; i < s->nthreads; i++) {
 		const struct ws_thread *t = &s->threads[i];
 		struct proc_agg *a = proc_of(cx, t->tgid);
@@ -349,9 +369,12 @@ static void ctx_free(struct ctx *cx)
 	free(cx->procs);
 }
 
-/* The first frame that says where, past the scheduler's own: "pipe_read". */
-const char *ws_top_frame(const struct ws_snapshot *s, const struct ws_thread *t, char *buf,
-			 size_t n)
+/*
+ * The first frame that says where, past the scheduler's own, in the
+ * snapshot's pool: its name ("pipe_read") is the first *len bytes.
+ */
+static const char *top_frame_name(const struct ws_snapshot *s, const struct ws_thread *t,
+				  size_t *len)
 {
 	static const char *const sched[] = {
 		"__schedule", "schedule", "preempt_schedule", "io_schedule", "__switch_to",
@@ -368,10 +391,24 @@ const char *ws_top_frame(const struct ws_snapshot *s, const struct ws_thread *t,
 				skip = true;
 		if (skip)
 			continue;
-		snprintf(buf, n, "%.*s", (int)strcspn(f, "+"), f);
-		return buf;
+		*len = strcspn(f, "+");
+		return f;
 	}
+	*len = 0;
 	return NULL;
+}
+
+/* The same, copied into buf (truncated to fit). */
+const char *ws_top_frame(const struct ws_snapshot *s, const struct ws_thread *t, char *buf,
+			 size_t n)
+{
+	size_t len;
+	const char *f = top_frame_name(s, t, &len);
+
+	if (!f)
+		return NULL;
+	snprintf(buf, n, "%.*s", (int)len, f);
+	return buf;
 }
 
 static bool frame_in_stack(const struct ws_snapshot *s, const struct ws_thread *t,
@@ -595,18 +632,26 @@ static const char *comm_of(const struct ws_snapshot *s, uint32_t tgid, char *buf
 
 /* ---- stuck ---- */
 
+/*
+ * A wait site, one per stuck thread before they are folded: small, as
+ * there may be tens of thousands.  Its frame points into the snapshot's
+ * pool; its rare read() description is allocated (NULL: none).
+ */
 struct site {
-	uint32_t tgid;
+	uint32_t tgid, tid;
 	int reason, syscall;
-	uint64_t futex;
 	int fkind;		/* enum futex_kind of a futex wait */
-	char frame[64];
-	char on[96];		/* what a read() without a stack reads: "a pipe (pipe:[7])" */
 	int n;
-	uint64_t lo, hi, sum;
+	uint64_t futex;
+	const char *frame;	/* the top frame's name: frame_len bytes, NULL if none */
+	uint32_t frame_len;
 	bool partial;
-	uint32_t tid;
+	char *on;		/* what a read() without a stack reads: "a pipe (pipe:[7])" */
+	uint64_t lo, hi, sum;
 };
+
+/* A site's frame name is cut at 63 bytes, as its 64-byte copy used to be. */
+#define SITE_FRAME_MAX 63
 
 static int site_cmp(const void *a, const void *b)
 {
@@ -640,9 +685,9 @@ static void describe_wait(const struct site *w, char *buf, size_t n)
 	else
 		snprintf(call, sizeof(call), "%ssyscall %d", kind[w->reason] ? "in " : "",
 			 w->syscall);
-	if (w->frame[0])
-		snprintf(at, sizeof(at), " at %s", w->frame);
-	else if (w->on[0])
+	if (w->frame_len)
+		snprintf(at, sizeof(at), " at %.*s", (int)w->frame_len, w->frame);
+	else if (w->on)
 		snprintf(at, sizeof(at), " on %s", w->on);
 	snprintf(buf, n, "%s%s%s", kind[w->reason] ? kind[w->reason] : "", call, at);
 }
@@ -657,9 +702,21 @@ static bool futex_completed_any(const struct ws_snapshot *s, uint32_t tgid, uint
 	return false;
 }
 
+/* Frame names compared as the strings they are (strcmp's order). */
+static int site_frame_cmp(const struct site *x, const struct site *y)
+{
+	uint32_t n = x->frame_len < y->frame_len ? x->frame_len : y->frame_len;
+	int c = n ? memcmp(x->frame, y->frame, n) : 0;
+
+	if (c || x->frame_len == y->frame_len)
+		return c;
+	return x->frame_len < y->frame_len ? -1 : 1;
+}
+
 static int site_key_cmp(const void *a, const void *b)
 {
 	const struct site *x = a, *y = b;
+	int c;
 
 	if (x->tgid != y->tgid)
 		return x->tgid < y->tgid ? -1 : 1;
@@ -671,9 +728,8 @@ static int site_key_cmp(const void *a, const void *b)
 		return x->futex < y->futex ? -1 : 1;
 	if (x->fkind != y->fkind)
 		return x->fkind - y->fkind;
-	if (strcmp(x->on, y->on))
-		return strcmp(x->on, y->on);
-	return strcmp(x->frame, y->frame);
+	c = strcmp(x->on ? x->on : "", y->on ? y->on : "");
+	return c ? c : site_frame_cmp(x, y);
 }
 
 /* Fold the run of same-site waits starting at w[0] into w[0]; its length. */
@@ -682,6 +738,7 @@ static size_t site_fold(struct site *w, size_t n)
 	size_t j;
 
 	for (j = 1; j < n && !site_key_cmp(&w[0], &w[j]); j++) {
+		free(w[j].on);	/* the same text as w[0]'s */
 		w[0].n++;
 		w[0].sum += w[j].sum;
 		w[0].partial |= w[j].partial;
@@ -754,10 +811,29 @@ static void site_what(const struct ws_snapshot *s, const struct ws_thread *t,
 	k = read_fd_kind(t, o, link, sizeof(link));
 	if (k == WS_FD_GONE)
 		return;
-	if (link[0])
-		snprintf(x->on, sizeof(x->on), "%s (%s)", kinds[k], link);
-	else
-		snprintf(x->on, sizeof(x->on), "%s", kinds[k]);
+	if (asprintf(&x->on, link[0] ? "%s (%s)" : "%s", kinds[k], link) < 0) {
+		fprintf(stderr, "waitscope: out of memory\n");
+		exit(2);
+	}
+}
+
+/* The site of stuck thread t, into x. */
+static void site_of(const struct ws_snapshot *s, const struct ws_thread *t,
+		    const struct ws_opts *o, struct site *x)
+{
+	size_t len;
+
+	x->tgid = t->tgid;
+	x->reason = t->state;
+	x->syscall = t->syscall;
+	x->futex = t->state == R_FUTEX ? t->futex_addr : 0;
+	x->frame = top_frame_name(s, t, &len);
+	x->frame_len = (uint32_t)(len < SITE_FRAME_MAX ? len : SITE_FRAME_MAX);
+	site_what(s, t, o, x);
+	x->n = 1;
+	x->lo = x->hi = x->sum = t->off_ns;
+	x->partial = t->partial;
+	x->tid = t->tid;
 }
 
 /* Threads blocked now for at least --stuck, grouped by process and wait site. */
@@ -767,7 +843,7 @@ static void find_stuck(const struct ws_snapshot *s, const struct ws_opts *o,
 	size_t i, n = 0, nsites = 0, ncand = 0;
 	struct site *w;
 
-	/* Sites for the candidates only: a site is 200+ bytes, threads are many. */
+	/* Sites for the candidates only: threads are many. */
 	for (i = 0; i < s->nthreads; i++)
 		ncand += s->threads[i].state > R_RUNQ && s->threads[i].off_ns >= o->stuck_ns;
 	w = xcalloc(ncand, sizeof(*w));
@@ -785,16 +861,7 @@ static void find_stuck(const struct ws_snapshot *s, const struct ws_opts *o,
 				 t->tid, t->tgid);
 		if (v != V_PROBLEM)
 			continue;
-		x->tgid = t->tgid;
-		x->reason = t->state;
-		x->syscall = t->syscall;
-		x->futex = t->state == R_FUTEX ? t->futex_addr : 0;
-		ws_top_frame(s, t, x->frame, sizeof(x->frame));
-		site_what(s, t, o, x);
-		x->n = 1;
-		x->lo = x->hi = x->sum = t->off_ns;
-		x->partial = t->partial;
-		x->tid = t->tid;
+		site_of(s, t, o, x);
 		n++;
 	}
 	qsort(w, n, sizeof(*w), site_key_cmp);
@@ -807,6 +874,8 @@ static void find_stuck(const struct ws_snapshot *s, const struct ws_opts *o,
 	qsort(w, nsites, sizeof(*w), site_cmp);
 	for (i = 0; i < nsites; i++)
 		stuck_emit(s, o, &w[i], out);
+	for (i = 0; i < nsites; i++)
+		free(w[i].on);
 	free(w);
 }
 
@@ -1475,15 +1544,13 @@ void ws_diagnose(const struct ws_snapshot *s, const struct ws_opts *o, struct ws
 static void hist_minus(struct ws_snapshot *b, struct ws_thread *tb, const struct ws_snapshot *a,
 		       const struct ws_thread *ta, int r)
 {
-	struct ws_hist_ref *hb = &tb->hist[r];
-	const struct ws_hist_ref *ha = &ta->hist[r];
 	unsigned i, j;
 
-	for (i = 0; i < hb->len; i++) {
-		ws_bucket *x = &b->buckets[hb->first + i];
+	for (i = 0; i < tb->hist_len[r]; i++) {
+		ws_bucket *x = &b->buckets[tb->hist_first[r] + i];
 
-		for (j = 0; j < ha->len; j++) {
-			ws_bucket y = a->buckets[ha->first + j];
+		for (j = 0; j < ta->hist_len[r]; j++) {
+			ws_bucket y = a->buckets[ta->hist_first[r] + j];
 
 			if (WS_BUCKET_SLOT(y) == WS_BUCKET_SLOT(*x)) {
 				uint64_t n = WS_BUCKET_N(*x) > WS_BUCKET_N(y) ?

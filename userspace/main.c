@@ -458,7 +458,7 @@ static int cmd_hist(int argc, char **argv)
 		if ((pid && t->tgid != pid) || (tid && t != want))
 			continue;
 		for (r = 0; r < NR_REASONS; r++) {
-			if ((reason >= 0 && r != reason) || !t->hist[r].len)
+			if ((reason >= 0 && r != reason) || !t->hist_len[r])
 				continue;
 			ws_render_hist(stdout, &s, t, r, ms);
 			shown++;

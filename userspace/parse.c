@@ -337,7 +337,82 @@ static void *grow(void *p, size_t *cap, size_t need, size_t size)
 	return q;
 }
 
-uint32_t ws_intern(struct ws_snapshot *s, const char *str, size_t len)
+/*
+ * ---- the string pool: each string stored once ----
+ * Thread names, wakers' names, futex ops and stack frames repeat across
+ * threads: a hash of the pool's offsets finds a string already there.
+ * The hash lives while parsing; ws_intern rebuilds it if it was dropped.
+ */
+
+/* FNV-1a over the string's bytes. */
+static size_t hash_str(const char *str, size_t len)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)str[i]) * 16777619u;
+	return h;
+}
+
+/* The slot of str in the hash: where it is, or the empty slot it would take. */
+static size_t strs_slot(const struct ws_snapshot *s, const char *str, size_t len)
+{
+	size_t h = hash_str(str, len) & s->strs_mask;
+
+	while (s->strs[h]) {
+		const char *p = s->pool + s->strs[h];
+
+		if (!strncmp(p, str, len) && !p[len])
+			break;
+		h = (h + 1) & s->strs_mask;
+	}
+	return h;
+}
+
+/* The pool's strings but the empty one at offset 0. */
+static size_t pool_count(const struct ws_snapshot *s)
+{
+	size_t off, n = 0;
+
+	for (off = 1; off < s->npool; off += strlen(s->pool + off) + 1)
+		n++;
+	return n;
+}
+
+/* A hash of all the pool's strings, with twice as many slots as one more (1024 or more). */
+static void strs_rebuild(struct ws_snapshot *s)
+{
+	size_t size = 1024, off, len, n = pool_count(s) + 1;
+
+	while (size < n * 2)
+		size *= 2;
+	free(s->strs);
+	s->strs = calloc(size, sizeof(*s->strs));
+	if (!s->strs) {
+		fprintf(stderr, "waitscope: out of memory\n");
+		exit(2);
+	}
+	s->strs_mask = size - 1;
+	s->nstrs = 0;
+	/* Offset 0 is the empty string: never hashed, 0 marks a free slot. */
+	for (off = 1; off < s->npool; off += len + 1) {
+		len = strlen(s->pool + off);
+		s->strs[strs_slot(s, s->pool + off, len)] = (uint32_t)off;
+		s->nstrs++;
+	}
+}
+
+/* Drop the hash (it is rebuilt if a string is interned later). */
+void ws_intern_done(struct ws_snapshot *s)
+{
+	free(s->strs);
+	s->strs = NULL;
+	s->strs_mask = s->nstrs = 0;
+}
+
+/* Append str to the pool: its offset. */
+static uint32_t pool_append(struct ws_snapshot *s, const char *str, size_t len)
 {
 	uint32_t off = (uint32_t)s->npool;
 
@@ -346,6 +421,25 @@ uint32_t ws_intern(struct ws_snapshot *s, const char *str, size_t len)
 	s->pool[s->npool + len] = '\0';
 	s->npool += len + 1;
 	return off;
+}
+
+/* The offset of str (len bytes, no NUL) in the pool, added if new. */
+uint32_t ws_intern(struct ws_snapshot *s, const char *str, size_t len)
+{
+	size_t h;
+
+	if (!s->npool)
+		pool_append(s, "", 0);
+	if (!len)
+		return 0;
+	if (!s->strs || (s->nstrs + 1) * 2 > s->strs_mask + 1)
+		strs_rebuild(s);
+	h = strs_slot(s, str, len);
+	if (!s->strs[h]) {
+		s->strs[h] = pool_append(s, str, len);
+		s->nstrs++;
+	}
+	return s->strs[h];
 }
 
 static uint32_t intern(struct ws_snapshot *s, const char *str)
@@ -576,14 +670,14 @@ static int hist_row(struct ws_snapshot *s, struct scratch *sc, const int *ix,
 	if (!t)
 		return 0;
 	/* The thread's row again (see thread_row): the first one stands. */
-	if (t->hist[reason].len) {
+	if (t->hist_len[reason]) {
 		s->dup_rows++;
 		return 0;
 	}
 	if (r->n - b0 > NR_SLOTS)
 		return ws_fail(err, "%s:%u: too many buckets", ls->file, ls->lineno);
 	s->buckets = grow(s->buckets, &s->cap_buckets, s->nbuckets + r->n, sizeof(ws_bucket));
-	t->hist[reason].first = (uint32_t)s->nbuckets;
+	t->hist_first[reason] = (uint32_t)s->nbuckets;
 	for (i = b0; i < r->n; i++) {
 		if (!parse_bucket(r->tok[i], &slot, &n) || (i > b0 && slot <= last))
 			return ws_fail(err, "%s:%u: bad bucket '%s'", ls->file, ls->lineno,
@@ -591,7 +685,7 @@ static int hist_row(struct ws_snapshot *s, struct scratch *sc, const int *ix,
 		last = slot;
 		s->buckets[s->nbuckets++] = WS_BUCKET(slot, n);
 	}
-	t->hist[reason].len = (uint8_t)(r->n - b0);
+	t->hist_len[reason] = (uint8_t)(r->n - b0);
 	return 0;
 }
 

@@ -129,14 +129,13 @@ static void hist_quantiles(FILE *f, const struct ws_snapshot *s, const struct ws
 void ws_render_hist(FILE *f, const struct ws_snapshot *s, const struct ws_thread *t, int reason,
 		    bool ms)
 {
-	const struct ws_hist_ref *h = &t->hist[reason];
 	uint64_t counts[NR_SLOTS] = { 0 }, max = 0;
 	char name[64], tot[32], mx[32], bar[41];
 	int k, lo = -1, hi = -1;
 	unsigned i;
 
-	for (i = 0; i < h->len; i++) {
-		ws_bucket b = s->buckets[h->first + i];
+	for (i = 0; i < t->hist_len[reason]; i++) {
+		ws_bucket b = s->buckets[t->hist_first[reason] + i];
 
 		counts[WS_BUCKET_SLOT(b)] = WS_BUCKET_N(b);
 	}
@@ -419,8 +418,8 @@ static void prom_process_hists(FILE *f, const struct ws_snapshot *s)
 		for (r = 0; r < NR_REASONS; r++) {
 			p[j].n[r] += t->r[r].n;
 			p[j].ns[r] += t->r[r].ns;
-			for (b = 0; b < t->hist[r].len; b++) {
-				ws_bucket x = s->buckets[t->hist[r].first + b];
+			for (b = 0; b < t->hist_len[r]; b++) {
+				ws_bucket x = s->buckets[t->hist_first[r] + b];
 
 				p[j].counts[r][WS_BUCKET_SLOT(x)] += WS_BUCKET_N(x);
 			}
@@ -661,15 +660,15 @@ void ws_export_json(FILE *f, const struct ws_snapshot *s)
 			fprintf(f, "%s\"%s\":{\"count\":%llu,\"total_ns\":%llu,\"max_ns\":%llu,\"buckets\":[",
 				r ? "," : "", ws_reason_names[r], (unsigned long long)t->r[r].n,
 				(unsigned long long)t->r[r].ns, (unsigned long long)t->r[r].max_ns);
-			for (b = 0; b < t->hist[r].len; b++) {
-				ws_bucket x = s->buckets[t->hist[r].first + b];
+			for (b = 0; b < t->hist_len[r]; b++) {
+				ws_bucket x = s->buckets[t->hist_first[r] + b];
 
 				fprintf(f, "%s{\"low_us\":%llu,\"count\":%llu}", b ? "," : "",
 					(unsigned long long)ws_slot_low_us(WS_BUCKET_SLOT(x)),
 					(unsigned long long)WS_BUCKET_N(x));
 			}
 			fputc(']', f);
-			if (t->hist[r].len)
+			if (t->hist_len[r])
 				json_quantiles(f, s, t, r);
 			fputc('}', f);
 		}

@@ -36,6 +36,7 @@ void ws_snapshot_free(struct ws_snapshot *s)
 	free(s->buckets);
 	free(s->frames);
 	free(s->pool);
+	free(s->strs);
 	free(s->index);
 	free(s->stats.runq);
 	memset(s, 0, sizeof(*s));
@@ -115,12 +116,12 @@ static const ws_parser parsers[5] = {
 int ws_snapshot_parse_all(struct ws_snapshot *s, char *const bufs[5], const size_t lens[5],
 			  struct ws_err *err)
 {
-	int i;
+	int i, rc = 0;
 
-	for (i = 0; i < 5; i++)
-		if (parsers[i](s, bufs[i], lens[i], err))
-			return -1;
-	return 0;
+	for (i = 0; i < 5 && !rc; i++)
+		rc = parsers[i](s, bufs[i], lens[i], err);
+	ws_intern_done(s);
+	return rc;
 }
 
 /*
@@ -150,6 +151,7 @@ int ws_snapshot_load(struct ws_snapshot *s, const char *dir, struct ws_err *err)
 	for (i = 0; i < 5; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
+	ws_intern_done(s);
 	return rc;
 }
 
@@ -201,12 +203,11 @@ uint64_t ws_log2_quantile_ns(const uint64_t counts[NR_SLOTS], uint64_t max_ns, d
 void ws_hist_counts(const struct ws_snapshot *s, const struct ws_thread *t, int reason,
 		    uint64_t counts[NR_SLOTS])
 {
-	const struct ws_hist_ref *h = &t->hist[reason];
 	unsigned i;
 
 	memset(counts, 0, NR_SLOTS * sizeof(counts[0]));
-	for (i = 0; i < h->len; i++) {
-		ws_bucket x = s->buckets[h->first + i];
+	for (i = 0; i < t->hist_len[reason]; i++) {
+		ws_bucket x = s->buckets[t->hist_first[reason] + i];
 
 		counts[WS_BUCKET_SLOT(x)] += WS_BUCKET_N(x);
 	}
@@ -256,6 +257,8 @@ void ws_snapshot_copy(struct ws_snapshot *dst, const struct ws_snapshot *src)
 	dst->cap_frames = src->nframes;
 	dst->pool = dup_array(src->pool, src->npool, 1);
 	dst->cap_pool = src->npool;
+	dst->strs = NULL;	/* rebuilt if dst interns a string */
+	dst->strs_mask = dst->nstrs = 0;
 	dst->index = dup_array(src->index, src->index ? src->index_mask + 1 : 0,
 			       sizeof(*src->index));
 	dst->stats.runq = dup_array(src->stats.runq, src->stats.ncpus, sizeof(*src->stats.runq));

@@ -32,11 +32,10 @@ typedef uint64_t ws_bucket;
 #define WS_BUCKET_SLOT(b) ((unsigned)((b) >> 56))
 #define WS_BUCKET_N(b) ((b) & ((1ULL << 56) - 1))
 
-struct ws_hist_ref {
-	uint32_t first;		/* index into snapshot buckets */
-	uint8_t len;
-};
-
+/*
+ * One thread: 256 bytes on x86_64, a snapshot may hold 100,000 of them.
+ * The fields go widest first so that none leaves padding.
+ */
 struct ws_thread {
 	uint32_t tid, tgid;
 	uint32_t comm;		/* offset in the snapshot's string pool */
@@ -47,18 +46,19 @@ struct ws_thread {
 	uint32_t waker_comm, preemptor_comm;
 	uint64_t cgroup, off_ns;
 	uint64_t start_ns;	/* ns since boot; 0 when the files do not say */
-	bool partial, has_futex, kthread;
-	int syscall;
 	uint64_t futex_addr;
+	int syscall;
 	uint32_t futex_op;	/* string pool */
 	/* The expected value (arg2) of the futex wait: optional column futex_val. */
-	bool has_futex_val;
 	uint32_t futex_val;
-	struct ws_hist_ref hist[NR_REASONS];
-	/* from the blocked file */
-	bool blocked;
-	uint32_t stack_first;	/* string pool offsets in snapshot frames */
+	/* A reason's histogram: hist_len[r] buckets from snapshot buckets[hist_first[r]]. */
+	uint32_t hist_first[NR_REASONS];
+	/* From the blocked file: the stack, string pool offsets in snapshot frames. */
+	uint32_t stack_first;
 	uint16_t stack_len;
+	uint8_t hist_len[NR_REASONS];
+	bool partial, has_futex, kthread, has_futex_val;
+	bool blocked;		/* listed in the blocked file */
 };
 
 struct ws_futex {
@@ -105,8 +105,10 @@ struct ws_snapshot {
 	size_t nbuckets, cap_buckets;
 	uint32_t *frames;		/* string pool offsets */
 	size_t nframes, cap_frames;
-	char *pool;			/* NUL-separated strings */
+	char *pool;			/* NUL-separated strings, each once */
 	size_t npool, cap_pool;
+	uint32_t *strs;			/* while parsing: the pool's offsets by hash */
+	size_t strs_mask, nstrs;
 	struct ws_stats stats;
 	/*
 	 * Threads are keyed on (tid, start_ns) when the threads file has a
@@ -151,6 +153,7 @@ struct ws_thread *ws_find_same(const struct ws_snapshot *s, const struct ws_snap
 unsigned ws_count_tid(const struct ws_snapshot *s, uint32_t tid);
 const char *ws_str(const struct ws_snapshot *s, uint32_t off);
 uint32_t ws_intern(struct ws_snapshot *s, const char *str, size_t len);
+void ws_intern_done(struct ws_snapshot *s);
 int ws_read_file(const char *path, char **buf, size_t *len, struct ws_err *err);
 extern const char *const ws_files[5];
 
