@@ -167,9 +167,8 @@ static void *ws_iter_find(struct seq_file *m, loff_t *pos)
 		 * leader's, after an exec, shares its tid and start time with
 		 * the thread that exec'd.
 		 */
-		if (ws_table_read(t, *pos - 1, &it->copy) &&
-		    ws_read_live(it->copy.tid, it->copy.owner, &it->live) &&
-		    (!it->want || it->want(it))) {
+		if (ws_table_read(t, *pos - 1, &it->copy) && (!it->want || it->want(it)) &&
+		    ws_read_live(it->copy.tid, it->copy.owner, &it->live)) {
 			ws_comm_col(it->live.comm, it->comm);
 			return &it->copy;
 		}

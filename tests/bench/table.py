@@ -38,6 +38,7 @@ WHAT = {
 def parse(path):
     runs = defaultdict(dict)  # (cond, mode) -> {round: (ns_per_op, sw_per_op)}
     stats, micro, info = {}, {}, ""
+    ab = defaultdict(lambda: defaultdict(dict))  # arm -> path -> {load: ns}
     with open(path, errors="replace") as f:
         for line in f:
             w = line.split()
@@ -49,9 +50,30 @@ def parse(path):
                 stats[w[1]] = w[2]
             elif w[0] == "BENCH-MICRO" and len(w) == 3:
                 micro[w[1]] = w[2]
+            elif w[0] in ("BENCH-MICRO-BASE", "BENCH-MICRO-NEW") and len(w) == 4:
+                ab[w[0]][w[2]][int(w[1])] = float(w[3])
             elif w[0] == "BENCH-INFO":
                 info = " ".join(w[1:])
-    return runs, stats, micro, info
+    return runs, stats, micro, info, ab
+
+
+def print_micro_ab(ab):
+    """Base and new microbenchmark modules loaded alternately in one boot."""
+    base, new = ab.get("BENCH-MICRO-BASE", {}), ab.get("BENCH-MICRO-NEW", {})
+    paths = [p for p in new if p in base]
+    if not paths:
+        return
+    print("\nProbe paths, A/B in this boot (base and new module loaded in turn),")
+    print("ns per call, median over loads, and new/base per load pair:")
+    print(f"  {'path':<16} {'base':>7} {'new':>7}  new/base (range)")
+    for p in paths:
+        loads = sorted(set(base[p]) & set(new[p]))
+        r = [new[p][i] / base[p][i] for i in loads if base[p][i] > 0]
+        if not r:
+            continue
+        print(f"  {p:<16} {statistics.median(base[p].values()):>7.0f} "
+              f"{statistics.median(new[p].values()):>7.0f}  {statistics.median(r):.2f} "
+              f"({min(r):.2f}..{max(r):.2f}, {len(r)} pairs)")
 
 
 def ratios(runs, cond, mode):
@@ -211,7 +233,7 @@ def main():
     if len(sys.argv) != 2:
         print("usage: table.py RESULTS.LOG", file=sys.stderr)
         return 2
-    runs, stats, micro, info = parse(sys.argv[1])
+    runs, stats, micro, info, ab = parse(sys.argv[1])
     if not runs:
         print("table.py: no BENCH lines in " + sys.argv[1], file=sys.stderr)
         return 1
@@ -222,6 +244,7 @@ def main():
         print("\nProbe paths, in-kernel loop (waitscope_bench.ko), ns per call:")
         for k, v in micro.items():
             print(f"  {k:<16} {v:>6}")
+    print_micro_ab(ab)
     print_targets(runs, s, stats)
     return 0
 

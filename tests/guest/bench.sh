@@ -4,6 +4,7 @@
 #   BENCH ROUND CONDITION MODE OPS NS_PER_OP SWITCHES_PER_OP
 #   BENCH-STAT KEY VALUE          (waitscope's stats, loaded and enabled)
 #   BENCH-MICRO PATH NS           (waitscope_bench.ko, one line per path)
+#   BENCH-MICRO-BASE|NEW LOAD PATH NS  (the A/B against a base module)
 . /tests/lib.sh
 export PATH=$PATH:/usr/bin:/usr/sbin	# bpftrace and perf, at their own paths
 
@@ -131,11 +132,30 @@ stats_once() {
 	awk '!/^#/ && NF == 2 { print "BENCH-STAT", $1, $2 }' $D/stats
 }
 
-microbench() {
-	insmod /opt/ws/waitscope_bench.ko || { notok "bench: waitscope_bench.ko loads"; return; }
-	dmesg | awk '/waitscope_bench: .* ns per call/ {
-		for (i = 1; i <= NF; i++) if ($i == "waitscope_bench:") print "BENCH-MICRO", $(i + 1), $(i + 2) }'
+# microbench_load KO TAG: load a microbenchmark module once, print its
+# lines as "TAG PATH NS", unload it.
+microbench_load() {
+	dmesg -c > /dev/null
+	insmod "$1" || { notok "bench: $(basename "$1") loads"; return 1; }
+	dmesg | awk -v tag="$2" '/waitscope_bench: .* ns per call/ {
+		for (i = 1; i <= NF; i++) if ($i == "waitscope_bench:") print tag, $(i + 1), $(i + 2) }'
 	rmmod waitscope_bench
+}
+
+# With a base module (make bench WS_BENCH_BASE=COMMIT), the two load in
+# turn MICRO_LOADS times: an A/B in one boot, which drifts less than two.
+microbench() {
+	local i=1
+	if [ ! -f /opt/ws/waitscope_bench_base.ko ]; then
+		microbench_load /opt/ws/waitscope_bench.ko BENCH-MICRO
+		return
+	fi
+	while [ $i -le "${MICRO_LOADS:-6}" ]; do
+		microbench_load /opt/ws/waitscope_bench_base.ko "BENCH-MICRO-BASE $i" || return
+		microbench_load /opt/ws/waitscope_bench.ko "BENCH-MICRO-NEW $i" || return
+		i=$((i + 1))
+	done
+	microbench_load /opt/ws/waitscope_bench.ko BENCH-MICRO
 }
 
 # rotate N WORDS...: the words, starting at the Nth (1-based, wrapping).
