@@ -43,6 +43,18 @@ hbucket() {
 		END { print n + 0 }' $D/histograms
 }
 
+# hrange FIELD KEY REASON LO_US HI_US: samples in the buckets whose low
+# bound is in [LO_US, HI_US).
+hrange() {
+	awk -v f="$1" -v key="$2" -v r="$3" -v lo="$4" -v hi="$5" '
+		/^#/ { next }
+		$f == key && $4 == r {
+			for (i = 8; i <= NF; i++)
+				if (split($i, kv, ":") == 2 && kv[1] + 0 >= lo && kv[1] + 0 < hi) n += kv[2]
+		}
+		END { print n + 0 }' $D/histograms
+}
+
 # bucket COMM REASON LOW_US: samples in one histogram bucket.
 bucket() { hbucket 3 "$@"; }
 

@@ -11,7 +11,7 @@
  *   scenario vfork N MS         a parent in vfork() N times, child sleeps MS
  *   scenario starve N SECONDS   N busy workers pinned beside a busy hog
  *   scenario churn N            N short-lived threads, 50 at a time
- *   scenario execer             the main thread sleeps 5 x 50 ms, then a
+ *   scenario execer             the main thread sleeps 5 x 200 ms, then a
  *                               second thread sleeps 10 x 20 ms and execs;
  *                               the new image ("execed") writes its old tid
  *                               to /tmp/execer.oldtid, then parks
@@ -237,7 +237,7 @@ static int run_churn(long n)
 /*
  * exec from a non-leader: de_thread() gives the thread its leader's pid.
  * It must keep its own numbers (10 sleeps of 20 ms), never the leader's
- * (5 of 50 ms).
+ * (5 of 200 ms: far apart in the histogram even when TCG stretches a sleep).
  */
 static void *execer(void *arg)
 {
@@ -332,7 +332,7 @@ int main(int argc, char **argv)
 		return run_churn(arg_or(argc, argv, 2, 20000));
 	} else if (!strcmp(scenario, "execer")) {
 		for (i = 0; i < 5; i++)
-			wst_sleep_ms(50);
+			wst_sleep_ms(200);
 		start(&t[0], execer, 0);
 		for (;;)
 			pause();
