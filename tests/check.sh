@@ -170,7 +170,7 @@ cli=$out/cli
 mkdir -p "$cli"
 t "cli builds with -Wall -Wextra -Werror" make -s -C "$top/userspace"
 SAN="-g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all"
-CLI_SRC="$top/userspace/parse.c $top/userspace/snapshot.c $top/userspace/fmt.c $top/userspace/diagnose.c $top/userspace/render.c $top/userspace/cgroup.c $top/userspace/procfs.c"
+CLI_SRC="$top/userspace/parse.c $top/userspace/snapshot.c $top/userspace/fmt.c $top/userspace/diagnose.c $top/userspace/render.c $top/userspace/cgroup.c $top/userspace/procfs.c $top/userspace/resolve.c $top/userspace/waits.c"
 # shellcheck disable=SC2086
 t "cli builds with ASan and UBSan" clang $SAN -o "$cli/waitscope-asan" $CLI_SRC \
 	"$top/userspace/top.c" "$top/userspace/main.c"
@@ -193,6 +193,13 @@ if [ -x "$cli/waitscope-asan" ]; then
 		tally_lines cli "$cli/cgroup_map.log"
 	else
 		fail "cli: cgroup map harness builds"
+	fi
+	# shellcheck disable=SC2086
+	if clang $SAN -pthread -o "$cli/resolve_test" "$top/tests/cli/resolve_test.c" $CLI_SRC 2> "$cli/resolve_test.build"; then
+		"$cli/resolve_test" > "$cli/resolve_test.log" 2>&1
+		tally_lines cli "$cli/resolve_test.log"
+	else
+		fail "cli: waits-for resolver harness builds"
 	fi
 fi
 # shellcheck disable=SC2086
