@@ -43,7 +43,8 @@ void ws_opts_default(struct ws_opts *o)
 const char *ws_kind_name(enum ws_kind k)
 {
 	static const char *const names[] = { "stuck", "lock-contention", "hidden-blocking",
-					     "starving", "cpu-pressure", "module-health" };
+					     "starving", "cpu-pressure", "module-health",
+					     "deadlock", "frozen" };
 
 	return names[k];
 }
@@ -137,6 +138,12 @@ void ws_findings_free(struct ws_findings *fs)
 		free(fs->f[i].cause);
 		free(fs->f[i].next);
 		free(fs->f[i].pids);
+		free(fs->f[i].tids);
+		free(fs->f[i].waits_for);
+		if (fs->f[i].root)
+			free(fs->f[i].root->why);
+		free(fs->f[i].root);
+		free(fs->f[i].cycle);
 	}
 	free(fs->f);
 	for (i = 0; i < fs->nnotes; i++)
@@ -197,12 +204,23 @@ struct proc_agg {
 	uint64_t span_ns;	/* the longest any of its threads was watched */
 };
 
+/* A thread in a futex wait now, by (tgid, word, tid): a word's waiters. */
+struct futex_waiter {
+	uint32_t tgid, tid, ti;
+	uint64_t addr;
+};
+
 struct ctx {
 	uint32_t *order;	/* thread indexes sorted by process, then pool */
 	double *median;		/* per thread: its siblings' median runq share */
 	int *pool_n;		/* per thread: threads in its pool, itself included */
 	struct proc_agg *procs;	/* sorted by tgid */
 	size_t nprocs;
+	struct futex_waiter *fw;	/* sorted */
+	size_t nfw;
+	struct ws_graph *g;		/* the waits-for graph, NULL when not resolved */
+	struct ws_frozen *frozen;	/* frozen processes, by pid */
+	size_t nfrozen;
 };
 
 struct pool_key {
@@ -352,13 +370,57 @@ static void ctx_procs(const struct ws_snapshot *s, struct ctx *cx)
 	}
 }
 
-static void ctx_init(const struct ws_snapshot *s, struct ctx *cx)
+static int futex_waiter_cmp(const void *a, const void *b)
+{
+	const struct futex_waiter *x = a, *y = b;
+
+	if (x->tgid != y->tgid)
+		return x->tgid < y->tgid ? -1 : 1;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
+static bool in_futex_wait(const struct ws_thread *t)
+{
+	return t->state == R_FUTEX && t->has_futex;
+}
+
+static void ctx_futex_waiters(const struct ws_snapshot *s, struct ctx *cx)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->nthreads; i++)
+		n += in_futex_wait(&s->threads[i]);
+	cx->fw = xcalloc(n, sizeof(*cx->fw));
+	for (i = 0; i < s->nthreads; i++) {
+		const struct ws_thread *t = &s->threads[i];
+
+		if (in_futex_wait(t))
+			cx->fw[cx->nfw++] = (struct futex_waiter){ t->tgid, t->tid, (uint32_t)i,
+								   t->futex_addr };
+	}
+	qsort(cx->fw, cx->nfw, sizeof(*cx->fw), futex_waiter_cmp);
+}
+
+/* The waits-for graph, when the edges were resolved, and the processes it finds frozen. */
+static void ctx_graph(const struct ws_snapshot *s, const struct ws_opts *o, struct ctx *cx)
+{
+	if (!o->waits || !o->waits->resolved)
+		return;
+	cx->g = ws_graph_build(s, o->waits, o->proc_root);
+	cx->frozen = ws_graph_frozen(cx->g, o->stuck_ns, &cx->nfrozen);
+}
+
+static void ctx_init(const struct ws_snapshot *s, const struct ws_opts *o, struct ctx *cx)
 {
 	cx->order = xcalloc(s->nthreads, sizeof(*cx->order));
 	cx->median = xcalloc(s->nthreads, sizeof(*cx->median));
 	cx->pool_n = xcalloc(s->nthreads, sizeof(*cx->pool_n));
 	ctx_pools(s, cx);
 	ctx_procs(s, cx);
+	ctx_futex_waiters(s, cx);
+	ctx_graph(s, o, cx);
 }
 
 static void ctx_free(struct ctx *cx)
@@ -367,6 +429,24 @@ static void ctx_free(struct ctx *cx)
 	free(cx->median);
 	free(cx->pool_n);
 	free(cx->procs);
+	free(cx->fw);
+	ws_frozen_free(cx->frozen, cx->nfrozen);
+	ws_graph_free(cx->g);
+}
+
+/* The scheduler's own frames, which say nothing about where a thread waits. */
+static bool sched_frame(const char *f)
+{
+	static const char *const sched[] = {
+		"__schedule", "schedule", "preempt_schedule", "io_schedule", "__switch_to",
+		"rt_mutex_schedule", "__traceiter", "__bpf_trace",
+	};
+	unsigned k;
+
+	for (k = 0; k < sizeof(sched) / sizeof(sched[0]); k++)
+		if (!strncmp(f, sched[k], strlen(sched[k])))
+			return true;
+	return false;
 }
 
 /*
@@ -376,26 +456,37 @@ static void ctx_free(struct ctx *cx)
 static const char *top_frame_name(const struct ws_snapshot *s, const struct ws_thread *t,
 				  size_t *len)
 {
-	static const char *const sched[] = {
-		"__schedule", "schedule", "preempt_schedule", "io_schedule", "__switch_to",
-		"rt_mutex_schedule", "__traceiter", "__bpf_trace",
-	};
-	unsigned i, k;
+	unsigned i;
 
 	for (i = 0; i < t->stack_len; i++) {
 		const char *f = ws_str(s, s->frames[t->stack_first + i]);
-		bool skip = false;
 
-		for (k = 0; k < sizeof(sched) / sizeof(sched[0]); k++)
-			if (!strncmp(f, sched[k], strlen(sched[k])))
-				skip = true;
-		if (skip)
+		if (sched_frame(f))
 			continue;
 		*len = strcspn(f, "+");
 		return f;
 	}
 	*len = 0;
 	return NULL;
+}
+
+/* The names of the first max frames past the scheduler's: "pipe_read < vfs_read". */
+const char *ws_top_frames(const struct ws_snapshot *s, const struct ws_thread *t, unsigned max,
+			  char *buf, size_t n)
+{
+	unsigned i, shown = 0;
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < t->stack_len && shown < max && o + 1 < n; i++) {
+		const char *f = ws_str(s, s->frames[t->stack_first + i]);
+
+		if (sched_frame(f))
+			continue;
+		o += (size_t)snprintf(buf + o, n - o, "%s%.*s", shown++ ? " < " : "",
+				      (int)strcspn(f, "+"), f);
+	}
+	return shown ? buf : NULL;
 }
 
 /* The same, copied into buf (truncated to fit). */
@@ -630,6 +721,335 @@ static const char *comm_of(const struct ws_snapshot *s, uint32_t tgid, char *buf
 	return buf;
 }
 
+/* ---- the waits-for graph: a finding's threads, edges and root ---- */
+
+static void tids_append(struct ws_finding *f, const uint32_t *tids, size_t n)
+{
+	uint32_t *t;
+
+	if (!n)
+		return;
+	t = realloc(f->tids, ((size_t)f->ntids + n) * sizeof(*t));
+	if (!t) {
+		fprintf(stderr, "waitscope: out of memory\n");
+		exit(2);
+	}
+	memcpy(t + f->ntids, tids, n * sizeof(*t));
+	f->tids = t;
+	f->ntids += (int)n;
+}
+
+static void tid_append(struct ws_finding *f, uint32_t tid)
+{
+	tids_append(f, &tid, 1);
+}
+
+/* A finding's tids sorted, each once. */
+static void tids_settle(struct ws_finding *f)
+{
+	int i, n = 0;
+
+	if (f->ntids < 2)
+		return;
+	qsort(f->tids, (size_t)f->ntids, sizeof(*f->tids), u32_cmp);
+	for (i = 0; i < f->ntids; i++)
+		if (!n || f->tids[n - 1] != f->tids[i])
+			f->tids[n++] = f->tids[i];
+	f->ntids = n;
+}
+
+/* The edges of a finding's threads, for its waits_for. */
+static void finding_waits(const struct ws_snapshot *s, const struct ctx *cx, struct ws_finding *f)
+{
+	const struct ws_edge *const *e;
+	size_t i, k, n = 0, m;
+
+	if (!cx->g)
+		return;
+	for (i = 0; i < (size_t)f->ntids; i++)
+		n += ws_graph_edges(cx->g, ws_find_thread(s, f->tids[i]), &e);
+	if (!n)
+		return;
+	f->waits_for = xcalloc(n, sizeof(*f->waits_for));
+	for (i = 0; i < (size_t)f->ntids; i++) {
+		m = ws_graph_edges(cx->g, ws_find_thread(s, f->tids[i]), &e);
+		for (k = 0; k < m; k++)
+			f->waits_for[f->nwaits_for++] = e[k];
+	}
+}
+
+static struct ws_finding_root *root_copy(const struct ws_root *r)
+{
+	struct ws_finding_root *c = xcalloc(1, sizeof(*c));
+
+	c->kind = r->kind;
+	c->pid = r->pid;
+	c->tid = r->tid;
+	c->other_roots = r->other_roots;
+	snprintf(c->state, sizeof(c->state), "%s", r->state);
+	snprintf(c->comm, sizeof(c->comm), "%s", r->comm);
+	c->why = strdup(r->why);
+	if (!c->why) {
+		fprintf(stderr, "waitscope: out of memory\n");
+		exit(2);
+	}
+	return c;
+}
+
+/* "pid 812 (feeder)" for a process or its leader, else "thread 818 (reader) of pid 810". */
+static void root_name(const struct ws_root *r, char *buf, size_t n)
+{
+	if (!r->tid || r->tid == r->pid)
+		snprintf(buf, n, "pid %u (%s)", r->pid, r->comm[0] ? r->comm : "?");
+	else
+		snprintf(buf, n, "thread %u (%s) of pid %u", r->tid, r->comm, r->pid);
+}
+
+static bool holder_is_root(const struct ws_edge *e, const struct ws_root *r)
+{
+	if (r->kind == WS_ROOT_DEADLOCK)
+		return false;
+	return e->holder_tid ? r->tid == e->holder_tid : r->pid == e->holder_pid;
+}
+
+/*
+ * Where rep's chain leads, as a clause for a finding's sentence ("they
+ * wait behind pid 812 (feeder), which sleeps in pause() and holds the
+ * only write end of pipe:[4411]"), its root into r.  subj is "it waits",
+ * "they wait"...  False when rep has no edge.
+ */
+static bool chain_clause(const struct ctx *cx, const struct ws_thread *rep, const char *subj,
+			 struct ws_root *r, char *buf, size_t n)
+{
+	const struct ws_edge *e;
+	char holder[128], holds[192], name[128];
+	size_t o;
+
+	if (!cx->g || !ws_graph_root(cx->g, rep, r))
+		return false;
+	e = ws_graph_first_edge(cx->g, rep);
+	if (!e) {
+		snprintf(buf, n, "thread %u %s", rep->tid, r->why);
+		return true;
+	}
+	ws_edge_holder_name(cx->g, e, holder, sizeof(holder));
+	if (r->kind == WS_ROOT_DEADLOCK) {
+		snprintf(buf, n, "%s behind %s, in %s", subj, holder, r->why);
+	} else if (holder_is_root(e, r)) {
+		snprintf(buf, n, "%s behind %s, which %s", subj, holder, r->why);
+	} else {
+		ws_edge_holds_phrase(cx->g, e, holds, sizeof(holds));
+		root_name(r, name, sizeof(name));
+		snprintf(buf, n, "%s behind %s, which %s; the chain ends at %s, which %s", subj,
+			 holder, holds, name, r->why);
+	}
+	o = strlen(buf);
+	if (r->other_roots && o + 1 < n)
+		snprintf(buf + o, n - o, " (%u other root%s on branches not followed)",
+			 r->other_roots, r->other_roots == 1 ? "" : "s");
+	return true;
+}
+
+static bool same_root(const struct ws_root *a, const struct ws_root *b)
+{
+	return a->kind == b->kind && a->pid == b->pid && a->tid == b->tid;
+}
+
+/* How many of threads ti[0..n) have another root than r. */
+static int other_root_threads(const struct ws_snapshot *s, const struct ctx *cx,
+			      const uint32_t *ti, size_t n, const struct ws_root *r)
+{
+	struct ws_root x;
+	size_t i;
+	int c = 0;
+
+	for (i = 0; i < n; i++) {
+		ws_graph_root(cx->g, &s->threads[ti[i]], &x);
+		c += !same_root(&x, r);
+	}
+	return c;
+}
+
+static bool frozen_pid(const struct ctx *cx, uint32_t pid)
+{
+	size_t lo = 0, hi = cx->nfrozen;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cx->frozen[mid].pid == pid)
+			return true;
+		if (cx->frozen[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* Threads another finding explains: in a deadlock, or of a frozen process. */
+static bool explained_elsewhere(const struct ctx *cx, const struct ws_thread *t)
+{
+	return cx->g && (ws_graph_in_cycle(cx->g, t) || frozen_pid(cx, t->tgid));
+}
+
+/* ---- deadlock ---- */
+
+static void deadlock_cycle(struct ws_finding *f, const struct ws_cycle *c)
+{
+	size_t i;
+
+	f->cycle = xcalloc(c->n, sizeof(*f->cycle));
+	f->ncycle = c->n;
+	for (i = 0; i < c->n; i++) {
+		struct ws_finding_hop *h = &f->cycle[i];
+
+		h->tid = c->hop[i].t->tid;
+		h->pid = c->hop[i].t->tgid;
+		snprintf(h->holds, sizeof(h->holds), "%s", c->hop[i].holds ? c->hop[i].holds->object : "");
+		snprintf(h->waits_for, sizeof(h->waits_for), "%s",
+			 c->hop[i].waits ? c->hop[i].waits->object : "");
+	}
+}
+
+static bool cycle_has_pid(const struct ws_cycle *c, uint32_t pid)
+{
+	return bsearch(&pid, c->pids, c->npids, sizeof(pid), u32_cmp) != NULL;
+}
+
+static void deadlock_emit(const struct ws_snapshot *s, const struct ctx *cx,
+			  const struct ws_cycle *c, struct ws_findings *out)
+{
+	struct ws_finding *f = add(out, K_DEADLOCK, c->hop[0].t->tgid, c->impact_ns);
+	char text[2048], comm[64];
+	size_t i;
+
+	f->nthreads = (int)c->ntids;
+	f->about_blocked = true;
+	tids_append(f, c->tids, c->ntids);
+	if (c->npids > 1) {
+		f->pids = xcalloc(c->npids, sizeof(*f->pids));
+		memcpy(f->pids, c->pids, c->npids * sizeof(*f->pids));
+		f->npids = (int)c->npids;
+	}
+	deadlock_cycle(f, c);
+	ws_cycle_text(cx->g, c, text, sizeof(text));
+	if (c->npids == 1) {
+		SETF(what, "deadlock in pid %u (%s): %s", f->pid,
+		     comm_of(s, f->pid, comm, sizeof(comm)), text);
+	} else {
+		SETF(what, "deadlock between pids");
+		for (i = 0; i < c->npids; i++)
+			SETF(what, "%s %u (%s)", i ? (i + 1 == c->npids ? " and" : ",") : "", c->pids[i],
+			     comm_of(s, c->pids[i], comm, sizeof(comm)));
+		SETF(what, ": %s", text);
+	}
+	if (c->ntids == 1)
+		SETF(what, "; it can never go on");
+	else
+		SETF(what, "; none of the %zu threads can go on", c->ntids);
+	SETF(threshold, "a cycle in the waits-for graph that nothing leaves: every holder of every wait in it is in it");
+	SETF(cause, c->npids == 1 ?
+	     "a lock-order inversion: the threads took the same locks in different orders, each holds what the next waits for" :
+	     "processes each waiting for the other: each holds what the next waits for (a lock, or the other end of a pipe or socket)");
+	if (c->npids == 1)
+		SETF(next, "waitscope why %u (each hop with its evidence); the user stacks: gdb -p %u -batch -ex 'thread apply all bt'; then take the locks in one order",
+		     c->hop[0].t->tid, c->hop[0].t->tgid);
+	else
+		SETF(next, "waitscope why %u (each hop with its evidence); then why each process waits for the other before it writes: its user stack, gdb -p %u -batch -ex 'thread apply all bt'",
+		     c->hop[0].t->tid, c->hop[0].t->tgid);
+}
+
+/* Cycles of waits with known holders that nothing leaves. */
+static void find_deadlock(const struct ws_snapshot *s, const struct ws_opts *o,
+			  const struct ctx *cx, struct ws_findings *out)
+{
+	size_t i;
+
+	for (i = 0; cx->g && i < ws_graph_ncycles(cx->g); i++) {
+		const struct ws_cycle *c = ws_graph_cycle(cx->g, i);
+
+		if (!o->pid || cycle_has_pid(c, o->pid))
+			deadlock_emit(s, cx, c, out);
+	}
+}
+
+/* ---- frozen ---- */
+
+static int edge_object_cmp(const void *a, const void *b)
+{
+	const struct ws_edge *x = *(const struct ws_edge *const *)a;
+	const struct ws_edge *y = *(const struct ws_edge *const *)b;
+
+	return strcmp(x->object, y->object);
+}
+
+/* "futex 0x602000 (3 waits, unknown), futex 0x602040 (1 wait, unknown)": the waits, by object. */
+static void frozen_waits(const struct ws_snapshot *s, const struct ctx *cx,
+			 const struct ws_frozen *z, char *buf, size_t n)
+{
+	const struct ws_edge **v, *const *e;
+	size_t i, k, m = 0, o = 0, runs = 0;
+
+	for (i = 0; i < z->n; i++)
+		m += ws_graph_edges(cx->g, ws_find_thread(s, z->tids[i]), &e);
+	v = xcalloc(m, sizeof(*v));
+	m = 0;
+	for (i = 0; i < z->n; i++)
+		for (k = ws_graph_edges(cx->g, ws_find_thread(s, z->tids[i]), &e); k > 0; k--)
+			v[m++] = e[k - 1];
+	qsort(v, m, sizeof(*v), edge_object_cmp);
+	buf[0] = '\0';
+	for (i = 0; i < m; i = k) {
+		for (k = i + 1; k < m && !strcmp(v[k]->object, v[i]->object); k++)
+			;
+		if (runs++ == 4) {
+			snprintf(buf + o, n - o, " and more");
+			break;
+		}
+		if (o + 1 < n)
+			o += (size_t)snprintf(buf + o, n - o, "%s%s (%zu wait%s, %s)", i ? ", " : "",
+					      v[i]->object, k - i, k - i == 1 ? "" : "s",
+					      ws_edge_type_names[v[i]->type]);
+		if (o >= n)
+			break;
+	}
+	free(v);
+}
+
+static void frozen_emit(const struct ws_snapshot *s, const struct ws_opts *o,
+			const struct ctx *cx, const struct ws_frozen *z, struct ws_findings *out)
+{
+	struct ws_finding *f = add(out, K_FROZEN, z->pid, z->sum_ns);
+	char comm[64], lo[32], hi[32], th[32], waits[512];
+
+	f->nthreads = (int)z->n;
+	f->about_blocked = true;
+	tids_append(f, z->tids, z->n);
+	ws_fmt_dur(lo, sizeof(lo), z->lo_ns);
+	ws_fmt_dur(hi, sizeof(hi), z->hi_ns);
+	ws_fmt_dur(th, sizeof(th), o->stuck_ns);
+	frozen_waits(s, cx, z, waits, sizeof(waits));
+	SETF(what, "every thread of pid %u (%s), %zu in all, has been blocked for %s%s%s in waits only its own threads could end: %s; none is running, none waits with a timeout or on anything outside",
+	     z->pid, comm_of(s, z->pid, comm, sizeof(comm)), z->n, lo, strcmp(lo, hi) ? "-" : "",
+	     strcmp(lo, hi) ? hi : "", waits);
+	SETF(threshold, "every thread blocked for at least %s (--stuck), each in waits of scope process: no timeout, no holder outside the process", th);
+	SETF(cause, "a process-wide deadlock with no owner: its threads wait on semaphores, condition variables or events that only another of its threads could post, and all of them are waiting");
+	SETF(next, "waitscope why %u; the user stacks: gdb -p %u -batch -ex 'thread apply all bt'",
+	     z->tids[0], z->pid);
+}
+
+/* Processes whose every thread waits on what only its own threads could end. */
+static void find_frozen(const struct ws_snapshot *s, const struct ws_opts *o,
+			const struct ctx *cx, struct ws_findings *out)
+{
+	size_t i;
+
+	for (i = 0; i < cx->nfrozen; i++)
+		if (!o->pid || cx->frozen[i].pid == o->pid)
+			frozen_emit(s, o, cx, &cx->frozen[i], out);
+}
+
 /* ---- stuck ---- */
 
 /*
@@ -639,6 +1059,8 @@ static const char *comm_of(const struct ws_snapshot *s, uint32_t tgid, char *buf
  */
 struct site {
 	uint32_t tgid, tid;
+	uint32_t ti;		/* the thread's index (the run's smallest tid once folded) */
+	uint32_t first;		/* once folded: its threads in the members array */
 	int reason, syscall;
 	int fkind;		/* enum futex_kind of a futex wait */
 	int n;
@@ -732,6 +1154,15 @@ static int site_key_cmp(const void *a, const void *b)
 	return c ? c : site_frame_cmp(x, y);
 }
 
+/* Same-site waits together, each run from its smallest tid. */
+static int site_sort_cmp(const void *a, const void *b)
+{
+	const struct site *x = a, *y = b;
+	int c = site_key_cmp(a, b);
+
+	return c ? c : x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
 /* Fold the run of same-site waits starting at w[0] into w[0]; its length. */
 static size_t site_fold(struct site *w, size_t n)
 {
@@ -750,13 +1181,41 @@ static size_t site_fold(struct site *w, size_t n)
 	return j;
 }
 
+/*
+ * Where the chain of a stuck group leads (its smallest tid's), added to
+ * the sentence; the finding's root.  False when the group has no edge.
+ */
+static bool stuck_chain(const struct ws_snapshot *s, const struct ctx *cx, const struct site *w,
+			const uint32_t *members, struct ws_finding *f)
+{
+	char clause[1024];
+	struct ws_root r;
+	int others;
+
+	if (!chain_clause(cx, &s->threads[w->ti], w->n > 1 ? "they wait" : "it waits", &r, clause,
+			  sizeof(clause)))
+		return false;
+	SETF(what, "; %s", clause);
+	others = w->n > 1 ? other_root_threads(s, cx, members + w->first, (size_t)w->n, &r) : 0;
+	if (others)
+		SETF(what, "; %d of them wait behind another root", others);
+	f->root = root_copy(&r);
+	return true;
+}
+
 static void stuck_emit(const struct ws_snapshot *s, const struct ws_opts *o,
-		       const struct site *w, struct ws_findings *out)
+		       const struct ctx *cx, const struct site *w, const uint32_t *members,
+		       struct ws_findings *out)
 {
 	struct ws_finding *f = add(out, K_STUCK, w->tgid, w->sum);
 	char comm[64], lo[32], hi[32], where[224], th[32];
+	bool chain;
+	int k;
 
 	f->nthreads = w->n;
+	f->about_blocked = true;
+	for (k = 0; k < w->n; k++)
+		tid_append(f, s->threads[members[w->first + k]].tid);
 	ws_fmt_dur(lo, sizeof(lo), w->lo);
 	ws_fmt_dur(hi, sizeof(hi), w->hi);
 	ws_fmt_dur(th, sizeof(th), o->stuck_ns);
@@ -772,20 +1231,28 @@ static void stuck_emit(const struct ws_snapshot *s, const struct ws_opts *o,
 		SETF(what, "; no wait on this address has ended since tracing began");
 	else
 		SETF(what, "; none has been woken since it blocked");
+	chain = stuck_chain(s, cx, w, members, f);
 	SETF(threshold, "blocked for at least %s (--stuck)", th);
+	if (chain)
+		SETF(next, "waitscope why %u (the chain hop by hop, with the evidence for each edge)",
+		     w->tid);
 	if (w->reason == R_FUTEX && w->fkind != FK_LOCK) {
 		SETF(cause, "the wait kind is unknown (this snapshot has no futex_val; live as root, /proc/TID/syscall tells): a lock held forever, or an event nobody signals; runtimes such as Go also park idle threads this way, which is harmless");
-		SETF(next, "cat /proc/%u/task/%u/syscall (the third argument is the expected value: 2 is a glibc lock wait); the user stacks: gdb -p %u -batch -ex 'thread apply all bt'",
-		     w->tgid, w->tid, w->tgid);
+		if (!chain)
+			SETF(next, "cat /proc/%u/task/%u/syscall (the third argument is the expected value: 2 is a glibc lock wait); the user stacks: gdb -p %u -batch -ex 'thread apply all bt'",
+			     w->tgid, w->tid, w->tgid);
 	} else if (w->reason == R_FUTEX) {
 		SETF(cause, "a lock that is never released (a deadlock, or a lock leaked on an error path), or a wake-up that never comes");
-		SETF(next, "the user stacks of the waiters and of the lock's owner: gdb -p %u -batch -ex 'thread apply all bt'", w->tgid);
+		if (!chain)
+			SETF(next, "the user stacks of the waiters and of the lock's owner: gdb -p %u -batch -ex 'thread apply all bt'", w->tgid);
 	} else if (w->reason == R_IO || w->reason == R_UNINT) {
 		SETF(cause, "the kernel is waiting on a device, a filesystem or a kernel lock that does not complete");
-		SETF(next, "cat /proc/%u/stack; dmesg for I/O errors or hung-task reports", w->tid);
+		if (!chain)
+			SETF(next, "cat /proc/%u/stack; dmesg for I/O errors or hung-task reports", w->tid);
 	} else {
 		SETF(cause, "waiting for input that never arrives: the writer of a pipe or socket is gone or stuck");
-		SETF(next, "ls -l /proc/%u/fd, then find which process holds the other end", w->tgid);
+		if (!chain)
+			SETF(next, "ls -l /proc/%u/fd, then find which process holds the other end", w->tgid);
 	}
 }
 
@@ -834,13 +1301,18 @@ static void site_of(const struct ws_snapshot *s, const struct ws_thread *t,
 	x->lo = x->hi = x->sum = t->off_ns;
 	x->partial = t->partial;
 	x->tid = t->tid;
+	x->ti = (uint32_t)(t - s->threads);
 }
 
-/* Threads blocked now for at least --stuck, grouped by process and wait site. */
+/*
+ * Threads blocked now for at least --stuck, grouped by process and wait
+ * site, but for those a deadlock or frozen finding explains.
+ */
 static void find_stuck(const struct ws_snapshot *s, const struct ws_opts *o,
-		       struct ws_findings *out)
+		       const struct ctx *cx, struct ws_findings *out)
 {
 	size_t i, n = 0, nsites = 0, ncand = 0;
+	uint32_t *members;
 	struct site *w;
 
 	/* Sites for the candidates only: threads are many. */
@@ -852,7 +1324,8 @@ static void find_stuck(const struct ws_snapshot *s, const struct ws_opts *o,
 		struct site *x;
 		enum verdict v;
 
-		if (t->state <= R_RUNQ || t->off_ns < o->stuck_ns || (o->pid && t->tgid != o->pid))
+		if (t->state <= R_RUNQ || t->off_ns < o->stuck_ns || (o->pid && t->tgid != o->pid) ||
+		    explained_elsewhere(cx, t))
 			continue;
 		x = &w[n];
 		v = wait_verdict(s, t, o);
@@ -864,18 +1337,23 @@ static void find_stuck(const struct ws_snapshot *s, const struct ws_opts *o,
 		site_of(s, t, o, x);
 		n++;
 	}
-	qsort(w, n, sizeof(*w), site_key_cmp);
+	qsort(w, n, sizeof(*w), site_sort_cmp);
+	members = xcalloc(n, sizeof(*members));
+	for (i = 0; i < n; i++)
+		members[i] = w[i].ti;
 	for (i = 0; i < n;) {
 		size_t run = site_fold(&w[i], n - i);
 
+		w[i].first = (uint32_t)i;
 		w[nsites++] = w[i];
 		i += run;
 	}
 	qsort(w, nsites, sizeof(*w), site_cmp);
 	for (i = 0; i < nsites; i++)
-		stuck_emit(s, o, &w[i], out);
+		stuck_emit(s, o, cx, &w[i], members, out);
 	for (i = 0; i < nsites; i++)
 		free(w[i].on);
+	free(members);
 	free(w);
 }
 
@@ -996,6 +1474,55 @@ static bool lock_cost(const struct ws_snapshot *s, const struct ws_opts *o,
 		c->per_s >= o->contention_waits) || c->now >= 2;
 }
 
+/* The threads waiting on word (tgid, addr) now: fw[*first ..), their number. */
+static size_t word_waiters(const struct ctx *cx, uint32_t tgid, uint64_t addr, size_t *first)
+{
+	size_t lo = 0, hi = cx->nfw, n = 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct futex_waiter *m = &cx->fw[mid];
+
+		if (m->tgid < tgid || (m->tgid == tgid && m->addr < addr))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*first = lo;
+	while (lo + n < cx->nfw && cx->fw[lo + n].tgid == tgid && cx->fw[lo + n].addr == addr)
+		n++;
+	return n;
+}
+
+/*
+ * The word's waiters now as the finding's threads; who holds the lock and
+ * where that chain ends, from the first waiter that has an edge.
+ */
+static bool contention_chain(const struct ws_snapshot *s, const struct ctx *cx,
+			     const struct ws_futex *x, struct ws_finding *f, uint32_t *why_tid)
+{
+	size_t first, n = word_waiters(cx, x->tgid, x->uaddr, &first), i;
+	const struct ws_thread *rep = NULL;
+	char clause[1024];
+	struct ws_root r;
+
+	f->about_blocked = true;
+	for (i = 0; i < n; i++) {
+		const struct ws_thread *t = &s->threads[cx->fw[first + i].ti];
+
+		tid_append(f, t->tid);
+		if (!rep && cx->g && ws_graph_first_edge(cx->g, t))
+			rep = t;
+	}
+	if (!rep || !chain_clause(cx, rep, n > 1 ? "its waiters wait" : "its waiter waits", &r,
+				  clause, sizeof(clause)))
+		return false;
+	SETF(what, "; %s", clause);
+	f->root = root_copy(&r);
+	*why_tid = rep->tid;
+	return true;
+}
+
 static void contention_emit(const struct ws_snapshot *s, const struct ws_opts *o,
 			    const struct ctx *cx, const struct ws_futex *x,
 			    const struct lock_cost *c, struct ws_findings *out)
@@ -1003,6 +1530,8 @@ static void contention_emit(const struct ws_snapshot *s, const struct ws_opts *o
 	const struct proc_agg *pa = proc_of(cx, x->tgid);
 	char comm[64], tot[32], mx[32], th[32], win[32], now[32], of[64] = "";
 	struct ws_finding *f = add(out, K_CONTENTION, x->tgid, c->ns);
+	uint32_t why_tid = 0;
+	bool chain;
 
 	f->nthreads = pa ? pa->futex_waiters : 0;
 	comm_of(s, x->tgid, comm, sizeof(comm));
@@ -1021,11 +1550,16 @@ static void contention_emit(const struct ws_snapshot *s, const struct ws_opts *o
 		SETF(what, "; %u threads in a lock wait on it now, the longest for %s", c->now, now);
 	else
 		SETF(what, ", %u waiting now", x->waiting);
+	chain = contention_chain(s, cx, x, f, &why_tid);
 	SETF(threshold, "at least %s of lock waits, %.0f%% of a thread's time (--contention-rate) and %.0f waits a second (--contention-waits), or 2+ lock waiters at once for %s (--contention)",
 	     th, o->contention_rate * 100, o->contention_waits, th);
 	SETF(cause, "threads serialize on one lock: a hot mutex, or work done while holding it");
-	SETF(next, "which code takes the lock at 0x%llx: perf record -g -p %u, or gdb on a waiter; shorten the critical section or shard the lock",
-	     (unsigned long long)x->uaddr, x->tgid);
+	if (chain)
+		SETF(next, "waitscope why %u (who holds the lock, and what the holder waits for); then which code takes the lock at 0x%llx: perf record -g -p %u; shorten the critical section or shard the lock",
+		     why_tid, (unsigned long long)x->uaddr, x->tgid);
+	else
+		SETF(next, "which code takes the lock at 0x%llx: perf record -g -p %u, or gdb on a waiter; shorten the critical section or shard the lock",
+		     (unsigned long long)x->uaddr, x->tgid);
 }
 
 /*
@@ -1051,6 +1585,38 @@ static void find_contention(const struct ws_snapshot *s, const struct ws_opts *o
 			contention_emit(s, o, cx, x, &c, out);
 	}
 	free(w);
+}
+
+/* ---- a group's threads: (group, tid) pairs, sorted once ---- */
+
+struct member {
+	uint32_t group, tid;
+};
+
+static int member_cmp(const void *a, const void *b)
+{
+	const struct member *x = a, *y = b;
+
+	if (x->group != y->group)
+		return x->group < y->group ? -1 : 1;
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
+/* The tids of group k (m sorted by member_cmp) added to f. */
+static void group_tids(struct ws_finding *f, const struct member *m, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m[mid].group < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < n && m[lo].group == k; lo++)
+		tid_append(f, m[lo].tid);
 }
 
 /* ---- hidden blocking ---- */
@@ -1100,7 +1666,8 @@ static void find_hidden(const struct ws_snapshot *s, const struct ws_opts *o,
 			const struct ctx *cx, struct ws_findings *out)
 {
 	struct hidden_group *g = xcalloc(s->nthreads, sizeof(*g));
-	size_t n, ng = 0, k;
+	struct member *mem = xcalloc(s->nthreads, sizeof(*mem));
+	size_t n, ng = 0, k, nm = 0;
 
 	for (n = 0; n < s->nthreads; n++) {
 		const struct ws_thread *t = &s->threads[cx->order[n]];
@@ -1137,9 +1704,14 @@ static void find_hidden(const struct ws_snapshot *s, const struct ws_opts *o,
 			g[k].hi = share;
 			g[k].worst = t;
 		}
+		mem[nm++] = (struct member){ (uint32_t)k, t->tid };
 	}
-	for (k = 0; k < ng; k++)
+	qsort(mem, nm, sizeof(*mem), member_cmp);
+	for (k = 0; k < ng; k++) {
 		hidden_emit(s, o, &g[k], out);
+		group_tids(&out->f[out->n - 1], mem, nm, k);
+	}
+	free(mem);
 	free(g);
 }
 
@@ -1281,11 +1853,13 @@ static void starve_emit(const struct ws_snapshot *s, const struct ws_opts *o,
  */
 static void starve_emit_cgroup(const struct ws_snapshot *s, const struct ws_opts *o,
 			       struct starve_group *g, size_t from, size_t ng, bool *done,
-			       const struct quota *q, struct ws_findings *out)
+			       const struct quota *q, const struct member *mem, size_t nm,
+			       struct ws_findings *out)
 {
 	struct starve_group all = g[from];
 	struct ws_finding *f;
 	uint32_t *pids = xcalloc(ng - from, sizeof(*pids));
+	size_t *merged = xcalloc(ng - from, sizeof(*merged)), nmerged = 0;
 	char pq[32], th[32], cause[512];
 	int npids = 0;
 	size_t k;
@@ -1294,6 +1868,7 @@ static void starve_emit_cgroup(const struct ws_snapshot *s, const struct ws_opts
 		if (done[k] || g[k].worst->cgroup != g[from].worst->cgroup)
 			continue;
 		done[k] = true;
+		merged[nmerged++] = k;
 		if (!npids || pids[npids - 1] != g[k].tgid)
 			pids[npids++] = g[k].tgid;
 		if (k == from)
@@ -1310,7 +1885,7 @@ static void starve_emit_cgroup(const struct ws_snapshot *s, const struct ws_opts
 	if (npids == 1) {
 		free(pids);
 		starve_emit(s, o, &all, q, out);
-		return;
+		goto tids;
 	}
 	f = add(out, K_STARVING, all.tgid, all.runq_ns);
 	f->nthreads = all.n;
@@ -1331,11 +1906,16 @@ static void starve_emit_cgroup(const struct ws_snapshot *s, const struct ws_opts
 	starve_cause(s, o, all.worst, q, cause, sizeof(cause));
 	SETF(cause, "%s", cause);
 	quota_next(f, o, q);
+tids:
+	for (k = 0; k < nmerged; k++)
+		group_tids(&out->f[out->n - 1], mem, nm, merged[k]);
+	free(merged);
 }
 
 /* One finding per starving group, but one per throttled cgroup for those it starves. */
 static void starve_emit_all(const struct ws_snapshot *s, const struct ws_opts *o,
-			    struct starve_group *g, size_t ng, struct ws_findings *out)
+			    struct starve_group *g, size_t ng, const struct member *mem, size_t nm,
+			    struct ws_findings *out)
 {
 	bool *done = xcalloc(ng, sizeof(*done));
 	struct quota *q = xcalloc(1, sizeof(*q));
@@ -1346,10 +1926,11 @@ static void starve_emit_all(const struct ws_snapshot *s, const struct ws_opts *o
 			continue;
 		quota_of(o, g[k].worst, q);
 		if (q->hit) {
-			starve_emit_cgroup(s, o, g, k, ng, done, q, out);
+			starve_emit_cgroup(s, o, g, k, ng, done, q, mem, nm, out);
 		} else {
 			done[k] = true;
 			starve_emit(s, o, &g[k], q, out);
+			group_tids(&out->f[out->n - 1], mem, nm, k);
 		}
 	}
 	free(q);
@@ -1360,7 +1941,8 @@ static void find_starving(const struct ws_snapshot *s, const struct ws_opts *o,
 			  const struct ctx *cx, struct ws_findings *out)
 {
 	struct starve_group *g = xcalloc(s->nthreads, sizeof(*g));
-	size_t n, ng = 0, k;
+	struct member *mem = xcalloc(s->nthreads, sizeof(*mem));
+	size_t n, ng = 0, k, nm = 0;
 
 	for (n = 0; n < s->nthreads; n++) {
 		size_t i = cx->order[n];
@@ -1413,8 +1995,11 @@ static void find_starving(const struct ws_snapshot *s, const struct ws_opts *o,
 			g[k].worst = t;
 			g[k].worst_p99 = p99;
 		}
+		mem[nm++] = (struct member){ (uint32_t)k, t->tid };
 	}
-	starve_emit_all(s, o, g, ng, out);
+	qsort(mem, nm, sizeof(*mem), member_cmp);
+	starve_emit_all(s, o, g, ng, mem, nm, out);
+	free(mem);
 	free(g);
 }
 
@@ -1516,24 +2101,48 @@ static void find_health(const struct ws_snapshot *s, struct ws_findings *out)
 	}
 }
 
+/* Deadlocks first (nothing in them will ever go on), then by the thread time they cover. */
 static int finding_cmp(const void *a, const void *b)
 {
 	const struct ws_finding *x = a, *y = b;
 
+	if ((x->kind == K_DEADLOCK) != (y->kind == K_DEADLOCK))
+		return x->kind == K_DEADLOCK ? -1 : 1;
 	return x->impact_ns < y->impact_ns ? 1 : x->impact_ns > y->impact_ns ? -1 : 0;
+}
+
+/* Without the waits-for graph, one note says why findings name no holder. */
+static void waits_note(const struct ws_opts *o, const struct ctx *cx, struct ws_findings *out)
+{
+	if (cx->g)
+		return;
+	if (o->waits)
+		add_note(out, "the waits-for graph is not resolved (%s): findings name no holder or root, and deadlocks and frozen processes are not looked for",
+			 o->waits->why_not[0] ? o->waits->why_not : "no reason given");
+	else
+		add_note(out, "the waits-for graph was not built: findings name no holder or root, and deadlocks and frozen processes are not looked for");
 }
 
 void ws_diagnose(const struct ws_snapshot *s, const struct ws_opts *o, struct ws_findings *out)
 {
 	struct ctx cx = { 0 };
+	size_t i;
 
-	ctx_init(s, &cx);
+	ctx_init(s, o, &cx);
 	find_health(s, out);
-	find_stuck(s, o, out);
+	find_deadlock(s, o, &cx, out);
+	find_frozen(s, o, &cx, out);
+	find_stuck(s, o, &cx, out);
 	find_contention(s, o, &cx, out);
 	find_hidden(s, o, &cx, out);
 	find_starving(s, o, &cx, out);
 	find_pressure(s, o, out);
+	waits_note(o, &cx, out);
+	for (i = 0; i < out->n; i++) {
+		tids_settle(&out->f[i]);
+		if (out->f[i].about_blocked)
+			finding_waits(s, &cx, &out->f[i]);
+	}
 	ctx_free(&cx);
 	if (out->n)
 		qsort(out->f, out->n, sizeof(*out->f), finding_cmp);

@@ -2,7 +2,7 @@
 #ifndef WS_DIAGNOSE_H
 #define WS_DIAGNOSE_H
 
-#include "ws.h"
+#include "graph.h"
 
 /* Thresholds, with the defaults documented in --help and the man page. */
 struct ws_opts {
@@ -20,9 +20,32 @@ struct ws_opts {
 	uint64_t window_ns;		/* 0: since tracing began */
 	const char *cgroup_root;	/* for cpu.stat of a starving worker */
 	const char *proc_root;		/* live threads' /proc ("/proc"), or NULL offline */
+	/*
+	 * The waits-for edges (waits.h), or NULL: findings about blocked
+	 * threads then name holders and roots, and deadlock and frozen can be
+	 * found.  Findings point into it: keep it until they are freed.
+	 */
+	const struct ws_waits *waits;
 };
 
-enum ws_kind { K_STUCK, K_CONTENTION, K_HIDDEN, K_STARVING, K_PRESSURE, K_HEALTH };
+enum ws_kind { K_STUCK, K_CONTENTION, K_HIDDEN, K_STARVING, K_PRESSURE, K_HEALTH, K_DEADLOCK,
+	       K_FROZEN };
+
+/* Where a finding's chain ends: a ws_root with its text allocated to size (findings are many). */
+struct ws_finding_root {
+	enum ws_root_kind kind;
+	uint32_t pid, tid;
+	unsigned other_roots;
+	char state[16];
+	char comm[64];
+	char *why;
+};
+
+/* One thread of a deadlock's cycle: what it holds (what the one before waits for) and waits for. */
+struct ws_finding_hop {
+	uint32_t tid, pid;
+	char holds[64], waits_for[64];	/* the edges' objects */
+};
 
 struct ws_finding {
 	enum ws_kind kind;
@@ -35,6 +58,14 @@ struct ws_finding {
 	char *threshold;
 	char *cause;
 	char *next;
+	uint32_t *tids;			/* the threads it is about, sorted (ntids) */
+	int ntids;
+	bool about_blocked;		/* stuck, contention, deadlock, frozen: waits_for and root */
+	const struct ws_edge **waits_for;	/* the edges of its threads (into ws_opts.waits) */
+	size_t nwaits_for;
+	struct ws_finding_root *root;	/* where the chain of its first thread ends; NULL: none */
+	struct ws_finding_hop *cycle;	/* deadlock: around the cycle once */
+	size_t ncycle;
 };
 
 struct ws_findings {
@@ -53,6 +84,8 @@ bool ws_is_idle_wait(const struct ws_snapshot *s, const struct ws_thread *t,
 void ws_pool_name(const char *comm, char *out, size_t n);
 const char *ws_top_frame(const struct ws_snapshot *s, const struct ws_thread *t, char *buf,
 			 size_t n);
+const char *ws_top_frames(const struct ws_snapshot *s, const struct ws_thread *t, unsigned max,
+			  char *buf, size_t n);
 void ws_snapshot_delta(struct ws_snapshot *b, const struct ws_snapshot *a);
 
 #endif

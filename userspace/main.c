@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include "render.h"
 #include "top.h"
+#include "waits.h"
 
 #define DEFAULT_DIR "/sys/kernel/debug/waitscope"
 
@@ -29,11 +30,15 @@ static const char *usage_text =
 "\n"
 "Commands:\n"
 "  status              is the module loaded, tracing, full?\n"
-"  report              the diagnosis: stuck threads, lock contention, hidden\n"
-"                      blocking, starving workers, CPU pressure, module health\n"
+"  report              the diagnosis: deadlocks, frozen processes, stuck threads,\n"
+"                      lock contention, hidden blocking, starving workers, CPU\n"
+"                      pressure, module health\n"
 "  top                 live per-thread view of where time goes\n"
 "  hist                log2 histograms of off-CPU intervals (bcc layout)\n"
-"  blocked             threads off CPU right now, longest first\n"
+"  blocked             threads off CPU right now, longest first, and who holds\n"
+"                      what they wait for\n"
+"  why TID|PID         the chain of waits from a thread to its root, hop by hop\n"
+"  waits               the waits-for edges (who waits for whom), as a table\n"
 "  futex               futex words waited on, per process\n"
 "  export              Prometheus text or JSON of everything\n"
 "  snapshot DIR        copy the module's files for analysis elsewhere\n"
@@ -110,6 +115,73 @@ static int explain_missing(void)
 	else
 		fprintf(stderr, "waitscope: the waitscope module is not loaded (modprobe waitscope, or insmod waitscope.ko)\n");
 	return 2;
+}
+
+/* The source is the module's own directory (not a snapshot), given or not. */
+static bool source_is_live(void)
+{
+	char a[4096], b[4096];
+
+	if (!dir_given)
+		return true;
+	return realpath(dir, a) && realpath(DEFAULT_DIR, b) && !strcmp(a, b);
+}
+
+/* The /proc of live threads: $WAITSCOPE_PROC (tests), else /proc live, else none. */
+static const char *proc_root(void)
+{
+	const char *proc = getenv("WAITSCOPE_PROC");
+
+	if (proc && *proc)
+		return proc;
+	return source_is_live() ? "/proc" : NULL;
+}
+
+/*
+ * The waits-for edges of s: resolved from /proc for the live module (and,
+ * for tests, for a snapshot without a waits file when $WAITSCOPE_PROC
+ * names a fake /proc), read from DIR/waits for a snapshot.  A snapshot
+ * without one is not resolved (a note says so); a garbled one is an error.
+ * 0, or the exit status.
+ */
+static int load_waits(const struct ws_snapshot *s, uint64_t min_ns, struct ws_waits *w)
+{
+	const char *proc = getenv("WAITSCOPE_PROC");
+	char path[4096], *buf;
+	struct ws_err err;
+	size_t len;
+	int rc;
+
+	ws_waits_init(w);
+	if (source_is_live()) {
+		ws_resolve_waits(s, proc_root(), min_ns, w);
+		return 0;
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, ws_waits_file);
+	if (access(path, F_OK) && errno == ENOENT) {
+		if (proc && *proc) {
+			ws_resolve_waits(s, proc, min_ns, w);
+			return 0;
+		}
+		snprintf(w->why_not, sizeof(w->why_not),
+			 "the snapshot has no waits file");
+		return 0;
+	}
+	if (ws_read_file(path, &buf, &len, &err))
+		return die(&err);
+	rc = ws_parse_waits(w, buf, len, &err);
+	free(buf);
+	if (rc) {
+		ws_waits_free(w);
+		return die(&err);
+	}
+	return 0;
+}
+
+/* The module's threshold for its blocked file: what snapshot, why and waits resolve. */
+static uint64_t blocked_min_ns(const struct ws_snapshot *s)
+{
+	return s->blocked_min_ms * 1000000ULL;
 }
 
 int ws_load(struct ws_snapshot *s)
@@ -215,8 +287,8 @@ static int cmd_status(int argc, char **argv)
 static const char *report_help =
 "usage: waitscope report [--interval S] [--pid P] [thresholds] [--allow KEY=GLOB] [--json]\n"
 "\n"
-"Findings, most time affected first, each with its evidence, the threshold\n"
-"it crossed, the likely cause and what to look at next:\n"
+"Findings, most time affected first (a deadlock always first), each with its\n"
+"evidence, the threshold it crossed, the likely cause and what to look at next:\n"
 "  stuck            threads blocked right now for at least --stuck, grouped by\n"
 "                   process and wait site (reason, futex address or syscall,\n"
 "                   top kernel frame)\n"
@@ -226,6 +298,11 @@ static const char *report_help =
 "                   --contention-waits waits a second; or with 2+ threads in a\n"
 "                   lock wait on them now for --contention.  Wall time is the\n"
 "                   --interval, else how long the process has been watched\n"
+"  deadlock         (ranked first) a cycle of waits with known holders that\n"
+"                   nothing leaves: each thread holds what the next waits for\n"
+"  frozen           every thread of a process blocked at least --stuck in waits\n"
+"                   only its own threads could end (no timeout, nothing outside):\n"
+"                   semaphores or condition variables nobody will post\n"
 "  hidden-blocking  threads spending at least --blocked-share of their time in\n"
 "                   io or uninterruptible waits\n"
 "  starving         threads whose run-queue p99 is at least --runq-p99, whose\n"
@@ -248,6 +325,11 @@ static const char *report_help =
 "reported.  Without kernel stacks (6.1), a live report run as root reads\n"
 "/proc/TID/syscall and /proc/PID/fd to tell a read's descriptor.\n"
 "\n"
+"Who holds what a blocked thread waits for comes from the waits-for graph:\n"
+"resolved from /proc live (as root), read from DIR/waits for a snapshot.\n"
+"stuck and lock-contention findings then name the holder and the root of\n"
+"the chain, and say 'waitscope why TID'; without it, a note says why.\n"
+"\n"
 "Options:\n"
 "  --interval S       judge the last S seconds (two snapshots S apart)\n"
 "                     instead of everything since tracing began\n"
@@ -263,7 +345,9 @@ static const char *report_help =
 "  --allow KEY=GLOB   never report matching waits; KEY is comm, syscall,\n"
 "                     reason, futex_op, futex_val or frame (repeatable), e.g.\n"
 "                     --allow comm='java*' --allow syscall=read\n"
-"  --json             one JSON document (schema waitscope.report/1)\n"
+"  --json             one JSON document (schema waitscope.report/2): every\n"
+"                     finding with its tids; stuck, lock-contention, deadlock\n"
+"                     and frozen with waits_for and root; deadlock with cycle\n"
 "\n"
 "Exit status: 0 no finding, 1 findings, 2 error.\n";
 
@@ -295,13 +379,11 @@ static int snapshot_interval(struct ws_snapshot *b, double secs, uint64_t *windo
  */
 static void report_roots(struct ws_opts *o)
 {
-	const char *proc = getenv("WAITSCOPE_PROC"), *cg = getenv("WAITSCOPE_CGROUP");
+	const char *cg = getenv("WAITSCOPE_CGROUP");
 
-	o->proc_root = dir_given ? NULL : "/proc";
-	if (dir_given)
+	o->proc_root = proc_root();
+	if (!source_is_live())
 		o->cgroup_root = NULL;
-	if (proc && *proc)
-		o->proc_root = proc;
 	if (cg && *cg)
 		o->cgroup_root = cg;
 }
@@ -326,6 +408,7 @@ static int cmd_report(int argc, char **argv)
 	};
 	struct ws_findings fs = { 0 };
 	struct ws_snapshot s;
+	struct ws_waits w;
 	struct ws_opts o;
 	double interval = 0;
 	bool json = false, ok = true;
@@ -382,10 +465,17 @@ static int cmd_report(int argc, char **argv)
 	rc = interval ? snapshot_interval(&s, interval, &o.window_ns) : ws_load(&s);
 	if (rc)
 		return rc;
+	rc = load_waits(&s, o.stuck_ns < o.contention_ns ? o.stuck_ns : o.contention_ns, &w);
+	if (rc) {
+		ws_snapshot_free(&s);
+		return rc;
+	}
+	o.waits = &w;
 	ws_diagnose(&s, &o, &fs);
 	ws_render_report(stdout, &s, &fs, &o, json);
 	rc = fs.n ? 1 : 0;
 	ws_findings_free(&fs);
+	ws_waits_free(&w);
 	ws_snapshot_free(&s);
 	return rc;
 }
@@ -482,6 +572,8 @@ static int cmd_blocked(int argc, char **argv)
 	uint32_t pid = 0;
 	bool json = false;
 	struct ws_snapshot s;
+	struct ws_graph *g;
+	struct ws_waits w;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "m:p:jh", opts, NULL)) != -1) {
@@ -499,8 +591,11 @@ static int cmd_blocked(int argc, char **argv)
 			printf("usage: waitscope blocked [--min DURATION] [-p PID] [--json]\n\n"
 			       "Threads off CPU right now, longest first, with the reason, how long\n"
 			       "('>' marks a lower bound: blocked since before tracing began), the\n"
-			       "syscall, the futex word and the kernel stack.  The module lists only\n"
-			       "threads off CPU for its blocked_min_ms (default 100ms) or more.\n");
+			       "syscall, who holds what it waits for (HOLDER: the holder's tid, pid:N\n"
+			       "for a process holding the other end of a pipe or socket, +N more\n"
+			       "holders, - unknown), the futex word and the kernel stack.  The module\n"
+			       "lists only threads off CPU for its blocked_min_ms (default 100ms) or\n"
+			       "more.  --json adds each thread's waits_for edges.\n");
 			return 0;
 		default: return 2;
 		}
@@ -510,7 +605,15 @@ static int cmd_blocked(int argc, char **argv)
 	rc = ws_load(&s);
 	if (rc)
 		return rc;
-	ws_render_blocked(stdout, &s, min_ns, pid, json);
+	rc = load_waits(&s, min_ns, &w);
+	if (rc) {
+		ws_snapshot_free(&s);
+		return rc;
+	}
+	g = w.resolved ? ws_graph_build(&s, &w, proc_root()) : NULL;
+	ws_render_blocked(stdout, &s, g, min_ns, pid, json);
+	ws_graph_free(g);
+	ws_waits_free(&w);
 	ws_snapshot_free(&s);
 	return 0;
 }
@@ -552,6 +655,176 @@ static int cmd_futex(int argc, char **argv)
 	ws_render_futex(stdout, &s, pid, json);
 	ws_snapshot_free(&s);
 	return 0;
+}
+
+/* ---- why, waits ---- */
+
+static const char *why_help =
+"usage: waitscope why TID|PID [--json]\n"
+"\n"
+"The chain of waits from one thread to its root, one line per hop: each\n"
+"thread's reason, how long, the syscall, the futex word and the top kernel\n"
+"frames, then what it waits for, who holds it and the evidence for that edge.\n"
+"The last line is 'root: pid P tid T (COMM) STATE: why' (the thread that can\n"
+"end the chain: running, runnable, stopped, asleep on nothing anyone holds,\n"
+"or waiting on something outside), or 'deadlock: ...' for a cycle.  A PID\n"
+"(a process's leader) shows each of its blocked threads.  Edges come from\n"
+"/proc live (as root) or from a snapshot's waits file.\n"
+"\n"
+"  --json    one JSON document (schema waitscope.why/1)\n"
+"\n"
+"Exit status: 0 every chain reached its root (or a deadlock), 1 an edge stayed\n"
+"unknown or the waits were not resolved, 2 error (no such thread).\n";
+
+static int ix_tid_cmp(const void *a, const void *b)
+{
+	const struct ws_thread *x = *(const struct ws_thread *const *)a;
+	const struct ws_thread *y = *(const struct ws_thread *const *)b;
+
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
+/*
+ * What "why N" is about: thread N, or when N is a process (its leader's
+ * tid), each of its blocked threads (its leader when none is blocked).
+ */
+static size_t why_threads(const struct ws_snapshot *s, uint32_t n, const struct ws_thread ***out)
+{
+	const struct ws_thread *t = ws_find_thread(s, n), **v;
+	size_t i, k = 0;
+
+	*out = v = calloc(s->nthreads + 1, sizeof(*v));
+	if (!v)
+		return 0;
+	if (t && t->tid != t->tgid) {
+		v[k++] = t;
+		return k;
+	}
+	for (i = 0; i < s->nthreads; i++)
+		if (s->threads[i].tgid == n && s->threads[i].state > R_RUNQ)
+			v[k++] = &s->threads[i];
+	qsort(v, k, sizeof(*v), ix_tid_cmp);
+	if (!k && t)
+		v[k++] = t;
+	return k;
+}
+
+/* 0 when every chain reached its root or a deadlock, 1 when one stopped at an unknown edge. */
+static int why_status(const struct ws_graph *g, const struct ws_waits *w,
+		      const struct ws_thread *const *v, size_t n)
+{
+	struct ws_root r;
+	size_t i;
+
+	if (!w->resolved)
+		return 1;
+	for (i = 0; i < n; i++) {
+		ws_graph_root(g, v[i], &r);
+		if (r.kind == WS_ROOT_UNKNOWN)
+			return 1;
+	}
+	return 0;
+}
+
+static int cmd_why(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' }, { 0 },
+	};
+	const struct ws_thread **v;
+	struct ws_snapshot s;
+	struct ws_graph *g;
+	struct ws_waits w;
+	bool json = false;
+	uint32_t n;
+	size_t nv;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		if (c == 'j')
+			json = true;
+		else if (c == 'h')
+			return fputs(why_help, stdout), 0;
+		else
+			return 2;
+	}
+	if (optind + 1 != argc || !parse_u32_arg(argv[optind], &n) || !n)
+		return usage_error("why", "needs one TID or PID");
+	rc = ws_load(&s);
+	if (rc)
+		return rc;
+	nv = why_threads(&s, n, &v);
+	if (!nv) {
+		fprintf(stderr, "waitscope: no thread or process %u in %s\n", n, dir);
+		free(v);
+		ws_snapshot_free(&s);
+		return 2;
+	}
+	rc = load_waits(&s, blocked_min_ns(&s), &w);
+	if (!rc) {
+		g = ws_graph_build(&s, &w, proc_root());
+		ws_render_why(stdout, &s, g, &w, v, nv, json);
+		rc = why_status(g, &w, v, nv);
+		ws_graph_free(g);
+		ws_waits_free(&w);
+	}
+	free(v);
+	ws_snapshot_free(&s);
+	return rc;
+}
+
+/* Only process pid's edges (pid 0: all). */
+static void waits_of_pid(struct ws_waits *w, uint32_t pid)
+{
+	size_t i, n = 0;
+
+	for (i = 0; pid && i < w->n; i++)
+		if (w->e[i].pid == pid)
+			w->e[n++] = w->e[i];
+	if (pid)
+		w->n = n;
+}
+
+static int cmd_waits(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pid", required_argument, NULL, 'p' }, { "help", no_argument, NULL, 'h' }, { 0 },
+	};
+	struct ws_snapshot s;
+	struct ws_waits w;
+	uint32_t pid = 0;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "p:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			if (!parse_u32_arg(optarg, &pid) || !pid)
+				return usage_error("waits", "bad --pid");
+			break;
+		case 'h':
+			printf("usage: waitscope waits [-p PID]\n\n"
+			       "The waits-for edges, as the snapshot's waits file: one row per edge,\n"
+			       "tid pid type scope holder_tid holder_pid holder_comm object evidence\n"
+			       "(holder 0 and comm - when unknown).  Resolved from /proc live (as\n"
+			       "root), read from DIR/waits for a snapshot; resolved=0 and a why_not\n"
+			       "line when they could not be.  For scripts and tests.\n");
+			return 0;
+		default: return 2;
+		}
+	}
+	if (optind < argc)
+		return usage_error("waits", "unexpected argument");
+	rc = ws_load(&s);
+	if (rc)
+		return rc;
+	rc = load_waits(&s, blocked_min_ns(&s), &w);
+	if (!rc) {
+		waits_of_pid(&w, pid);
+		ws_waits_write(stdout, &w);
+		ws_waits_free(&w);
+	}
+	ws_snapshot_free(&s);
+	return rc;
 }
 
 /* ---- export ---- */
@@ -645,16 +918,47 @@ fail:
 	return 2;
 }
 
+/* The waits file's text for a snapshot of s: resolved live, or the source snapshot's. */
+static int snapshot_waits(const struct ws_snapshot *s, char **buf, size_t *len,
+			  struct ws_waits *w)
+{
+	FILE *f;
+	int rc;
+
+	rc = load_waits(s, blocked_min_ns(s), w);
+	if (rc)
+		return rc;
+	f = open_memstream(buf, len);
+	if (!f || ws_waits_write(f, w) || fclose(f)) {
+		fprintf(stderr, "waitscope: out of memory\n");
+		return 2;
+	}
+	return 0;
+}
+
+/* A snapshot of a snapshot without a waits file has none either: no stale one left behind. */
+static bool source_has_waits(void)
+{
+	char path[4096];
+
+	if (source_is_live() || getenv("WAITSCOPE_PROC"))
+		return true;
+	snprintf(path, sizeof(path), "%s/%s", dir, ws_waits_file);
+	return access(path, F_OK) == 0;
+}
+
 static int cmd_snapshot(int argc, char **argv)
 {
-	char *bufs[5] = { 0 }, path[4096];
-	size_t lens[5] = { 0 };
+	char *bufs[5] = { 0 }, path[4096], *wbuf = NULL;
+	size_t lens[5] = { 0 }, wlen = 0;
 	struct ws_snapshot s;
+	struct ws_waits w;
 	struct ws_err err;
 	int i, rc = 0;
 
+	ws_waits_init(&w);
 	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		printf("usage: waitscope snapshot DIR\n\nCopy the module's files into DIR (created if missing), read back to\nback and checked, for 'waitscope --debugfs DIR ...' elsewhere.\n");
+		printf("usage: waitscope snapshot DIR\n\nCopy the module's files into DIR (created if missing), read back to\nback and checked, for 'waitscope --debugfs DIR ...' elsewhere, and the\nwaits-for edges resolved from /proc now (DIR/waits; resolved=0 with the\nreason when they cannot be, e.g. not run as root).\n");
 		return 0;
 	}
 	if (argc != 2)
@@ -677,8 +981,23 @@ static int cmd_snapshot(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/%s", argv[1], ws_files[i]);
 		rc = write_file(path, bufs[i], lens[i]);
 	}
-	if (!rc)
-		printf("waitscope: %zu threads saved to %s\n", s.nthreads, argv[1]);
+	snprintf(path, sizeof(path), "%s/%s", argv[1], ws_waits_file);
+	if (!rc && source_has_waits()) {
+		rc = snapshot_waits(&s, &wbuf, &wlen, &w);
+		if (!rc)
+			rc = write_file(path, wbuf, wlen);
+	} else if (!rc && unlink(path) && errno != ENOENT) {
+		rc = 2;
+		fprintf(stderr, "waitscope: cannot remove %s: %s\n", path, strerror(errno));
+	}
+	if (!rc && w.resolved)
+		printf("waitscope: %zu threads and %zu waits-for edges saved to %s\n", s.nthreads, w.n,
+		       argv[1]);
+	else if (!rc)
+		printf("waitscope: %zu threads saved to %s (waits not resolved: %s)\n", s.nthreads,
+		       argv[1], w.why_not[0] ? w.why_not : "the source has no waits file");
+	free(wbuf);
+	ws_waits_free(&w);
 	ws_snapshot_free(&s);
 	for (i = 0; i < 5; i++)
 		free(bufs[i]);
@@ -751,6 +1070,7 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{ "status", cmd_status }, { "report", cmd_report }, { "top", ws_cmd_top },
 		{ "hist", cmd_hist }, { "blocked", cmd_blocked }, { "futex", cmd_futex },
+		{ "why", cmd_why }, { "waits", cmd_waits },
 		{ "export", cmd_export }, { "snapshot", cmd_snapshot }, { "reset", cmd_control },
 		{ "enable", cmd_control }, { "disable", cmd_control }, { "filter", cmd_control },
 		{ "blocked-min", cmd_control },

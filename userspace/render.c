@@ -39,6 +39,132 @@ static void json_pids(FILE *f, const struct ws_finding *x)
 	fputs("],", f);
 }
 
+/* A JSON number, or null for 0 (unknown). */
+static void json_id(FILE *f, const char *key, uint32_t v)
+{
+	if (v)
+		fprintf(f, ",\"%s\":%u", key, v);
+	else
+		fprintf(f, ",\"%s\":null", key);
+}
+
+/* One waits-for edge (waits.h). */
+static void json_edge(FILE *f, const struct ws_edge *e)
+{
+	fprintf(f, "{\"tid\":%u,\"pid\":%u,\"type\":\"%s\",\"scope\":\"%s\",\"object\":", e->tid,
+		e->pid, ws_edge_type_names[e->type], ws_wait_scope_names[e->scope]);
+	ws_json_str(f, e->object);
+	json_id(f, "holder_tid", e->holder_tid);
+	json_id(f, "holder_pid", e->holder_pid);
+	fputs(",\"holder_comm\":", f);
+	ws_json_str(f, e->holder_comm);
+	fputs(",\"evidence\":", f);
+	ws_json_str(f, e->evidence);
+	fputc('}', f);
+}
+
+static void json_edges(FILE *f, const struct ws_edge *const *e, size_t n)
+{
+	size_t i;
+
+	fputc('[', f);
+	for (i = 0; i < n; i++) {
+		fputs(i ? "," : "", f);
+		json_edge(f, e[i]);
+	}
+	fputc(']', f);
+}
+
+static const char *root_kind_name(enum ws_root_kind k)
+{
+	static const char *const names[] = { "thread", "unknown", "gone", "deadlock" };
+
+	return names[k];
+}
+
+/* A chain's root: {"pid","tid","comm","state","why","kind","other_roots"}. */
+static void json_root_parts(FILE *f, uint32_t pid, uint32_t tid, const char *comm_s,
+			    const char *state, const char *why, enum ws_root_kind kind,
+			    unsigned other)
+{
+	fprintf(f, "{\"pid\":%u", pid);
+	json_id(f, "tid", tid);
+	fputs(",\"comm\":", f);
+	ws_json_str(f, comm_s);
+	fprintf(f, ",\"state\":\"%s\",\"why\":", state);
+	ws_json_str(f, why);
+	fprintf(f, ",\"kind\":\"%s\",\"other_roots\":%u}", root_kind_name(kind), other);
+}
+
+static void json_root(FILE *f, const struct ws_root *r)
+{
+	if (!r) {
+		fputs("null", f);
+		return;
+	}
+	json_root_parts(f, r->pid, r->tid, r->comm, r->state, r->why, r->kind, r->other_roots);
+}
+
+static void json_finding_root(FILE *f, const struct ws_finding_root *r)
+{
+	if (!r) {
+		fputs("null", f);
+		return;
+	}
+	json_root_parts(f, r->pid, r->tid, r->comm, r->state, r->why, r->kind, r->other_roots);
+}
+
+static void json_tids(FILE *f, const uint32_t *tids, int n)
+{
+	int k;
+
+	fputs("\"tids\":[", f);
+	for (k = 0; k < n; k++)
+		fprintf(f, "%s%u", k ? "," : "", tids[k]);
+	fputs("],", f);
+}
+
+static void json_cycle(FILE *f, const struct ws_finding *x)
+{
+	size_t k;
+
+	fputs(",\"cycle\":[", f);
+	for (k = 0; k < x->ncycle; k++) {
+		fprintf(f, "%s{\"tid\":%u,\"pid\":%u,\"holds\":", k ? "," : "", x->cycle[k].tid,
+			x->cycle[k].pid);
+		ws_json_str(f, x->cycle[k].holds);
+		fputs(",\"waits_for\":", f);
+		ws_json_str(f, x->cycle[k].waits_for);
+		fputc('}', f);
+	}
+	fputc(']', f);
+}
+
+static void json_finding(FILE *f, const struct ws_finding *x)
+{
+	fprintf(f, "{\"kind\":\"%s\",\"pid\":%u,\"threads\":%d,\"impact_ns\":%llu,",
+		ws_kind_name(x->kind), x->pid, x->nthreads, (unsigned long long)x->impact_ns);
+	json_pids(f, x);
+	json_tids(f, x->tids, x->ntids);
+	fputs("\"message\":", f);
+	ws_json_str(f, x->what);
+	fputs(",\"threshold\":", f);
+	ws_json_str(f, x->threshold);
+	fputs(",\"cause\":", f);
+	ws_json_str(f, x->cause);
+	fputs(",\"next\":", f);
+	ws_json_str(f, x->next);
+	if (x->about_blocked) {
+		fputs(",\"waits_for\":", f);
+		json_edges(f, x->waits_for, x->nwaits_for);
+		fputs(",\"root\":", f);
+		json_finding_root(f, x->root);
+	}
+	if (x->kind == K_DEADLOCK)
+		json_cycle(f, x);
+	fputc('}', f);
+}
+
 void ws_render_report(FILE *f, const struct ws_snapshot *s, const struct ws_findings *fs,
 		      const struct ws_opts *o, bool json)
 {
@@ -46,24 +172,12 @@ void ws_render_report(FILE *f, const struct ws_snapshot *s, const struct ws_find
 	size_t i;
 
 	if (json) {
-		fprintf(f, "{\"schema\":\"waitscope.report/1\",\"window_ns\":%llu,\"threads\":%zu,\"findings\":[",
-			(unsigned long long)o->window_ns, s->nthreads);
+		fprintf(f, "{\"schema\":\"waitscope.report/2\",\"window_ns\":%llu,\"threads\":%zu,\"waits_resolved\":%s,\"findings\":[",
+			(unsigned long long)o->window_ns, s->nthreads,
+			o->waits && o->waits->resolved ? "true" : "false");
 		for (i = 0; i < fs->n; i++) {
-			const struct ws_finding *x = &fs->f[i];
-
-			fprintf(f, "%s{\"kind\":\"%s\",\"pid\":%u,\"threads\":%d,\"impact_ns\":%llu,",
-				i ? "," : "", ws_kind_name(x->kind), x->pid, x->nthreads,
-				(unsigned long long)x->impact_ns);
-			json_pids(f, x);
-			fputs("\"message\":", f);
-			ws_json_str(f, x->what);
-			fputs(",\"threshold\":", f);
-			ws_json_str(f, x->threshold);
-			fputs(",\"cause\":", f);
-			ws_json_str(f, x->cause);
-			fputs(",\"next\":", f);
-			ws_json_str(f, x->next);
-			fputc('}', f);
+			fputs(i ? "," : "", f);
+			json_finding(f, &fs->f[i]);
 		}
 		fputs("],\"notes\":[", f);
 		for (i = 0; i < fs->nnotes; i++) {
@@ -210,8 +324,35 @@ static const char *futex_val_note(const struct ws_snapshot *s, const struct ws_t
 	return buf;
 }
 
-void ws_render_blocked(FILE *f, const struct ws_snapshot *s, uint64_t min_ns, uint32_t pid,
-		       bool json)
+/* HOLDER: the holder's tid, "pid:N" for a process, "-" unknown; "+N" more holders. */
+static const char *holder_col(const struct ws_graph *g, const struct ws_thread *t, char *buf,
+			      size_t n)
+{
+	const struct ws_edge *const *e;
+	size_t ne = g ? ws_graph_edges(g, t, &e) : 0, i, more = 0;
+	const struct ws_edge *h = NULL;
+
+	for (i = 0; i < ne; i++) {
+		if (!e[i]->holder_tid && !e[i]->holder_pid)
+			continue;
+		if (h)
+			more++;
+		else
+			h = e[i];
+	}
+	if (!h)
+		return "-";
+	if (h->holder_tid)
+		snprintf(buf, n, "%u", h->holder_tid);
+	else
+		snprintf(buf, n, "pid:%u", h->holder_pid);
+	if (more)
+		snprintf(buf + strlen(buf), n - strlen(buf), "+%zu", more);
+	return buf;
+}
+
+void ws_render_blocked(FILE *f, const struct ws_snapshot *s, const struct ws_graph *g,
+		       uint64_t min_ns, uint32_t pid, bool json)
 {
 	const struct ws_thread **v = calloc(s->nthreads + 1, sizeof(*v));
 	size_t i, n = 0;
@@ -229,11 +370,11 @@ void ws_render_blocked(FILE *f, const struct ws_snapshot *s, uint64_t min_ns, ui
 	if (json)
 		fputs("{\"schema\":\"waitscope.blocked/1\",\"threads\":[", f);
 	else
-		fprintf(f, "%7s %7s %-16s %-15s %10s %-16s %s\n", "TID", "PID", "COMM", "REASON", "FOR",
-			"SYSCALL", "FUTEX");
+		fprintf(f, "%7s %7s %-16s %-15s %10s %-16s %-12s %s\n", "TID", "PID", "COMM", "REASON",
+			"FOR", "SYSCALL", "HOLDER", "FUTEX");
 	for (i = 0; i < n; i++) {
 		const struct ws_thread *t = v[i];
-		char name[64], dur[32], scb[32], frame[256];
+		char name[64], dur[32], scb[32], frame[256], hb[32];
 
 		comm(s, t->comm, name, sizeof(name));
 		if (json) {
@@ -253,13 +394,21 @@ void ws_render_blocked(FILE *f, const struct ws_snapshot *s, uint64_t min_ns, ui
 				fputs(k ? "," : "", f);
 				ws_json_str(f, ws_str(s, s->frames[t->stack_first + k]));
 			}
-			fputs("]}", f);
+			fputc(']', f);
+			if (g) {
+				const struct ws_edge *const *e;
+				size_t ne = ws_graph_edges(g, t, &e);
+
+				fputs(",\"waits_for\":", f);
+				json_edges(f, e, ne);
+			}
+			fputc('}', f);
 			continue;
 		}
 		ws_fmt_dur(dur, sizeof(dur), t->off_ns);
-		fprintf(f, "%7u %7u %-16s %-15s %s%9s %-16s ", t->tid, t->tgid, printable(name),
+		fprintf(f, "%7u %7u %-16s %-15s %s%9s %-16s %-12s ", t->tid, t->tgid, printable(name),
 			ws_reason_names[t->state], t->partial ? ">" : " ", dur,
-			syscall_str(t->syscall, scb, sizeof(scb)));
+			syscall_str(t->syscall, scb, sizeof(scb)), holder_col(g, t, hb, sizeof(hb)));
 		if (t->has_futex)
 			fprintf(f, "0x%llx (%s%s)\n", (unsigned long long)t->futex_addr,
 				pstr(s, t->futex_op, scb, sizeof(scb)), futex_val_note(s, t));
@@ -274,6 +423,289 @@ void ws_render_blocked(FILE *f, const struct ws_snapshot *s, uint64_t min_ns, ui
 	else if (!n)
 		fprintf(f, "(no thread off CPU for that long)\n");
 	free(v);
+}
+
+/* ---- why: one thread's chain, hop by hop ---- */
+
+static const char *state_words(const struct ws_graph *g, const struct ws_thread *t)
+{
+	static const char *const words[NR_REASONS] = {
+		"waiting for a CPU", "in a futex wait", "in I/O wait", "in an uninterruptible sleep",
+		"asleep",
+	};
+
+	if (ws_graph_stopped(g, t))
+		return "stopped";
+	if (t->state == ST_RUNNING)
+		return "running";
+	if (t->state == ST_UNKNOWN)
+		return "in an unknown state";
+	return words[t->state];
+}
+
+/* "thread 813 (worker-1) of pid 810, in a futex wait for 30.0s, in futex() on 0x601040 (wait, expected value 2: a lock wait), at a < b < c" */
+static void why_thread_text(FILE *f, const struct ws_snapshot *s, const struct ws_graph *g,
+			    const struct ws_thread *t)
+{
+	char name[64], dur[32], scb[32], frames[256], op[32];
+
+	comm(s, t->comm, name, sizeof(name));
+	fprintf(f, "thread %u (%s) of pid %u, %s", t->tid, printable(name), t->tgid,
+		state_words(g, t));
+	if (t->state < 0)
+		return;
+	ws_fmt_dur(dur, sizeof(dur), t->off_ns);
+	fprintf(f, " for %s%s", t->partial ? "at least " : "", dur);
+	if (t->syscall >= 0)
+		fprintf(f, ", in %s%s", syscall_str(t->syscall, scb, sizeof(scb)),
+			ws_syscall_name(t->syscall) ? "()" : "");
+	if (t->has_futex)
+		fprintf(f, " on 0x%llx (%s%s)", (unsigned long long)t->futex_addr,
+			pstr(s, t->futex_op, op, sizeof(op)), futex_val_note(s, t));
+	if (ws_top_frames(s, t, 3, frames, sizeof(frames)))
+		fprintf(f, ", at %s", printable(frames));
+}
+
+/* ": waits for the mutex 0x601040, held by thread 818 (reader) of pid 810 [mutex-owner, process: evidence]" */
+static void why_edge_text(FILE *f, const struct ws_graph *g, const struct ws_edge *e,
+			  unsigned nholders)
+{
+	char w[160], h[160], ev[sizeof(e->evidence)];
+
+	ws_edge_waits_phrase(g, e, w, sizeof(w));
+	ws_edge_holder_name(g, e, h, sizeof(h));
+	snprintf(ev, sizeof(ev), "%s", e->evidence);
+	fprintf(f, ": %s, held by %s", printable(w), printable(h));
+	if (nholders > 1)
+		fprintf(f, " and %u other%s (the first is followed)", nholders - 1,
+			nholders == 2 ? "" : "s");
+	fprintf(f, " [%s, %s: %s]", ws_edge_type_names[e->type], ws_wait_scope_names[e->scope],
+		printable(ev));
+}
+
+/* The waits of a thread at the end of its chain that have no holder. */
+static void why_holderless_text(FILE *f, const struct ws_graph *g, const struct ws_thread *t)
+{
+	const struct ws_edge *const *e;
+	size_t n = ws_graph_edges(g, t, &e), i;
+	char w[160], ev[160];
+
+	for (i = 0; i < n; i++) {
+		if (e[i]->holder_tid || e[i]->holder_pid)
+			continue;
+		ws_edge_waits_phrase(g, e[i], w, sizeof(w));
+		snprintf(ev, sizeof(ev), "%s", e[i]->evidence);
+		fprintf(f, ": %s, no holder known [%s, %s: %s]", printable(w),
+			ws_edge_type_names[e[i]->type], ws_wait_scope_names[e[i]->scope],
+			printable(ev));
+		return;
+	}
+}
+
+static void why_root_text(FILE *f, const struct ws_graph *g, const struct ws_root *r)
+{
+	char comm_buf[64], why[sizeof(r->why)], cyc[1024];
+
+	snprintf(comm_buf, sizeof(comm_buf), "%s", r->comm);
+	if (r->kind == WS_ROOT_DEADLOCK) {
+		ws_cycle_text(g, ws_graph_cycle(g, r->cycle), cyc, sizeof(cyc));
+		fprintf(f, "deadlock: %s; none of them can go on\n", printable(cyc));
+		return;
+	}
+	snprintf(why, sizeof(why), "%s", r->why);
+	if (r->tid)
+		fprintf(f, "root: pid %u tid %u (%s) %s: %s\n", r->pid, r->tid, printable(comm_buf),
+			r->state, printable(why));
+	else
+		fprintf(f, "root: pid %u (%s) %s: %s\n", r->pid, printable(comm_buf), r->state,
+			printable(why));
+}
+
+/* A hop already shown in an earlier chain (why PID): said once, not walked again. */
+static bool hop_shown_before(const struct ws_snapshot *s, const struct ws_hop *h, size_t i,
+			     const uint8_t *shown)
+{
+	return i > 0 && h->t && shown[h->t - s->threads];
+}
+
+static void why_chain_text(FILE *f, const struct ws_snapshot *s, const struct ws_graph *g,
+			   const struct ws_waits *w, const struct ws_thread *t, uint8_t *shown)
+{
+	struct ws_hop *hops;
+	struct ws_root r;
+	size_t n = ws_graph_chain(g, t, shown, &hops), i;
+	char why_not[sizeof(w->why_not)], name[64];
+
+	for (i = 0; i < n; i++) {
+		fprintf(f, "  %zu. ", i + 1);
+		if (hop_shown_before(s, &hops[i], i, shown)) {
+			comm(s, hops[i].t->comm, name, sizeof(name));
+			fprintf(f, "thread %u (%s) of pid %u, whose chain is shown above\n",
+				hops[i].t->tid, printable(name), hops[i].t->tgid);
+			continue;
+		}
+		if (hops[i].t)
+			shown[hops[i].t - s->threads] = 1;
+		if (!hops[i].t) {
+			fprintf(f, "%s%u, not in the snapshot (it exited, or the module does not track it)\n",
+				hops[i].e->holder_tid ? "thread " : "pid ",
+				hops[i].e->holder_tid ? hops[i].e->holder_tid : hops[i].e->holder_pid);
+			continue;
+		}
+		why_thread_text(f, s, g, hops[i].t);
+		if (hops[i].e)
+			why_edge_text(f, g, hops[i].e, hops[i].nholders);
+		else if (i + 1 == n)
+			why_holderless_text(f, g, hops[i].t);
+		fputc('\n', f);
+	}
+	free(hops);
+	if (!w || !w->resolved) {
+		snprintf(why_not, sizeof(why_not), "%s", w && w->why_not[0] ? w->why_not : "no edges");
+		fprintf(f, "root: unknown (the waits-for graph is not resolved: %s)\n",
+			printable(why_not));
+		return;
+	}
+	ws_graph_root(g, t, &r);
+	why_root_text(f, g, &r);
+}
+
+static void json_hop(FILE *f, const struct ws_snapshot *s, const struct ws_graph *g,
+		     const struct ws_hop *h)
+{
+	const struct ws_thread *t = h->t;
+	char name[64];
+	unsigned k;
+
+	if (!t) {
+		fputs("{\"tid\":", f);
+		if (h->e->holder_tid)
+			fprintf(f, "%u", h->e->holder_tid);
+		else
+			fputs("null", f);
+		fprintf(f, ",\"pid\":%u,\"comm\":", h->e->holder_pid);
+		ws_json_str(f, h->e->holder_comm);
+		fputs(",\"state\":\"gone\"}", f);
+		return;
+	}
+	comm(s, t->comm, name, sizeof(name));
+	fprintf(f, "{\"tid\":%u,\"pid\":%u,\"comm\":", t->tid, t->tgid);
+	ws_json_str(f, name);
+	fprintf(f, ",\"state\":\"%s\",\"off_ns\":%llu,\"partial\":%s,\"syscall\":%d",
+		ws_graph_stopped(g, t) ? "stopped" : t->state >= 0 ? ws_reason_names[t->state] :
+		t->state == ST_RUNNING ? "running" : "unknown",
+		(unsigned long long)(t->state >= 0 ? t->off_ns : 0), t->partial ? "true" : "false",
+		t->syscall);
+	if (t->has_futex)
+		fprintf(f, ",\"futex_addr\":\"0x%llx\"", (unsigned long long)t->futex_addr);
+	else
+		fputs(",\"futex_addr\":null", f);
+	fputs(",\"stack\":[", f);
+	for (k = 0; k < t->stack_len; k++) {
+		fputs(k ? "," : "", f);
+		ws_json_str(f, ws_str(s, s->frames[t->stack_first + k]));
+	}
+	fputs("],\"waits_for\":", f);
+	if (h->e)
+		json_edge(f, h->e);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"holders\":%u}", h->e ? h->nholders : 0);
+}
+
+static void json_graph_cycle(FILE *f, const struct ws_cycle *c)
+{
+	size_t k;
+
+	fputc('[', f);
+	for (k = 0; k < c->n; k++) {
+		fprintf(f, "%s{\"tid\":%u,\"pid\":%u,\"holds\":", k ? "," : "", c->hop[k].t->tid,
+			c->hop[k].t->tgid);
+		ws_json_str(f, c->hop[k].holds ? c->hop[k].holds->object : "");
+		fputs(",\"waits_for\":", f);
+		ws_json_str(f, c->hop[k].waits ? c->hop[k].waits->object : "");
+		fputc('}', f);
+	}
+	fputc(']', f);
+}
+
+/* Which chain of this why showed each cycle first (tid; 0: none yet): each is printed once. */
+struct why_state {
+	uint8_t *shown;		/* per snapshot thread */
+	uint32_t *cycle_tid;	/* per cycle */
+};
+
+static void why_chain_json(FILE *f, const struct ws_snapshot *s, const struct ws_graph *g,
+			   const struct ws_waits *w, const struct ws_thread *t, struct why_state *ws)
+{
+	uint8_t *shown = ws->shown;
+	struct ws_hop *hops;
+	struct ws_root r;
+	size_t n = ws_graph_chain(g, t, shown, &hops), i;
+	bool resolved = w && w->resolved;
+	uint32_t continues = 0;
+
+	fprintf(f, "{\"tid\":%u,\"pid\":%u,\"hops\":[", t->tid, t->tgid);
+	for (i = 0; i < n; i++) {
+		if (hop_shown_before(s, &hops[i], i, shown)) {
+			continues = hops[i].t->tid;
+			break;
+		}
+		if (hops[i].t)
+			shown[hops[i].t - s->threads] = 1;
+		fputs(i ? "," : "", f);
+		json_hop(f, s, g, &hops[i]);
+	}
+	free(hops);
+	fputs("]", f);
+	json_id(f, "continues_at", continues);
+	ws_graph_root(g, t, &r);
+	fputs(",\"root\":", f);
+	json_root(f, resolved && r.kind != WS_ROOT_DEADLOCK ? &r : NULL);
+	fputs(",\"cycle\":", f);
+	if (resolved && r.kind == WS_ROOT_DEADLOCK && !ws->cycle_tid[r.cycle]) {
+		json_graph_cycle(f, ws_graph_cycle(g, r.cycle));
+		ws->cycle_tid[r.cycle] = t->tid;
+	} else {
+		fputs("null", f);
+	}
+	if (resolved && r.kind == WS_ROOT_DEADLOCK && ws->cycle_tid[r.cycle] != t->tid)
+		fprintf(f, ",\"same_cycle_as\":%u", ws->cycle_tid[r.cycle]);
+	fputc('}', f);
+}
+
+void ws_render_why(FILE *f, const struct ws_snapshot *s, const struct ws_graph *g,
+		   const struct ws_waits *w, const struct ws_thread *const *threads, size_t n,
+		   bool json)
+{
+	uint8_t *shown = calloc(s->nthreads + 1, 1);
+	struct why_state st = { shown, calloc(ws_graph_ncycles(g) + 1, sizeof(uint32_t)) };
+	char name[64];
+	size_t i;
+
+	if (!shown || !st.cycle_tid) {
+		fprintf(stderr, "waitscope: out of memory\n");
+		exit(2);
+	}
+	if (json) {
+		fprintf(f, "{\"schema\":\"waitscope.why/1\",\"resolved\":%s,\"why_not\":",
+			w && w->resolved ? "true" : "false");
+		ws_json_str(f, w && !w->resolved ? w->why_not : "");
+		fputs(",\"chains\":[", f);
+		for (i = 0; i < n; i++) {
+			fputs(i ? "," : "", f);
+			why_chain_json(f, s, g, w, threads[i], &st);
+		}
+		fputs("]}\n", f);
+	}
+	for (i = 0; !json && i < n; i++) {
+		comm(s, threads[i]->comm, name, sizeof(name));
+		fprintf(f, "%swhy thread %u (%s) of pid %u waits:\n", i ? "\n" : "", threads[i]->tid,
+			printable(name), threads[i]->tgid);
+		why_chain_text(f, s, g, w, threads[i], shown);
+	}
+	free(st.cycle_tid);
+	free(shown);
 }
 
 /* ---- futex ---- */

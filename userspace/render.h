@@ -8,8 +8,13 @@ void ws_render_report(FILE *f, const struct ws_snapshot *s, const struct ws_find
 		      const struct ws_opts *o, bool json);
 void ws_render_hist(FILE *f, const struct ws_snapshot *s, const struct ws_thread *t, int reason,
 		    bool ms);
-void ws_render_blocked(FILE *f, const struct ws_snapshot *s, uint64_t min_ns, uint32_t pid,
-		       bool json);
+/* g: the waits-for graph for the HOLDER column (NULL: none). */
+void ws_render_blocked(FILE *f, const struct ws_snapshot *s, const struct ws_graph *g,
+		       uint64_t min_ns, uint32_t pid, bool json);
+/* The chains of threads[0..n), one line a hop, then root: or deadlock:. */
+void ws_render_why(FILE *f, const struct ws_snapshot *s, const struct ws_graph *g,
+		   const struct ws_waits *w, const struct ws_thread *const *threads, size_t n,
+		   bool json);
 void ws_render_futex(FILE *f, const struct ws_snapshot *s, uint32_t pid, bool json);
 void ws_export_prometheus(FILE *f, const struct ws_snapshot *s, uint64_t min_thread_ns);
 void ws_export_json(FILE *f, const struct ws_snapshot *s);

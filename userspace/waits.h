@@ -66,6 +66,20 @@ void ws_waits_init(struct ws_waits *w);
 void ws_waits_free(struct ws_waits *w);
 struct ws_edge *ws_waits_add(struct ws_waits *w);
 
+/*
+ * The text form ("waits" in a snapshot directory, `waitscope waits`):
+ *   # waitscope waits v1 resolved=1
+ *   #    tid     pid type          scope    holder_tid holder_pid holder_comm      object evidence
+ * then one row per edge; holder 0 and comm "-" when unknown; comm and
+ * object escaped as the module escapes comm (\xHH), evidence the rest of
+ * the line.  resolved=0 files carry "# why_not: TEXT" after the header.
+ * write: 0, or -1 on an output error.  parse: 0, or -1 with err
+ * "waits:LINE: ..." (a truncated or garbled file).
+ */
+extern const char ws_waits_file[];
+int ws_waits_write(FILE *f, const struct ws_waits *w);
+int ws_parse_waits(struct ws_waits *w, const char *buf, size_t len, struct ws_err *err);
+
 /* resolve.c: the edges of every thread of s blocked at least min_off_ns. */
 void ws_resolve_waits(const struct ws_snapshot *s, const char *proc_root, uint64_t min_off_ns,
 		      struct ws_waits *out);

@@ -20,11 +20,13 @@ _waitscope()
 	--format) COMPREPLY=($(compgen -W "prometheus json" -- "$cur")); return ;;
 	esac
 	case $cmd in
-	"") COMPREPLY=($(compgen -W "status report top hist blocked futex export snapshot reset enable disable filter blocked-min --debugfs --help --version" -- "$cur")) ;;
-	report) COMPREPLY=($(compgen -W "--interval --pid --stuck --runq-p99 --runq-share --starve-ratio --blocked-share --contention --allow --json --help" -- "$cur")) ;;
+	"") COMPREPLY=($(compgen -W "status report top hist blocked why waits futex export snapshot reset enable disable filter blocked-min --debugfs --help --version" -- "$cur")) ;;
+	report) COMPREPLY=($(compgen -W "--interval --pid --stuck --runq-p99 --runq-share --starve-ratio --blocked-share --contention --contention-rate --contention-waits --allow --json --help" -- "$cur")) ;;
 	top) COMPREPLY=($(compgen -W "-d -b -n -p --sort --group --lines --from --cgroup-root --help" -- "$cur")) ;;
 	hist) COMPREPLY=($(compgen -W "--pid --tid --reason --ms --help" -- "$cur")) ;;
 	blocked) COMPREPLY=($(compgen -W "--min --pid --json --help" -- "$cur")) ;;
+	why) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
+	waits) COMPREPLY=($(compgen -W "--pid --help" -- "$cur")) ;;
 	futex) COMPREPLY=($(compgen -W "--pid --json --help" -- "$cur")) ;;
 	export) COMPREPLY=($(compgen -W "--format --min-thread --help" -- "$cur")) ;;
 	status) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;

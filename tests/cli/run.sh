@@ -44,7 +44,7 @@ check "report --allow syscall=read silences the stuck pipe reader" sh -c "
 check "report --stuck 1h finds no stuck thread" sh -c "
 	! \"$W\" --debugfs $S report --stuck 1h | grep -q '\[stuck\]'"
 check "report --json is valid JSON with the schema" sh -c "
-	\"$W\" --debugfs $S report --stuck 2s --json | python3 -c 'import json,sys; assert json.load(sys.stdin)[\"schema\"] == \"waitscope.report/1\"'"
+	\"$W\" --debugfs $S report --stuck 2s --json | python3 -c 'import json,sys; assert json.load(sys.stdin)[\"schema\"] == \"waitscope.report/2\"'"
 check "hist: 20 sleeps in the 32768 -> 65535 us bucket, 40-star bar" sh -c "
 	\"$W\" --debugfs $S hist -t 20713 --reason sleep | grep -qE '^ +32768 -> 65535 +: 20 +\|\*{40}\|'"
 check "hist --ms shows msecs" sh -c "\"$W\" --debugfs $S hist -t 20713 --ms | grep -q msecs"
@@ -392,3 +392,276 @@ PY
 check "top --group cgroup --cgroup-root names each cgroup by its path" sh -c "
 	\"$W\" --debugfs $T/cgfx top -b --from $F/window-a --group cgroup --cgroup-root $T/cg > $T/cg.out &&
 	grep -qE '^ *[0-9]+ /app/web +2 ' $T/cg.out && grep -qE '^ *[0-9]+ /db +3 ' $T/cg.out"
+
+# ---- issue 13: the waits-for graph (tests/fixtures/*/waits) ----
+# jq_report DIR [ARGS...]: report --json into $T/g.json
+jq_report() {
+	d=$1
+	shift
+	"$W" --debugfs "$d" report "$@" --json > "$T/g.json"
+}
+AB=$F/deadlock-abba
+# pid 900: 901 waits for the mutex 0x4c6180, which 902 owns; 902 for 0x4c6140,
+# which 901 owns; the leader joins 901; 903 has been reading a pipe for an hour.
+found=$(kinds_env "$AB")
+check "ABBA: a deadlock finding (and 903's stuck read), no stuck or frozen finding for the cycle" \
+	[ "$found" = 'deadlock:900 stuck:900' ]
+check "ABBA: report exits 1" status 1 "$W" --debugfs "$AB" report
+jq_report "$AB"
+check "ABBA: the deadlock is ranked first (above the hour-long stuck read), tids 901 and 902, cycle with both" python3 -c "
+import json
+d = json.load(open('$T/g.json'))
+assert d['schema'] == 'waitscope.report/2' and d['waits_resolved'] is True, d
+f = d['findings'][0]
+assert f['kind'] == 'deadlock' and f['tids'] == [901, 902] and f['threads'] == 2, f
+assert f['cycle'] == [{'tid': 901, 'pid': 900, 'holds': 'futex 0x4c6140', 'waits_for': 'futex 0x4c6180'},
+                      {'tid': 902, 'pid': 900, 'holds': 'futex 0x4c6180', 'waits_for': 'futex 0x4c6140'}], f['cycle']
+assert sorted((e['tid'], e['holder_tid']) for e in f['waits_for']) == [(901, 902), (902, 901)], f['waits_for']
+assert f['root'] is None and f['next'].startswith('waitscope why 901'), f
+s = [x for x in d['findings'] if x['kind'] == 'stuck']
+assert len(s) == 1 and s[0]['tids'] == [903] and s[0]['impact_ns'] > f['impact_ns'], s"
+check "ABBA: the sentence names each thread, the lock it holds and the one it waits for" sh -c "
+	\"$W\" --debugfs $AB report | grep -q 'deadlock in pid 900 (abba): thread 901 (abba-w1) holds the mutex 0x4c6140 and waits for the mutex 0x4c6180; thread 902 (abba-w2) holds the mutex 0x4c6180 and waits for the mutex 0x4c6140'"
+check "ABBA: why 901 ends in a deadlock: line naming both, exit 0" sh -c "
+	\"$W\" --debugfs $AB why 901 > $T/w.out; [ \$? = 0 ] &&
+	tail -1 $T/w.out | grep -q '^deadlock: thread 901 (abba-w1) holds the mutex 0x4c6140 and waits for the mutex 0x4c6180; thread 902 (abba-w2) holds' &&
+	[ \$(grep -c '^  [0-9]\\. ' $T/w.out) = 2 ] && ! grep -q '^root:' $T/w.out"
+check "ABBA: why --json 901 gives the hops 901, 902 and the cycle" sh -c "
+	\"$W\" --debugfs $AB why --json 901 | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert d[\"schema\"] == \"waitscope.why/1\" and d[\"resolved\"], d
+c = d[\"chains\"][0]
+assert [h[\"tid\"] for h in c[\"hops\"]] == [901, 902] and c[\"root\"] is None, c
+assert [x[\"tid\"] for x in c[\"cycle\"]] == [901, 902], c'"
+check "ABBA: why 900 (the process): the leader's join leads into the deadlock; 903 is its own root" sh -c "
+	\"$W\" --debugfs $AB why 900 > $T/w.out; [ \$? = 0 ] &&
+	grep -q '^why thread 900 (abba)' $T/w.out && grep -q 'waits for thread 901 to exit (pthread_join), held by thread 901' $T/w.out &&
+	[ \$(grep -c '^deadlock:' $T/w.out) = 3 ] && grep -qx 'root: pid 900 tid 903 (abba-io) sleep: sleeps in read()' $T/w.out"
+rm -rf "$T/self" && cp -r "$AB" "$T/self"
+sed -i 's/^\(     902 .*process \)        901 /\1        902 /' "$T/self/waits"
+jq_report "$T/self"
+check "a thread waiting for the mutex it holds itself is a deadlock of one; 901 behind it is stuck with that root" python3 -c "
+import json
+d = json.load(open('$T/g.json'))
+k = {(f['kind'], tuple(f['tids'])): f for f in d['findings']}
+assert ('deadlock', (902,)) in k, list(k)
+s = k[('stuck', (901,))]
+assert s['root']['kind'] == 'deadlock' and s['root']['tid'] == 902, s['root']
+assert 'it waits behind thread 902 (abba-w2) of pid 900, in a deadlock of 1 thread:' in s['message'], s['message']"
+
+PC=$F/pipe-cycle
+jq_report "$PC"
+check "pipe cycle: two processes each reading a pipe only the other writes are one deadlock across both pids" python3 -c "
+import json
+f = json.load(open('$T/g.json'))['findings']
+assert [x['kind'] for x in f] == ['deadlock'], f
+assert f[0]['pids'] == [700, 710] and f[0]['tids'] == [700, 710], f[0]
+assert [(c['tid'], c['holds'], c['waits_for']) for c in f[0]['cycle']] == [(700, 'pipe:[7002]', 'pipe:[7001]'), (710, 'pipe:[7001]', 'pipe:[7002]')], f[0]['cycle']
+assert 'holds the only write end of pipe:[7002] and waits to read from pipe:[7001]' in f[0]['message'], f[0]"
+rm -rf "$T/pc2" && cp -r "$PC" "$T/pc2"
+# pong gets a second thread, running: it may yet write, so ping's wait has a way out.
+awk 'NR == 4 { print; l = $0; sub(/^710 710 pong sleep/, "711 710 pong running", l); print l; next } { print }' \
+	"$PC/threads" > "$T/pc2/threads"
+jq_report "$T/pc2"
+check "pipe cycle with a way out (a running thread in pong): no deadlock; the chain's root is that thread" python3 -c "
+import json
+f = json.load(open('$T/g.json'))['findings']
+assert not [x for x in f if x['kind'] == 'deadlock'], f
+s = [x for x in f if x['kind'] == 'stuck' and x['tids'] == [700]]
+assert s and s[0]['root']['tid'] == 711 and s[0]['root']['state'] == 'running', f"
+
+CH=$F/chain
+# 813-817 (pid 810) wait for the mutex 0x601040, which 818 owns; 818 reads
+# pipe:[4411], whose only write end pid 812 holds; 812 sleeps in pause().
+found=$(kinds_env "$CH")
+check "chain: the mutex waiters and the pipe reader are stuck, the mutex contended; nothing else" \
+	[ "$found" = 'lock-contention:810 stuck:810' ]
+jq_report "$CH"
+check "chain: every finding's root is pid 812 tid 812 (feeder), asleep; the waiters' tids are 813-817" python3 -c "
+import json
+f = json.load(open('$T/g.json'))['findings']
+assert len(f) == 3, f
+for x in f:
+    r = x['root']
+    assert (r['pid'], r['tid'], r['comm'], r['state'], r['kind']) == (812, 812, 'feeder', 'sleep', 'thread'), x
+    assert r['why'] == 'sleeps in pause() and holds the only write end of pipe:[4411]', r
+s = {tuple(x['tids']): x for x in f if x['kind'] == 'stuck'}
+assert set(s) == {(813, 814, 815, 816, 817), (818,)}, list(s)
+w = s[(818,)]['waits_for']
+assert len(w) == 1 and (w[0]['type'], w[0]['holder_tid'], w[0]['holder_pid'], w[0]['object']) == ('pipe', None, 812, 'pipe:[4411]'), w
+assert s[(813, 814, 815, 816, 817)]['next'].startswith('waitscope why 813'), s
+c = [x for x in f if x['kind'] == 'lock-contention'][0]
+assert c['tids'] == [813, 814, 815, 816, 817] and c['next'].startswith('waitscope why 813'), c"
+check "chain: the stuck sentences name the holder and the root" sh -c "
+	\"$W\" --debugfs $CH report > $T/c.out;
+	grep -q '5 threads of pid 810 (app) have been blocked in a lock wait on futex 0x601040 for 30.0s-34.0s; none has been woken since it blocked; they wait behind thread 818 (reader) of pid 810, which holds the mutex 0x601040; the chain ends at pid 812 (feeder), which sleeps in pause() and holds the only write end of pipe:\[4411\]' $T/c.out &&
+	grep -q 'thread 818 of pid 810 (app) has been blocked in read() at pipe_read for 35.0s; none has been woken since it blocked; it waits behind pid 812 (feeder), which sleeps in pause() and holds the only write end of pipe:\[4411\]' $T/c.out &&
+	grep -q 'its waiters wait behind thread 818 (reader)' $T/c.out"
+check "chain: why 813 gives 3 hops (813, 818, 812) with their evidence and the root, exit 0" sh -c "
+	\"$W\" --debugfs $CH why 813 > $T/w.out; [ \$? = 0 ] &&
+	[ \"\$(grep -o '^  [0-9]\\. thread [0-9]*' $T/w.out | awk '{ print \$3 }' | tr '\\n' ' ')\" = '813 818 812 ' ] &&
+	grep -q '^  1\\. thread 813 (worker-1) of pid 810, in a futex wait for 30.0s, in futex() on 0x601040 (wait, expected value 2: a lock wait), at futex_wait_queue < futex_wait < do_futex: waits for the mutex 0x601040, held by thread 818 (reader) of pid 810 \[mutex-owner, process: __owner of the mutex at 0x601040 (+8) reads 818' $T/w.out &&
+	grep -q '^  2\\. thread 818 (reader) of pid 810, asleep for 35.0s, in read(), at pipe_read < vfs_read < ksys_read: waits to read from pipe:\[4411\], held by pid 812 (feeder) \[pipe, external: fd 3 of pid 810' $T/w.out &&
+	tail -1 $T/w.out | grep -qx 'root: pid 812 tid 812 (feeder) sleep: sleeps in pause() and holds the only write end of pipe:\[4411\]'"
+check "chain: why --json 813: hops 813, 818, 812 and root 812" sh -c "
+	\"$W\" --debugfs $CH why 813 --json | python3 -c '
+import json, sys
+c = json.load(sys.stdin)[\"chains\"][0]
+assert [h[\"tid\"] for h in c[\"hops\"]] == [813, 818, 812], c
+assert c[\"hops\"][1][\"waits_for\"][\"holder_pid\"] == 812 and c[\"hops\"][2][\"waits_for\"] is None, c
+assert (c[\"root\"][\"pid\"], c[\"root\"][\"tid\"]) == (812, 812) and c[\"cycle\"] is None, c'"
+check "chain: why 810 (the process) shows each of its 7 blocked threads once, joined chains not walked again" sh -c "
+	\"$W\" --debugfs $CH why 810 > $T/w.out; [ \$? = 0 ] && [ \$(grep -c '^why thread' $T/w.out) = 7 ] &&
+	[ \$(grep -c 'whose chain is shown above' $T/w.out) = 5 ] && [ \$(grep -c '^root: pid 812 tid 812' $T/w.out) = 6 ]"
+check "chain: blocked's HOLDER column: 818 for the mutex waiters, pid:812 for the reader, - for the writer" sh -c "
+	\"$W\" --debugfs $CH blocked > $T/b.out && grep -q '^ *TID .* HOLDER ' $T/b.out &&
+	grep -qE '^ +813 +810 worker-1 .* futex +818 +0x601040' $T/b.out &&
+	grep -qE '^ +818 +810 reader .* read +pid:812 +-\$' $T/b.out && grep -qE '^ +812 +812 feeder .* pause +- +-\$' $T/b.out"
+check "chain: blocked --json carries each thread's waits_for" sh -c "
+	\"$W\" --debugfs $CH blocked --json | python3 -c '
+import json, sys
+t = {x[\"tid\"]: x for x in json.load(sys.stdin)[\"threads\"]}
+assert [e[\"holder_tid\"] for e in t[813][\"waits_for\"]] == [818] and t[812][\"waits_for\"] == [], t[813]'"
+rm -rf "$T/ch2" && cp -r "$CH" "$T/ch2"
+sed -n '$p' "$CH/waits" | sed 's/     812 feeder          /     830 gone-writer     /' >> "$T/ch2/waits"
+jq_report "$T/ch2"
+check "a pipe with two writers: the chain follows the first, counts the other root (a writer not in the snapshot)" python3 -c "
+import json
+f = [x for x in json.load(open('$T/g.json'))['findings'] if x['tids'] == [818]][0]
+assert f['root']['tid'] == 812 and f['root']['other_roots'] == 1, f['root']
+assert f['root']['why'] == 'sleeps in pause() and holds a write end of pipe:[4411] (one of 2 holders)', f['root']
+assert '(1 other root on branches not followed)' in f['message'], f['message']"
+check "a pipe with two writers: HOLDER says pid:812+1" sh -c "
+	\"$W\" --debugfs $T/ch2 blocked | grep -qE '^ +818 .* read +pid:812\\+1 '"
+rm -rf "$T/ch3" && cp -r "$CH" "$T/ch3"
+sed -i 's/     818        810 reader /    8888        810 reader /' "$T/ch3/waits"
+jq_report "$T/ch3"
+check "a holder not in the snapshot ends the chain as gone; why still resolves (exit 0)" sh -c "
+	python3 -c \"
+import json
+f = [x for x in json.load(open('$T/g.json'))['findings'] if x['tids'] == [813, 814, 815, 816, 817]][0]
+assert (f['root']['state'], f['root']['tid'], f['root']['kind']) == ('gone', 8888, 'gone'), f['root']
+assert 'is not in the snapshot' in f['message'], f\" &&
+	\"$W\" --debugfs $T/ch3 why 813 > $T/w.out && grep -q '^  2\\. thread 8888, not in the snapshot' $T/w.out"
+rm -rf "$T/ch4" && cp -r "$CH" "$T/ch4"
+sed -i 's/ feeder           pipe/ fe\\x1b[2Jder      pipe/' "$T/ch4/waits"
+check "a holder comm with an escape sequence: no control byte reaches the terminal, JSON keeps it" sh -c "
+	for c in 'report' 'why 818' 'blocked'; do
+		\"$W\" --debugfs $T/ch4 \$c > $T/t.out 2>&1
+		! grep -q \"\$(printf '\\033')\" $T/t.out || exit 1
+	done
+	\"$W\" --debugfs $T/ch4 blocked --json | python3 -c '
+import json, sys
+t = {x[\"tid\"]: x for x in json.load(sys.stdin)[\"threads\"]}
+assert t[818][\"waits_for\"][0][\"holder_comm\"] == \"fe\\x1b[2Jder\", t[818]'"
+
+FZ=$F/frozen
+# pid 950: 3 threads in sem_wait-style waits (unknown edges, scope process);
+# pid 960: two condvar workers and a thread in epoll_wait (external).
+found=$(kinds_env "$FZ")
+check "frozen: pid 950 is frozen; the idle pool 960 woken from outside (epoll) is not; unknown edges make no deadlock" \
+	[ "$found" = 'frozen:950' ]
+jq_report "$FZ"
+check "frozen: the finding lists the 3 tids, their edges, and names the wait" python3 -c "
+import json
+f = json.load(open('$T/g.json'))['findings']
+assert len(f) == 1 and f[0]['tids'] == [950, 951, 952] and f[0]['threads'] == 3, f
+assert sorted(e['tid'] for e in f[0]['waits_for']) == [950, 951, 952] and f[0]['root'] is None, f[0]
+assert 'every thread of pid 950 (sempool), 3 in all, has been blocked for 1m00s-1m02s in waits only its own threads could end: futex 0x602000 (3 waits, unknown)' in f[0]['message'], f[0]['message']"
+check "frozen: why 951 stops at an unknown edge: exit 1, root line says no holder" sh -c "
+	\"$W\" --debugfs $FZ why 951 > $T/w.out; [ \$? = 1 ] &&
+	tail -1 $T/w.out | grep -qx 'root: pid 950 tid 951 (sempool) futex: waits on futex 0x602000, and no holder could be found'"
+check "frozen: --stuck 2m (above the threads' 1m00s) finds nothing" status 0 "$W" --debugfs "$FZ" report --stuck 2m
+rm -rf "$T/fz" && cp -r "$FZ" "$T/fz"
+sed -i '/^     951 /s/ process / timed   /' "$T/fz/waits"
+check "frozen: one wait with a timeout (scope timed) and the process is not frozen" sh -c "
+	[ \"\$(env \"$W\" --debugfs $T/fz report --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)[\"findings\"]))')\" = 0 ]"
+cp "$FZ/waits" "$T/fz/waits"
+sed -i '/^     960 /d' "$T/fz/waits"
+found=$(kinds_env "$T/fz")
+check "frozen: the epoll thread without any edge still keeps its pool from being frozen" [ "$found" = 'frozen:950' ]
+cp "$FZ/waits" "$T/fz/waits"
+sed -i '/^     960 /s/ external / process  /' "$T/fz/waits"
+found=$(kinds_env "$T/fz")
+check "frozen: control: the same pool with its epoll wait made scope process is frozen" [ "$found" = 'frozen:950 frozen:960' ]
+
+# ---- why: exit status and errors ----
+check "why: an unknown tid exits 2 with one line on stderr, nothing on stdout" sh -c "
+	\"$W\" --debugfs $CH why 99999 > $T/o 2> $T/e; [ \$? = 2 ] && [ ! -s $T/o ] && [ \$(wc -l < $T/e) = 1 ] &&
+	grep -q 'no thread or process 99999' $T/e"
+check "why: a bad argument exits 2" status 2 "$W" --debugfs "$CH" why abc
+check "why: a snapshot without a waits file: exit 1, root unknown with the reason" sh -c "
+	\"$W\" --debugfs $S why 20638 > $T/w.out; [ \$? = 1 ] &&
+	tail -1 $T/w.out | grep -qx 'root: unknown (the waits-for graph is not resolved: the snapshot has no waits file)'"
+check "report: a snapshot without a waits file says so in one note" sh -c "
+	\"$W\" --debugfs $S report --stuck 2s --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+n = [x for x in d[\"notes\"] if \"waits-for graph\" in x]
+assert len(n) == 1 and \"not resolved (the snapshot has no waits file)\" in n[0] and not d[\"waits_resolved\"], d[\"notes\"]'"
+rm -rf "$T/r0" && cp -r "$CH" "$T/r0"
+printf '# waitscope waits v1 resolved=0\n#    tid     pid type          scope    holder_tid holder_pid holder_comm      object evidence\n# why_not: not\\x20run\\x20as\\x20root\n' > "$T/r0/waits"
+check "a waits file with resolved=0: the note gives its why_not; why exits 1" sh -c "
+	\"$W\" --debugfs $T/r0 report | grep -q '^note: the waits-for graph is not resolved (not run as root)' &&
+	\"$W\" --debugfs $T/r0 why 813 > /dev/null; [ \$? = 1 ]"
+for fx in deadlock-abba chain frozen pipe-cycle; do
+	check "waits prints the edges as the file has them ($fx)" sh -c "\"$W\" --debugfs $F/$fx waits | cmp -s - $F/$fx/waits"
+	check "report, why and blocked --json are valid JSON ($fx)" sh -c "
+		\"$W\" --debugfs $F/$fx report --json | python3 -m json.tool > /dev/null &&
+		\"$W\" --debugfs $F/$fx blocked --json | python3 -m json.tool > /dev/null &&
+		for t in \$(awk 'NR > 2 { print \$1 }' $F/$fx/threads); do
+			\"$W\" --debugfs $F/$fx why --json \$t | python3 -m json.tool > /dev/null || exit 1
+		done"
+done
+check "waits -p 810 lists only pid 810's edges" sh -c "
+	[ \"\$(\"$W\" --debugfs $CH waits -p 810 | awk 'NR > 2 { print \$2 }' | sort -u)\" = 810 ] &&
+	[ \"\$(\"$W\" --debugfs $CH waits -p 812 | wc -l)\" = 2 ]"
+check "every finding of every fixture has tids; those about blocked threads waits_for and root" sh -c "
+	for d in $F/*/; do
+		\"$W\" --debugfs \$d report --stuck 2s --json | python3 -c '
+import json, sys
+for f in json.load(sys.stdin)[\"findings\"]:
+    assert isinstance(f[\"tids\"], list), f
+    if f[\"kind\"] in (\"stuck\", \"lock-contention\", \"deadlock\", \"frozen\"):
+        assert isinstance(f[\"waits_for\"], list) and \"root\" in f, f
+    if f[\"kind\"] == \"stuck\":
+        assert len(f[\"tids\"]) == f[\"threads\"], f' || exit 1
+	done"
+
+# ---- a garbled or truncated waits file: exit 2 with one line, never a crash ----
+badw() {
+	name=$1 edit=$2
+	rm -rf "$T/bw" && cp -r "$AB" "$T/bw"
+	sh -c "$edit" < "$AB/waits" > "$T/bw/waits"
+	check "bad waits ($name): report, why, blocked and waits exit 2 with one line naming the waits file" sh -c "
+		for c in report 'why 901' blocked waits; do
+			\"$W\" --debugfs $T/bw \$c > /dev/null 2> $T/err; rc=\$?
+			[ \$rc = 2 ] && [ \$(wc -l < $T/err) = 1 ] && grep -q '^waitscope: waits' $T/err || exit 1
+		done"
+}
+badw "unknown version" "sed '1s/ v1 / v9 /'"
+badw "no resolved=" "sed '1s/ resolved=1//'"
+badw "an unknown edge type" "sed '4s/mutex-owner/mutex-ownr /'"
+badw "an unknown scope" "sed '4s/ process / proc    /'"
+badw "a missing column" "sed '2s/ holder_pid//'"
+badw "a non-numeric tid" "sed '3s/^     900/     9x0/'"
+badw "a row with fields missing" "sed '5s/ futex.*//'"
+badw "truncated in the middle of a row" "head -c 300"
+badw "truncated after the first line" "head -n 1"
+badw "an empty file" "true"
+badw "a NUL byte" "sed '4s/ process / proc\\x00ss /'"
+badw "an object too long" "sed '4s/futex\\\\x200x4c6180/$(printf 'x%.0s' $(seq 100))/'"
+
+# ---- snapshot keeps the waits file optional ----
+rm -rf "$T/sw"
+check "snapshot of a snapshot with a waits file copies it (0600), and the copy reads the same" sh -c "
+	\"$W\" --debugfs $CH snapshot $T/sw > $T/sw.out && grep -q '8 threads and 6 waits-for edges saved' $T/sw.out &&
+	cmp -s $CH/waits $T/sw/waits && [ \"\$(stat -c %a $T/sw/waits)\" = 600 ] &&
+	\"$W\" --debugfs $T/sw why 813 | tail -1 | grep -q '^root: pid 812 tid 812'"
+check "snapshot of a snapshot without one leaves none behind (a stale one is removed); it still loads" sh -c "
+	\"$W\" --debugfs $S snapshot $T/sw > $T/sw.out && grep -q 'waits not resolved' $T/sw.out &&
+	[ ! -e $T/sw/waits ] && \"$W\" --debugfs $T/sw status > /dev/null"
+check "why --help and waits --help exit 0; --help lists why and waits" sh -c "
+	\"$W\" why --help | grep -q 'usage: waitscope why' && \"$W\" waits --help | grep -q 'usage: waitscope waits' &&
+	\"$W\" --help | grep -q '^  why TID|PID' && \"$W\" --help | grep -q '^  waits '"

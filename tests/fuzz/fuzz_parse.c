@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libFuzzer target for the CLI's parsers: the input is up to five files
- * (stats, threads, histograms, blocked, futex: ws_files[]) separated by
- * "\n=====\n";
+ * (stats, threads, histograms, blocked, futex: ws_files[]) and a sixth,
+ * the waits-for edges (waits.h), separated by "\n=====\n";
  * whatever parses is then diagnosed and rendered in every format, so the
  * code that consumes parsed data is fuzzed too.
  */
@@ -16,14 +16,14 @@ static const char sep[] = "\n=====\n";
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-	char *bufs[5] = { 0 };
-	size_t lens[5] = { 0 };
+	char *bufs[6] = { 0 };
+	size_t lens[6] = { 0 };
 	const char *p = (const char *)data, *end = p + size;
 	struct ws_snapshot s;
 	struct ws_err err;
 	int i;
 
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < 6; i++) {
 		const char *q = p < end ? memmem(p, end - p, sep, sizeof(sep) - 1) : NULL;
 		size_t n = q ? (size_t)(q - p) + 1 : (size_t)(end - p);
 
@@ -39,15 +39,30 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	if (!ws_snapshot_parse_all(&s, bufs, lens, &err)) {
 		struct ws_findings fs = { 0 };
 		struct ws_opts o;
+		struct ws_waits w;
+		struct ws_graph *g;
 		FILE *null = fopen("/dev/null", "w");
+		const struct ws_thread *t[1];
 		size_t k;
 
+		ws_waits_init(&w);
+		/* No sixth part: diagnosed without edges, as an older snapshot. */
+		if (lens[5] && ws_parse_waits(&w, bufs[5], lens[5], &err))
+			ws_waits_free(&w);
+		g = ws_graph_build(&s, &w, NULL);
 		ws_opts_default(&o);
 		o.stuck_ns = 1;
+		o.waits = lens[5] ? &w : NULL;
 		ws_diagnose(&s, &o, &fs);
 		ws_render_report(null, &s, &fs, &o, false);
 		ws_render_report(null, &s, &fs, &o, true);
-		ws_render_blocked(null, &s, 0, 0, false);
+		ws_render_blocked(null, &s, g, 0, 0, false);
+		ws_render_blocked(null, &s, g, 0, 0, true);
+		for (k = 0; k < s.nthreads && k < 64; k++) {
+			t[0] = &s.threads[k];
+			ws_render_why(null, &s, g, &w, t, 1, k & 1);
+		}
+		ws_waits_write(null, &w);
 		ws_render_futex(null, &s, 0, false);
 		ws_export_prometheus(null, &s, 0);
 		ws_export_json(null, &s);
@@ -56,9 +71,11 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 				ws_render_hist(null, &s, &s.threads[k], i, k & 1);
 		fclose(null);
 		ws_findings_free(&fs);
+		ws_graph_free(g);
+		ws_waits_free(&w);
 	}
 	ws_snapshot_free(&s);
-	for (i = 0; i < 5; i++)
+	for (i = 0; i < 6; i++)
 		free(bufs[i]);
 	return 0;
 }
