@@ -125,6 +125,21 @@ queue_boot() {
 	printf '%s\n' "$out/$label $vmlinuz $BOOT_TIMEOUT '$suites' '${WS_CMDLINE:-}' $*" >> "$out/boots.jobs"
 }
 
+# unix_diag_ko VMLINUZ DIR: the kernel's unix_diag module, uncompressed into
+# DIR; prints its path, or nothing when the kernel has none.
+unix_diag_ko() {
+	rel=${1#/boot/vmlinuz-}
+	for ko in /lib/modules/"$rel"/kernel/net/unix/unix_diag.ko*; do
+		case $ko in
+		*.xz) xz -dc "$ko" > "$2/unix_diag.ko" || return 0 ;;
+		*.ko) cp "$ko" "$2/unix_diag.ko" || return 0 ;;
+		*) continue ;;
+		esac
+		echo "$2/unix_diag.ko"
+		return 0
+	done
+}
+
 run_boots() {
 	[ -s "$out/boots.jobs" ] || return 0
 	# Longest first, so that no boot runs alone at the end: the debug
@@ -282,9 +297,12 @@ while read -r label vmlinuz kdir; do
 		dkms_ko=$out/pkg/dkms-$label.ko
 		suites="hostile dkms module cli cause lifecycle"
 	fi
+	# The cause suite resolves unix socket peers through sock_diag, which
+	# Debian builds as a module (unix_diag): the boot's own copy.
+	diag_ko=$(unix_diag_ko "$vmlinuz" "$build")
 	# shellcheck disable=SC2086
 	queue_boot "$label" "$vmlinuz" "$suites" "$build/waitscope.ko" "$out/scenario" \
-		"$cli/waitscope" "$out/hostile" "$out/stress" $dkms_ko
+		"$cli/waitscope" "$out/hostile" "$out/stress" $dkms_ko $diag_ko
 done < "$out/kernels.txt"
 
 if [ -n "$debug_tree" ]; then

@@ -877,6 +877,28 @@ static const struct ws_edge *holderless_edge(const struct ws_graph *g, const str
 	return NULL;
 }
 
+/*
+ * A futex word nobody is known to hold (a condition variable, a semaphore,
+ * a lock without an owner field): the one holderless wait that leaves the
+ * chain unresolved.  Others (pause(), a sleep, epoll) end the chain at a
+ * thread whose own wait is all there is to say.
+ */
+static bool futex_unowned(const struct ws_edge *e)
+{
+	return e->scope == S_PROCESS && !strncmp(e->object, "futex", 5);
+}
+
+/*
+ * A wait on nothing anyone holds (pause(), a sleep, epoll, accept): its
+ * evidence is the whole story of the thread at the end of a chain.
+ */
+static bool leaf_wait(const struct ws_edge *e)
+{
+	return e->type == E_UNKNOWN && strncmp(e->object, "futex", 5) &&
+	       strncmp(e->object, "file", 4) && strncmp(e->object, "fifo", 4) &&
+	       !strchr(e->object, ':');
+}
+
 /* A blocked thread with no edge: its reason and syscall say what it does. */
 static void own_sleep(const struct ws_thread *t, char *buf, size_t n)
 {
@@ -917,6 +939,10 @@ static void own_wait(const struct ws_graph *g, const struct ws_thread *t, char *
 		own_sleep(t, buf, n);
 		return;
 	}
+	if (leaf_wait(e)) {
+		snprintf(buf, n, "%s", e->evidence);
+		return;
+	}
 	ws_edge_waits_phrase(g, e, w, sizeof(w));
 	if (e->scope == S_EXTERNAL)
 		snprintf(buf, n, "%s (external: no thread on this host is known to hold it)", w);
@@ -930,7 +956,7 @@ static bool unknown_wait(const struct ws_graph *g, const struct ws_thread *t)
 {
 	const struct ws_edge *e = holderless_edge(g, t);
 
-	return is_blocked(t) && !ws_graph_stopped(g, t) && e && e->scope == S_PROCESS;
+	return is_blocked(t) && !ws_graph_stopped(g, t) && e && futex_unowned(e);
 }
 
 static void root_deadlock(const struct ws_graph *g, int32_t rv, struct ws_root *r)

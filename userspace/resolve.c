@@ -1760,9 +1760,10 @@ static const struct sleep_kind {
 	int arg;			/* the timeout argument */
 	const char *what;
 } sleeps[] = {
-	{ SC_PAUSE, S_PROCESS, T_NONE, 0, "sleeps in pause(): only a signal ends it" },
-	{ SC_SIGSUSPEND, S_PROCESS, T_NONE, 0, "waits for a signal (sigsuspend)" },
-	{ SC_SIGTIMEDWAIT, S_PROCESS, T_PTR, 2, "waits for a signal (sigtimedwait)" },
+	/* A signal comes from outside: a process idle in pause() is not frozen. */
+	{ SC_PAUSE, S_EXTERNAL, T_NONE, 0, "sleeps in pause(): only a signal ends it" },
+	{ SC_SIGSUSPEND, S_EXTERNAL, T_NONE, 0, "waits for a signal (sigsuspend)" },
+	{ SC_SIGTIMEDWAIT, S_EXTERNAL, T_PTR, 2, "waits for a signal (sigtimedwait)" },
 	{ SC_NANOSLEEP, S_TIMED, T_ALWAYS, 0, "sleeps in nanosleep()" },
 	{ SC_CLOCK_NANOSLEEP, S_TIMED, T_ALWAYS, 0, "sleeps in clock_nanosleep()" },
 	{ SC_POLL, S_EXTERNAL, T_MS, 2, "waits in poll() for its fds" },

@@ -498,7 +498,7 @@ static void fake_checks(void)
 	expect1(&w, 114, E_UNKNOWN, 0, S_EXTERNAL, "thread gone", "a vanished thread: unknown");
 	expect1(&w, 124, E_UNKNOWN, 0, S_EXTERNAL, "no syscall", "not in a syscall: unknown");
 	expect1(&w, 102, E_UNKNOWN, 0, S_TIMED, "nanosleep", "nanosleep: timed");
-	expect1(&w, 108, E_UNKNOWN, 0, S_PROCESS, "pause()", "pause(): only a signal ends it");
+	expect1(&w, 108, E_UNKNOWN, 0, S_EXTERNAL, "pause()", "pause(): only a signal ends it");
 	expect1(&w, 118, E_UNKNOWN, 0, S_EXTERNAL, "epoll_wait",
 		"epoll_wait with no timeout: external");
 	expect1(&w, 131, E_UNKNOWN, 0, S_EXTERNAL, "waits for a connection on socket:[7744]",
@@ -913,7 +913,7 @@ static void live_abba_check(void)
 	e = edge_of(&w, k.v[0], 0);
 	check(e && e->holder_pid == (uint32_t)k.pid && e->holder_comm[0],
 	      "live ABBA: the holder's process and comm");
-	expect1(&w, (uint32_t)k.pid, E_UNKNOWN, 0, S_PROCESS, "pause()",
+	expect1(&w, (uint32_t)k.pid, E_UNKNOWN, 0, S_EXTERNAL, "pause()",
 		"live ABBA: the main thread pauses");
 	ws_waits_free(&w);
 	bury(&k);

@@ -203,6 +203,8 @@ row_names() {
 		END { exit !f }' /tmp/cause.blocked
 }
 
+# sock_diag for unix sockets (a module on Debian's kernels; none on debug).
+[ -f /opt/ws/unix_diag.ko ] && insmod /opt/ws/unix_diag.ko 2>/dev/null
 check "cause: insmod" insmod /opt/ws/waitscope.ko
 
 # ---- start them all, then wait until each is in place ----
