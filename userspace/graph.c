@@ -892,7 +892,7 @@ static bool futex_unowned(const struct ws_edge *e)
  * A wait on nothing anyone holds (pause(), a sleep, epoll, accept): its
  * evidence is the whole story of the thread at the end of a chain.
  */
-static bool leaf_wait(const struct ws_edge *e)
+bool ws_edge_is_leaf(const struct ws_edge *e)
 {
 	return e->type == E_UNKNOWN && strncmp(e->object, "futex", 5) &&
 	       strncmp(e->object, "file", 4) && strncmp(e->object, "fifo", 4) &&
@@ -939,7 +939,7 @@ static void own_wait(const struct ws_graph *g, const struct ws_thread *t, char *
 		own_sleep(t, buf, n);
 		return;
 	}
-	if (leaf_wait(e)) {
+	if (ws_edge_is_leaf(e)) {
 		snprintf(buf, n, "%s", e->evidence);
 		return;
 	}
@@ -949,7 +949,7 @@ static void own_wait(const struct ws_graph *g, const struct ws_thread *t, char *
 	else if (e->scope == S_TIMED)
 		snprintf(buf, n, "%s, with a timeout", w);
 	else
-		snprintf(buf, n, "%s, and no holder could be found", w);
+		snprintf(buf, n, "%s (no holder known)", w);
 }
 
 static bool unknown_wait(const struct ws_graph *g, const struct ws_thread *t)

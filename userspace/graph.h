@@ -97,6 +97,7 @@ struct ws_frozen *ws_graph_frozen(const struct ws_graph *g, uint64_t stuck_ns, s
 void ws_frozen_free(struct ws_frozen *f, size_t n);
 
 /* Phrases for sentences: "waits for the mutex 0x4c6140", "holds the only write end of pipe:[4411]". */
+bool ws_edge_is_leaf(const struct ws_edge *e);
 void ws_edge_waits_phrase(const struct ws_graph *g, const struct ws_edge *e, char *buf, size_t n);
 void ws_edge_holds_phrase(const struct ws_graph *g, const struct ws_edge *e, char *buf, size_t n);
 /* "thread 902 (worker) of pid 900", "pid 812 (feeder)", "an unknown holder". */

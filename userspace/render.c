@@ -493,8 +493,14 @@ static void why_holderless_text(FILE *f, const struct ws_graph *g, const struct 
 	for (i = 0; i < n; i++) {
 		if (e[i]->holder_tid || e[i]->holder_pid)
 			continue;
-		ws_edge_waits_phrase(g, e[i], w, sizeof(w));
 		snprintf(ev, sizeof(ev), "%s", e[i]->evidence);
+		if (ws_edge_is_leaf(e[i])) {
+			/* Nothing is held: the evidence says what it does. */
+			fprintf(f, ": %s [%s, %s]", printable(ev), ws_edge_type_names[e[i]->type],
+				ws_wait_scope_names[e[i]->scope]);
+			return;
+		}
+		ws_edge_waits_phrase(g, e[i], w, sizeof(w));
 		fprintf(f, ": %s, no holder known [%s, %s: %s]", printable(w),
 			ws_edge_type_names[e[i]->type], ws_wait_scope_names[e[i]->scope],
 			printable(ev));

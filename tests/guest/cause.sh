@@ -239,10 +239,17 @@ $W report --stuck 2s --json > /tmp/cause.json 2>> /tmp/cause.err; jrc=$?
 $W report --stuck 2s > /tmp/cause.txt 2>> /tmp/cause.err
 $W blocked --min 1s > /tmp/cause.blocked 2>> /tmp/cause.err
 findings /tmp/cause.json > $FINDINGS
+# The snapshot keeps the edges: offline, the same deadlocks, frozen
+# processes and roots (checked per scenario below).
+rm -rf /tmp/cause-snap
+$W snapshot /tmp/cause-snap > /dev/null 2>> /tmp/cause.err
+$W --debugfs /tmp/cause-snap report --stuck 2s --json > /tmp/cause-off.json 2>> /tmp/cause.err
+findings /tmp/cause-off.json > /tmp/cause-off.findings
 note "waits exit $rc, report --json exit $jrc"
 sed 's/^/# err: /' /tmp/cause.err
 relay cause/waits $WAITS
 relay cause/report.json /tmp/cause.json
+relay cause/report.txt /tmp/cause.txt
 # The edges of the scenarios' processes, and every finding, as notes.
 pids=" $KILL "
 awk -v p="$pids" '!/^#/ && index(p, " " $2 " ")' $WAITS | sed 's/^/# waits: /'
@@ -270,6 +277,9 @@ if up abba; then
 	check "cause: abba: report --json has a deadlock whose cycle is exactly {tid_a, tid_b}" \
 		has_finding deadlock "" "" "$(csv $A $B)"
 	check "cause: abba: ... and its tids hold both" finding_tids_have deadlock "" "$A,$B"
+	check "cause: abba: the snapshot's offline report has the same deadlock" \
+		awk -v c="$(csv $A $B)" '$1 == "deadlock" && $4 == c { f = 1 } END { exit !f }' \
+		/tmp/cause-off.findings
 	check "cause: abba: why tid_a ends in 'deadlock:', naming both threads" \
 		why_deadlock "$A" "$A" "$B"
 	check "cause: abba: the text report names the deadlock and both threads" \
@@ -351,6 +361,8 @@ if up semdead; then
 		scope_is "$P" join process "$T1" unknown process "$T2" unknown process
 	check "cause: semdead: report --json has a frozen finding for its pid" has_finding frozen "$P" "" ""
 	check "cause: semdead: ... whose tids are exactly its three threads" has_finding frozen "$P" "$(csv $P $T1 $T2)" ""
+	check "cause: semdead: the snapshot's offline report finds it frozen too" \
+		awk -v p="$P" '$1 == "frozen" && $2 == p { f = 1 } END { exit !f }' /tmp/cause-off.findings
 	check "cause: semdead: no deadlock finding names it" none_involved deadlock "$P" "$T"
 	check "cause: semdead: why a waiter exits 1 (no owner)" why_unknown "$T1"
 fi

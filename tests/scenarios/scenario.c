@@ -15,7 +15,7 @@
  *                               second thread sleeps 10 x 20 ms and execs;
  *                               the new image ("execed") writes its old tid
  *                               to /tmp/execer.oldtid, then parks
- *   scenario futexer N          N timed-out FUTEX_WAITs of 1 ms on one word
+ *   scenario futexer N          N timed-out FUTEX_WAITs of 10 ms on one word
  *                               at a fixed address (the binary is static)
  *
  * Each names its threads, does its work, then "parks": every thread waits
@@ -343,7 +343,11 @@ static unsigned int futex_word;
 
 static int run_futexer(long n)
 {
-	struct timespec ts = { 0, 1000000 };
+	/*
+	 * 10 ms, not less: a timeout that fires before the thread has slept
+	 * (TCG can delay it that long) returns without a wait to count.
+	 */
+	struct timespec ts = { 0, 10000000 };
 
 	wst_set_name("futexer", 0);
 	for (long i = 0; i < n; i++)
