@@ -56,6 +56,10 @@ check_relayed() {
 	label=$1 dir=$2
 	rm -rf "$dir/relayed"
 	"$rig/relayed.sh" "$dir/results.log" "$dir/relayed"
+	if [ -f "$dir/relayed/cause/report.json" ]; then
+		t "$label: cause report --json parses as JSON" \
+			python3 -m json.tool "$dir/relayed/cause/report.json"
+	fi
 	[ -f "$dir/relayed/report.json" ] || return 0
 	for j in report export blocked; do
 		t "$label: cli $j --json output parses as JSON" python3 -m json.tool "$dir/relayed/$j.json"

@@ -54,17 +54,7 @@ static struct ws_finding *add(struct ws_findings *fs, enum ws_kind kind, uint32_
 {
 	struct ws_finding *f;
 
-	if (fs->n == fs->cap) {
-		size_t cap = fs->cap ? fs->cap * 2 : 16;
-		struct ws_finding *nf = realloc(fs->f, cap * sizeof(*nf));
-
-		if (!nf) {
-			fprintf(stderr, "waitscope: out of memory\n");
-			exit(2);
-		}
-		fs->f = nf;
-		fs->cap = cap;
-	}
+	fs->f = ws_grow(fs->f, &fs->cap, fs->n + 1, sizeof(*fs->f));
 	f = &fs->f[fs->n++];
 	memset(f, 0, sizeof(*f));
 	f->kind = kind;

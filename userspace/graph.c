@@ -404,17 +404,7 @@ static void resolve_exits(struct ws_graph *g, const int32_t *mem, size_t m)
 
 static struct ws_cycle *new_cycle(struct ws_graph *g)
 {
-	if (g->ncycles == g->cap_cycles) {
-		size_t cap = g->cap_cycles ? g->cap_cycles * 2 : 8;
-		struct ws_cycle *c = realloc(g->cycles, cap * sizeof(*c));
-
-		if (!c) {
-			fprintf(stderr, "waitscope: out of memory\n");
-			exit(2);
-		}
-		g->cycles = c;
-		g->cap_cycles = cap;
-	}
+	g->cycles = ws_grow(g->cycles, &g->cap_cycles, g->ncycles + 1, sizeof(*g->cycles));
 	memset(&g->cycles[g->ncycles], 0, sizeof(g->cycles[0]));
 	return &g->cycles[g->ncycles++];
 }

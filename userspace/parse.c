@@ -317,7 +317,11 @@ static void advise_huge(void *p, size_t len)
 		madvise((void *)start, end - start, MADV_HUGEPAGE);
 }
 
-static void *grow(void *p, size_t *cap, size_t need, size_t size)
+/*
+ * p with room for need elements of size bytes, doubling: a shared helper
+ * of every growing array.  Out of memory is fatal (exit 2, one line).
+ */
+void *ws_grow(void *p, size_t *cap, size_t need, size_t size)
 {
 	size_t ncap;
 	void *q;
@@ -416,7 +420,7 @@ static uint32_t pool_append(struct ws_snapshot *s, const char *str, size_t len)
 {
 	uint32_t off = (uint32_t)s->npool;
 
-	s->pool = grow(s->pool, &s->cap_pool, s->npool + len + 1, 1);
+	s->pool = ws_grow(s->pool, &s->cap_pool, s->npool + len + 1, 1);
 	memcpy(s->pool + s->npool, str, len);
 	s->pool[s->npool + len] = '\0';
 	s->npool += len + 1;
@@ -578,7 +582,7 @@ static int thread_row(struct ws_snapshot *s, const struct lines *ls, const struc
 	t.waker_comm = intern(s, r->tok[ix[TC_WAKER_COMM]]);
 	t.preemptor_comm = intern(s, r->tok[ix[TC_PREEMPTOR_COMM]]);
 	t.futex_op = intern(s, r->tok[ix[TC_FUTEX_OP]]);
-	s->threads = grow(s->threads, &s->cap_threads, s->nthreads + 1, sizeof(t));
+	s->threads = ws_grow(s->threads, &s->cap_threads, s->nthreads + 1, sizeof(t));
 	s->threads[s->nthreads] = t;
 	index_thread(s, s->nthreads++);
 	return 0;
@@ -600,7 +604,7 @@ static int parse_threads(struct ws_snapshot *s, struct scratch *sc, struct ws_er
 	 * space, not memory; the bound keeps even that sane.
 	 */
 	if (s->stats.used && !s->threads)
-		s->threads = grow(s->threads, &s->cap_threads,
+		s->threads = ws_grow(s->threads, &s->cap_threads,
 				  (s->stats.used < WS_PRESIZE_MAX ? s->stats.used : WS_PRESIZE_MAX) + 64,
 				  sizeof(struct ws_thread));
 	rc = read_header(ls, "threads", c, true, FORMAT_VERSION, err);
@@ -676,7 +680,7 @@ static int hist_row(struct ws_snapshot *s, struct scratch *sc, const int *ix,
 	}
 	if (r->n - b0 > NR_SLOTS)
 		return ws_fail(err, "%s:%u: too many buckets", ls->file, ls->lineno);
-	s->buckets = grow(s->buckets, &s->cap_buckets, s->nbuckets + r->n, sizeof(ws_bucket));
+	s->buckets = ws_grow(s->buckets, &s->cap_buckets, s->nbuckets + r->n, sizeof(ws_bucket));
 	t->hist_first[reason] = (uint32_t)s->nbuckets;
 	for (i = b0; i < r->n; i++) {
 		if (!parse_bucket(r->tok[i], &slot, &n) || (i > b0 && slot <= last))
@@ -698,7 +702,7 @@ static int parse_histograms(struct ws_snapshot *s, struct scratch *sc, struct ws
 	int rc, ix[HC_N];
 
 	if (s->nthreads && !s->buckets)
-		s->buckets = grow(s->buckets, &s->cap_buckets, s->nthreads * 12 + 64, sizeof(ws_bucket));
+		s->buckets = ws_grow(s->buckets, &s->cap_buckets, s->nthreads * 12 + 64, sizeof(ws_bucket));
 
 	rc = read_header(ls, "histograms", c, true, HIST_FORMAT_VERSION, err);
 	if (!rc)
@@ -723,7 +727,7 @@ static int blocked_frame(struct ws_snapshot *s, struct ws_thread *t, const struc
 		t->stack_first = (uint32_t)s->nframes;
 	else if (t->stack_first + t->stack_len != s->nframes)
 		return ws_fail(err, "%s:%u: stack frames out of place", ls->file, ls->lineno);
-	s->frames = grow(s->frames, &s->cap_frames, s->nframes + 1, sizeof(uint32_t));
+	s->frames = ws_grow(s->frames, &s->cap_frames, s->nframes + 1, sizeof(uint32_t));
 	if (r->n == 2) {
 		char both[600];
 
@@ -828,7 +832,7 @@ static int parse_futex(struct ws_snapshot *s, struct scratch *sc, struct ws_err 
 		if (f.lock_n > f.count)
 			f.lock_n = f.count;
 		f.op = intern(s, r->tok[ix[7]]);
-		s->futex = grow(s->futex, &s->cap_futex, s->nfutex + 1, sizeof(f));
+		s->futex = ws_grow(s->futex, &s->cap_futex, s->nfutex + 1, sizeof(f));
 		s->futex[s->nfutex++] = f;
 	}
 	return rc < 0 ? -1 : 0;

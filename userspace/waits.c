@@ -37,17 +37,7 @@ void ws_waits_free(struct ws_waits *w)
 
 struct ws_edge *ws_waits_add(struct ws_waits *w)
 {
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 64;
-		struct ws_edge *e = realloc(w->e, cap * sizeof(*e));
-
-		if (!e) {
-			fprintf(stderr, "waitscope: out of memory\n");
-			exit(2);
-		}
-		w->e = e;
-		w->cap = cap;
-	}
+	w->e = ws_grow(w->e, &w->cap, w->n + 1, sizeof(*w->e));
 	memset(&w->e[w->n], 0, sizeof(w->e[0]));
 	return &w->e[w->n++];
 }
