@@ -907,6 +907,20 @@ static bool cycle_has_pid(const struct ws_cycle *c, uint32_t pid)
 	return bsearch(&pid, c->pids, c->npids, sizeof(pid), u32_cmp) != NULL;
 }
 
+
+/* A cycle whose every wait is on a lock (mutex, PI mutex, rwlock). */
+static bool cycle_of_locks(const struct ws_cycle *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		enum ws_edge_type t = c->hop[i].waits->type;
+
+		if (t != E_MUTEX_OWNER && t != E_PI_OWNER && t != E_RWLOCK_WRITER)
+			return false;
+	}
+	return true;
+}
 static void deadlock_emit(const struct ws_snapshot *s, const struct ctx *cx,
 			  const struct ws_cycle *c, struct ws_findings *out)
 {
@@ -939,12 +953,16 @@ static void deadlock_emit(const struct ws_snapshot *s, const struct ctx *cx,
 	else
 		SETF(what, "; none of the %zu threads can go on", c->ntids);
 	SETF(threshold, "a cycle in the waits-for graph that nothing leaves: every holder of every wait in it is in it");
-	SETF(cause, c->npids == 1 ?
-	     "a lock-order inversion: the threads took the same locks in different orders, each holds what the next waits for" :
-	     "processes each waiting for the other: each holds what the next waits for (a lock, or the other end of a pipe or socket)");
+	if (c->npids == 1 && cycle_of_locks(c))
+		SETF(cause, "a lock-order inversion: the threads took the same locks in different orders, each holds what the next waits for");
+	else if (c->npids == 1)
+		SETF(cause, "threads of one process each waiting for another of them: each holds what the next waits for (a pipe end it never writes or closes, a thread it joins, a lock)");
+	else
+		SETF(cause, "processes each waiting for the other: each holds what the next waits for (a lock, or the other end of a pipe or socket)");
 	if (c->npids == 1)
-		SETF(next, "waitscope why %u (each hop with its evidence); the user stacks: gdb -p %u -batch -ex 'thread apply all bt'; then take the locks in one order",
-		     c->hop[0].t->tid, c->hop[0].t->tgid);
+		SETF(next, "waitscope why %u (each hop with its evidence); the user stacks: gdb -p %u -batch -ex 'thread apply all bt'%s",
+		     c->hop[0].t->tid, c->hop[0].t->tgid,
+		     cycle_of_locks(c) ? "; then take the locks in one order" : "");
 	else
 		SETF(next, "waitscope why %u (each hop with its evidence); then why each process waits for the other before it writes: its user stack, gdb -p %u -batch -ex 'thread apply all bt'",
 		     c->hop[0].t->tid, c->hop[0].t->tgid);
@@ -1199,6 +1217,7 @@ static void stuck_emit(const struct ws_snapshot *s, const struct ws_opts *o,
 {
 	struct ws_finding *f = add(out, K_STUCK, w->tgid, w->sum);
 	char comm[64], lo[32], hi[32], where[224], th[32];
+	const struct ws_edge *e;
 	bool chain;
 	int k;
 
@@ -1222,6 +1241,7 @@ static void stuck_emit(const struct ws_snapshot *s, const struct ws_opts *o,
 	else
 		SETF(what, "; none has been woken since it blocked");
 	chain = stuck_chain(s, cx, w, members, f);
+	e = cx->g ? ws_graph_first_edge(cx->g, &s->threads[w->ti]) : NULL;
 	SETF(threshold, "blocked for at least %s (--stuck)", th);
 	if (chain)
 		SETF(next, "waitscope why %u (the chain hop by hop, with the evidence for each edge)",
@@ -1239,6 +1259,12 @@ static void stuck_emit(const struct ws_snapshot *s, const struct ws_opts *o,
 		SETF(cause, "the kernel is waiting on a device, a filesystem or a kernel lock that does not complete");
 		if (!chain)
 			SETF(next, "cat /proc/%u/stack; dmesg for I/O errors or hung-task reports", w->tid);
+	} else if (e && e->type == E_FLOCK) {
+		SETF(cause, "a file lock its holder does not release");
+	} else if (e && e->type == E_CHILD) {
+		SETF(cause, "a child process that does not exit");
+	} else if (e && e->type == E_PIPE && !is_fd_read(w->syscall)) {
+		SETF(cause, "a full pipe whose reader does not read");
 	} else {
 		SETF(cause, "waiting for input that never arrives: the writer of a pipe or socket is gone or stuck");
 		if (!chain)
