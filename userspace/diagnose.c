@@ -1486,8 +1486,13 @@ static bool lock_cost(const struct ws_snapshot *s, const struct ws_opts *o,
 	}
 	if (may_be_queued_now(x, o))
 		c->now = lock_waiters_now(w, nw, x);
+	/*
+	 * Waiters queued now count only on a word whose waits do end: where
+	 * none ever has, they are stuck (that finding names them), not
+	 * contending.
+	 */
 	return (c->ns >= o->contention_ns && c->rate >= o->contention_rate &&
-		c->per_s >= o->contention_waits) || c->now >= 2;
+		c->per_s >= o->contention_waits) || (c->now >= 2 && c->n > 0);
 }
 
 /* The threads waiting on word (tgid, addr) now: fw[*first ..), their number. */
