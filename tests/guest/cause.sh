@@ -194,6 +194,12 @@ involved() {
 none_involved() { [ -z "$(involved "$@")" ]; }
 # no_deadlock_frozen PID TIDS: no deadlock and no frozen finding names them
 no_deadlock_frozen() { none_involved deadlock "$1" "$2" && none_involved frozen "$1" "$2"; }
+# no_wait_finding PID TIDS: no finding about a wait names them
+no_wait_finding() {
+	for k in deadlock frozen stuck lock-contention; do
+		none_involved $k "$1" "$2" || return 1
+	done
+}
 
 # ---- blocked: the HOLDER column.  row_names TID X: the row of TID holds X
 # as a whole token (split at anything but letters and digits).
@@ -375,7 +381,10 @@ if up condpool; then
 		no_holder $(echo $T | tr , ' ') $E
 	check "cause: condpool: the epoll thread's wait is external (the pool can be woken from outside)" \
 		scope_is "$E" unknown external
-	check "cause: condpool: report --json has no finding for it (idle, not frozen)" none_involved "" "$P" "$T,$E"
+	# Its main thread may starve for a CPU under TCG beside ten other
+	# scenarios (seen on 6.12-rt and debug): only a wait finding is wrong.
+	check "cause: condpool: report --json has no deadlock, frozen, stuck or contention finding for it" \
+		no_wait_finding "$P" "$T,$E"
 	check "cause: condpool: why a condvar waiter exits 1" why_unknown "${T%%,*}"
 fi
 if up garbagemutex; then
