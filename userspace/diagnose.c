@@ -256,17 +256,6 @@ static struct proc_agg *proc_of(const struct ctx *cx, uint32_t tgid)
 }
 
 
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-
-	if (!p) {
-		fprintf(stderr, "waitscope: out of memory\n");
-		exit(2);
-	}
-	return p;
-}
-
 /* The q-th share of a sorted pool with the member at position self left out. */
 static double share_without(const struct pool_key *k, size_t self, size_t q)
 {
@@ -289,7 +278,7 @@ static double sibling_median(const struct pool_key *k, size_t m, size_t self)
 
 static void ctx_pools(const struct ws_snapshot *s, struct ctx *cx)
 {
-	struct pool_key *k = xcalloc(s->nthreads, sizeof(*k));
+	struct pool_key *k = ws_xcalloc(s->nthreads, sizeof(*k));
 	size_t i, j, a;
 	char comm[64];
 
@@ -326,7 +315,7 @@ static int u32_cmp(const void *a, const void *b)
 /* The processes of the snapshot, sorted by tgid, in an array of just their number. */
 static struct proc_agg *distinct_procs(const struct ws_snapshot *s, size_t *np)
 {
-	uint32_t *tgid = xcalloc(s->nthreads, sizeof(*tgid));
+	uint32_t *tgid = ws_xcalloc(s->nthreads, sizeof(*tgid));
 	struct proc_agg *p;
 	size_t i, n = 0;
 
@@ -336,7 +325,7 @@ static struct proc_agg *distinct_procs(const struct ws_snapshot *s, size_t *np)
 	for (i = 0; i < s->nthreads; i++)
 		if (!n || tgid[n - 1] != tgid[i])
 			tgid[n++] = tgid[i];
-	p = xcalloc(n, sizeof(*p));
+	p = ws_xcalloc(n, sizeof(*p));
 	for (i = 0; i < n; i++)
 		p[i].tgid = tgid[i];
 	free(tgid);
@@ -382,7 +371,7 @@ static void ctx_futex_waiters(const struct ws_snapshot *s, struct ctx *cx)
 
 	for (i = 0; i < s->nthreads; i++)
 		n += in_futex_wait(&s->threads[i]);
-	cx->fw = xcalloc(n, sizeof(*cx->fw));
+	cx->fw = ws_xcalloc(n, sizeof(*cx->fw));
 	for (i = 0; i < s->nthreads; i++) {
 		const struct ws_thread *t = &s->threads[i];
 
@@ -404,9 +393,9 @@ static void ctx_graph(const struct ws_snapshot *s, const struct ws_opts *o, stru
 
 static void ctx_init(const struct ws_snapshot *s, const struct ws_opts *o, struct ctx *cx)
 {
-	cx->order = xcalloc(s->nthreads, sizeof(*cx->order));
-	cx->median = xcalloc(s->nthreads, sizeof(*cx->median));
-	cx->pool_n = xcalloc(s->nthreads, sizeof(*cx->pool_n));
+	cx->order = ws_xcalloc(s->nthreads, sizeof(*cx->order));
+	cx->median = ws_xcalloc(s->nthreads, sizeof(*cx->median));
+	cx->pool_n = ws_xcalloc(s->nthreads, sizeof(*cx->pool_n));
 	ctx_pools(s, cx);
 	ctx_procs(s, cx);
 	ctx_futex_waiters(s, cx);
@@ -760,7 +749,7 @@ static void finding_waits(const struct ws_snapshot *s, const struct ctx *cx, str
 		n += ws_graph_edges(cx->g, ws_find_thread(s, f->tids[i]), &e);
 	if (!n)
 		return;
-	f->waits_for = xcalloc(n, sizeof(*f->waits_for));
+	f->waits_for = ws_xcalloc(n, sizeof(*f->waits_for));
 	for (i = 0; i < (size_t)f->ntids; i++) {
 		m = ws_graph_edges(cx->g, ws_find_thread(s, f->tids[i]), &e);
 		for (k = 0; k < m; k++)
@@ -770,7 +759,7 @@ static void finding_waits(const struct ws_snapshot *s, const struct ctx *cx, str
 
 static struct ws_finding_root *root_copy(const struct ws_root *r)
 {
-	struct ws_finding_root *c = xcalloc(1, sizeof(*c));
+	struct ws_finding_root *c = ws_xcalloc(1, sizeof(*c));
 
 	c->kind = r->kind;
 	c->pid = r->pid;
@@ -889,7 +878,7 @@ static void deadlock_cycle(struct ws_finding *f, const struct ws_cycle *c)
 {
 	size_t i;
 
-	f->cycle = xcalloc(c->n, sizeof(*f->cycle));
+	f->cycle = ws_xcalloc(c->n, sizeof(*f->cycle));
 	f->ncycle = c->n;
 	for (i = 0; i < c->n; i++) {
 		struct ws_finding_hop *h = &f->cycle[i];
@@ -932,7 +921,7 @@ static void deadlock_emit(const struct ws_snapshot *s, const struct ctx *cx,
 	f->about_blocked = true;
 	tids_append(f, c->tids, c->ntids);
 	if (c->npids > 1) {
-		f->pids = xcalloc(c->npids, sizeof(*f->pids));
+		f->pids = ws_xcalloc(c->npids, sizeof(*f->pids));
 		memcpy(f->pids, c->pids, c->npids * sizeof(*f->pids));
 		f->npids = (int)c->npids;
 	}
@@ -1001,7 +990,7 @@ static void frozen_waits(const struct ws_snapshot *s, const struct ctx *cx,
 
 	for (i = 0; i < z->n; i++)
 		m += ws_graph_edges(cx->g, ws_find_thread(s, z->tids[i]), &e);
-	v = xcalloc(m, sizeof(*v));
+	v = ws_xcalloc(m, sizeof(*v));
 	m = 0;
 	for (i = 0; i < z->n; i++)
 		for (k = ws_graph_edges(cx->g, ws_find_thread(s, z->tids[i]), &e); k > 0; k--)
@@ -1334,7 +1323,7 @@ static void find_stuck(const struct ws_snapshot *s, const struct ws_opts *o,
 	/* Sites for the candidates only: threads are many. */
 	for (i = 0; i < s->nthreads; i++)
 		ncand += s->threads[i].state > R_RUNQ && s->threads[i].off_ns >= o->stuck_ns;
-	w = xcalloc(ncand, sizeof(*w));
+	w = ws_xcalloc(ncand, sizeof(*w));
 	for (i = 0; i < s->nthreads; i++) {
 		const struct ws_thread *t = &s->threads[i];
 		struct site *x;
@@ -1354,7 +1343,7 @@ static void find_stuck(const struct ws_snapshot *s, const struct ws_opts *o,
 		n++;
 	}
 	qsort(w, n, sizeof(*w), site_sort_cmp);
-	members = xcalloc(n, sizeof(*members));
+	members = ws_xcalloc(n, sizeof(*members));
 	for (i = 0; i < n; i++)
 		members[i] = w[i].ti;
 	for (i = 0; i < n;) {
@@ -1427,7 +1416,7 @@ static bool may_be_queued_now(const struct ws_futex *x, const struct ws_opts *o)
 static struct word *words_queued_now(const struct ws_snapshot *s, const struct ws_opts *o,
 				     size_t *nw)
 {
-	struct word *w = xcalloc(s->nfutex, sizeof(*w)), key, *hit;
+	struct word *w = ws_xcalloc(s->nfutex, sizeof(*w)), key, *hit;
 	uint32_t val;
 	size_t i, n = 0;
 
@@ -1686,8 +1675,8 @@ static void hidden_emit(const struct ws_snapshot *s, const struct ws_opts *o,
 static void find_hidden(const struct ws_snapshot *s, const struct ws_opts *o,
 			const struct ctx *cx, struct ws_findings *out)
 {
-	struct hidden_group *g = xcalloc(s->nthreads, sizeof(*g));
-	struct member *mem = xcalloc(s->nthreads, sizeof(*mem));
+	struct hidden_group *g = ws_xcalloc(s->nthreads, sizeof(*g));
+	struct member *mem = ws_xcalloc(s->nthreads, sizeof(*mem));
 	size_t n, ng = 0, k, nm = 0;
 
 	for (n = 0; n < s->nthreads; n++) {
@@ -1879,8 +1868,8 @@ static void starve_emit_cgroup(const struct ws_snapshot *s, const struct ws_opts
 {
 	struct starve_group all = g[from];
 	struct ws_finding *f;
-	uint32_t *pids = xcalloc(ng - from, sizeof(*pids));
-	size_t *merged = xcalloc(ng - from, sizeof(*merged)), nmerged = 0;
+	uint32_t *pids = ws_xcalloc(ng - from, sizeof(*pids));
+	size_t *merged = ws_xcalloc(ng - from, sizeof(*merged)), nmerged = 0;
 	char pq[32], th[32], cause[512];
 	int npids = 0;
 	size_t k;
@@ -1938,8 +1927,8 @@ static void starve_emit_all(const struct ws_snapshot *s, const struct ws_opts *o
 			    struct starve_group *g, size_t ng, const struct member *mem, size_t nm,
 			    struct ws_findings *out)
 {
-	bool *done = xcalloc(ng, sizeof(*done));
-	struct quota *q = xcalloc(1, sizeof(*q));
+	bool *done = ws_xcalloc(ng, sizeof(*done));
+	struct quota *q = ws_xcalloc(1, sizeof(*q));
 	size_t k;
 
 	for (k = 0; k < ng; k++) {
@@ -1961,8 +1950,8 @@ static void starve_emit_all(const struct ws_snapshot *s, const struct ws_opts *o
 static void find_starving(const struct ws_snapshot *s, const struct ws_opts *o,
 			  const struct ctx *cx, struct ws_findings *out)
 {
-	struct starve_group *g = xcalloc(s->nthreads, sizeof(*g));
-	struct member *mem = xcalloc(s->nthreads, sizeof(*mem));
+	struct starve_group *g = ws_xcalloc(s->nthreads, sizeof(*g));
+	struct member *mem = ws_xcalloc(s->nthreads, sizeof(*mem));
 	size_t n, ng = 0, k, nm = 0;
 
 	for (n = 0; n < s->nthreads; n++) {
@@ -2241,7 +2230,7 @@ static const struct futex_key *futex_lookup(const struct futex_key *k, size_t n,
 /* b's futex counts less a's, word by word: sorted once, O(n log n). */
 static void futex_minus(struct ws_snapshot *b, const struct ws_snapshot *a)
 {
-	struct futex_key *k = xcalloc(a->nfutex + 1, sizeof(*k));
+	struct futex_key *k = ws_xcalloc(a->nfutex + 1, sizeof(*k));
 	size_t i;
 
 	for (i = 0; i < a->nfutex; i++)

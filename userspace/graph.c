@@ -40,17 +40,6 @@ struct ws_graph {
 	size_t ncycles, cap_cycles;
 };
 
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-
-	if (!p) {
-		fprintf(stderr, "waitscope: out of memory\n");
-		exit(2);
-	}
-	return p;
-}
-
 static bool is_blocked(const struct ws_thread *t)
 {
 	return t->state > R_RUNQ;
@@ -75,9 +64,9 @@ static void edges_by_waiter(struct ws_graph *g)
 	uint32_t *pos;
 	size_t i;
 
-	g->efirst = xcalloc(g->nt + 1, sizeof(*g->efirst));
-	g->ewaiter = xcalloc(w ? w->n : 0, sizeof(*g->ewaiter));
-	g->eptr = xcalloc(w ? w->n : 0, sizeof(*g->eptr));
+	g->efirst = ws_xcalloc(g->nt + 1, sizeof(*g->efirst));
+	g->ewaiter = ws_xcalloc(w ? w->n : 0, sizeof(*g->ewaiter));
+	g->eptr = ws_xcalloc(w ? w->n : 0, sizeof(*g->eptr));
 	for (i = 0; w && i < w->n; i++) {
 		const struct ws_thread *t = ws_find_thread(g->s, w->e[i].tid);
 
@@ -87,7 +76,7 @@ static void edges_by_waiter(struct ws_graph *g)
 	}
 	for (i = 0; i < g->nt; i++)
 		g->efirst[i + 1] += g->efirst[i];
-	pos = xcalloc(g->nt, sizeof(*pos));
+	pos = ws_xcalloc(g->nt, sizeof(*pos));
 	memcpy(pos, g->efirst, g->nt * sizeof(*pos));
 	for (i = 0; w && i < w->n; i++)
 		if (g->ewaiter[i] >= 0)
@@ -113,13 +102,13 @@ static void threads_by_process(struct ws_graph *g)
 {
 	size_t i, np = 0;
 
-	g->pthr = xcalloc(g->nt, sizeof(*g->pthr));
+	g->pthr = ws_xcalloc(g->nt, sizeof(*g->pthr));
 	for (i = 0; i < g->nt; i++)
 		g->pthr[i] = (uint32_t)i;
 	sort_snap = g->s;
 	qsort(g->pthr, g->nt, sizeof(*g->pthr), by_tgid_tid);
-	g->procs = xcalloc(g->nt, sizeof(*g->procs));
-	g->pfirst = xcalloc(g->nt + 1, sizeof(*g->pfirst));
+	g->procs = ws_xcalloc(g->nt, sizeof(*g->procs));
+	g->pfirst = ws_xcalloc(g->nt + 1, sizeof(*g->pfirst));
 	for (i = 0; i < g->nt; i++) {
 		uint32_t tgid = g->s->threads[g->pthr[i]].tgid;
 
@@ -191,7 +180,7 @@ static void holders_stopped(struct ws_graph *g, const char *proc_root)
 {
 	size_t i, k;
 
-	g->stopped = xcalloc(g->nt, sizeof(*g->stopped));
+	g->stopped = ws_xcalloc(g->nt, sizeof(*g->stopped));
 	if (!proc_root)
 		return;
 	for (i = 0; i < g->efirst[g->nt]; i++) {
@@ -234,9 +223,9 @@ static void build_successors(struct ws_graph *g)
 	g->ng = ng;
 	g->nn = gone_first + ng;
 	n += g->nt;	/* the processes' threads */
-	g->succ = xcalloc(n, sizeof(*g->succ));
-	g->sfirst = xcalloc(g->nn + 1, sizeof(*g->sfirst));
-	g->gone_edge = xcalloc(ng, sizeof(*g->gone_edge));
+	g->succ = ws_xcalloc(n, sizeof(*g->succ));
+	g->sfirst = ws_xcalloc(g->nn + 1, sizeof(*g->sfirst));
+	g->gone_edge = ws_xcalloc(ng, sizeof(*g->gone_edge));
 	n = ng = 0;
 	for (i = 0; i < g->nt; i++) {
 		g->sfirst[i] = (uint32_t)n;
@@ -281,7 +270,7 @@ static uint32_t other_roots_at(const struct ws_graph *g, size_t v, int32_t chose
 
 	if (b - a < 2)
 		return 0;
-	r = xcalloc(b - a, sizeof(*r));
+	r = ws_xcalloc(b - a, sizeof(*r));
 	for (k = a; k < b; k++) {
 		int32_t u = g->succ[k].node;
 
@@ -354,9 +343,9 @@ static bool component_has_exit(const struct ws_graph *g, const int32_t *mem, siz
  */
 static void resolve_exits(struct ws_graph *g, const int32_t *mem, size_t m)
 {
-	uint32_t *rfirst = xcalloc(m + 1, sizeof(*rfirst)), *rpos;
+	uint32_t *rfirst = ws_xcalloc(m + 1, sizeof(*rfirst)), *rpos;
 	struct succ *rev;
-	int32_t *queue = xcalloc(m, sizeof(*queue)), c = g->comp[mem[0]];
+	int32_t *queue = ws_xcalloc(m, sizeof(*queue)), c = g->comp[mem[0]];
 	size_t i, k, nq = 0, head = 0, nrev = 0;
 
 	for (i = 0; i < m; i++)
@@ -367,8 +356,8 @@ static void resolve_exits(struct ws_graph *g, const int32_t *mem, size_t m)
 				rfirst[g->mark[g->succ[k].node] + 1]++, nrev++;
 	for (i = 0; i < m; i++)
 		rfirst[i + 1] += rfirst[i];
-	rev = xcalloc(nrev, sizeof(*rev));
-	rpos = xcalloc(m, sizeof(*rpos));
+	rev = ws_xcalloc(nrev, sizeof(*rev));
+	rpos = ws_xcalloc(m, sizeof(*rpos));
 	memcpy(rpos, rfirst, m * sizeof(*rpos));
 	for (i = 0; i < m; i++)
 		for (k = g->sfirst[mem[i]]; k < g->sfirst[mem[i] + 1]; k++)
@@ -419,8 +408,8 @@ static void cycle_members(struct ws_graph *g, struct ws_cycle *c, const int32_t 
 {
 	size_t i, np = 0;
 
-	c->tids = xcalloc(m, sizeof(*c->tids));
-	c->pids = xcalloc(m, sizeof(*c->pids));
+	c->tids = ws_xcalloc(m, sizeof(*c->tids));
+	c->pids = ws_xcalloc(m, sizeof(*c->pids));
 	for (i = 0; i < m; i++) {
 		const struct ws_thread *t;
 
@@ -441,7 +430,7 @@ static void cycle_members(struct ws_graph *g, struct ws_cycle *c, const int32_t 
 /* From the member thread with the smallest tid, along the first successors, to the loop. */
 static void cycle_hops(struct ws_graph *g, struct ws_cycle *c, const int32_t *mem, size_t m)
 {
-	int32_t *seq = xcalloc(m + 1, sizeof(*seq)), v = -1;
+	int32_t *seq = ws_xcalloc(m + 1, sizeof(*seq)), v = -1;
 	struct ws_cycle_hop *rot;
 	size_t i, n = 0, from, best = 0;
 
@@ -455,7 +444,7 @@ static void cycle_hops(struct ws_graph *g, struct ws_cycle *c, const int32_t *me
 		v = g->succ[g->via[v]].node;
 	}
 	from = (size_t)g->mark[v];
-	c->hop = xcalloc(n - from, sizeof(*c->hop));
+	c->hop = ws_xcalloc(n - from, sizeof(*c->hop));
 	for (i = from; i < n; i++) {
 		if ((size_t)seq[i] >= g->nt)
 			continue;	/* a process: its thread is the next hop */
@@ -469,7 +458,7 @@ static void cycle_hops(struct ws_graph *g, struct ws_cycle *c, const int32_t *me
 		g->mark[seq[i]] = -1;
 	free(seq);
 	/* From the smallest tid; each holds what the one before waits for. */
-	rot = xcalloc(c->n, sizeof(*rot));
+	rot = ws_xcalloc(c->n, sizeof(*rot));
 	for (i = 0; i < c->n; i++) {
 		rot[i] = c->hop[(best + i) % c->n];
 		rot[i].holds = c->hop[(best + i + c->n - 1) % c->n].waits;
@@ -578,12 +567,12 @@ static void components(struct ws_graph *g)
 	struct tarjan tj = { 0 };
 	size_t i;
 
-	tj.index = xcalloc(g->nn, sizeof(int32_t));
-	tj.low = xcalloc(g->nn, sizeof(int32_t));
-	tj.stack = xcalloc(g->nn, sizeof(int32_t));
-	tj.call = xcalloc(g->nn, sizeof(int32_t));
-	tj.pos = xcalloc(g->nn, sizeof(uint32_t));
-	tj.on = xcalloc(g->nn, 1);
+	tj.index = ws_xcalloc(g->nn, sizeof(int32_t));
+	tj.low = ws_xcalloc(g->nn, sizeof(int32_t));
+	tj.stack = ws_xcalloc(g->nn, sizeof(int32_t));
+	tj.call = ws_xcalloc(g->nn, sizeof(int32_t));
+	tj.pos = ws_xcalloc(g->nn, sizeof(uint32_t));
+	tj.on = ws_xcalloc(g->nn, 1);
 	for (i = 0; i < g->nn; i++) {
 		tj.index[i] = -1;
 		g->via[i] = g->root_edge[i] = g->mark[i] = -1;
@@ -602,7 +591,7 @@ static void components(struct ws_graph *g)
 struct ws_graph *ws_graph_build(const struct ws_snapshot *s, const struct ws_waits *w,
 				const char *proc_root)
 {
-	struct ws_graph *g = xcalloc(1, sizeof(*g));
+	struct ws_graph *g = ws_xcalloc(1, sizeof(*g));
 
 	g->s = s;
 	g->w = w && w->resolved ? w : NULL;
@@ -611,13 +600,13 @@ struct ws_graph *ws_graph_build(const struct ws_snapshot *s, const struct ws_wai
 	threads_by_process(g);
 	holders_stopped(g, proc_root);
 	build_successors(g);
-	g->root = xcalloc(g->nn, sizeof(*g->root));
-	g->via = xcalloc(g->nn, sizeof(*g->via));
-	g->root_edge = xcalloc(g->nn, sizeof(*g->root_edge));
-	g->other = xcalloc(g->nn, sizeof(*g->other));
-	g->comp = xcalloc(g->nn, sizeof(*g->comp));
-	g->in_cycle = xcalloc(g->nn, 1);
-	g->mark = xcalloc(g->nn, sizeof(*g->mark));
+	g->root = ws_xcalloc(g->nn, sizeof(*g->root));
+	g->via = ws_xcalloc(g->nn, sizeof(*g->via));
+	g->root_edge = ws_xcalloc(g->nn, sizeof(*g->root_edge));
+	g->other = ws_xcalloc(g->nn, sizeof(*g->other));
+	g->comp = ws_xcalloc(g->nn, sizeof(*g->comp));
+	g->in_cycle = ws_xcalloc(g->nn, 1);
+	g->mark = ws_xcalloc(g->nn, sizeof(*g->mark));
 	components(g);
 	return g;
 }
@@ -1041,7 +1030,7 @@ static void nodeset_grow(struct nodeset *ns)
 	size_t i;
 
 	ns->mask = old.slot ? old.mask * 2 + 1 : 63;
-	ns->slot = xcalloc(ns->mask + 1, sizeof(*ns->slot));
+	ns->slot = ws_xcalloc(ns->mask + 1, sizeof(*ns->slot));
 	ns->n = 0;
 	for (i = 0; old.slot && i <= old.mask; i++)
 		if (old.slot[i])
@@ -1066,15 +1055,7 @@ static bool nodeset_add(struct nodeset *ns, int32_t v)
 
 static void hops_push(struct ws_hop **hops, size_t *n, size_t *cap, struct ws_hop h)
 {
-	if (*n == *cap) {
-		struct ws_hop *nh = realloc(*hops, (*cap *= 2) * sizeof(**hops));
-
-		if (!nh) {
-			fprintf(stderr, "waitscope: out of memory\n");
-			exit(2);
-		}
-		*hops = nh;
-	}
+	*hops = ws_grow(*hops, cap, *n + 1, sizeof(**hops));
 	(*hops)[(*n)++] = h;
 }
 
@@ -1088,7 +1069,7 @@ size_t ws_graph_chain(const struct ws_graph *g, const struct ws_thread *t, const
 	*hops = NULL;
 	if (!known(g, t))
 		return 0;
-	*hops = xcalloc(cap, sizeof(**hops));
+	*hops = ws_xcalloc(cap, sizeof(**hops));
 	for (v = (int32_t)thread_ix(g, t);;) {
 		const struct ws_edge *e;
 		int32_t k = g->via[v];
@@ -1157,7 +1138,7 @@ static void frozen_fill(const struct ws_graph *g, size_t p, struct ws_frozen *f)
 
 	f->pid = g->procs[p];
 	f->n = g->pfirst[p + 1] - g->pfirst[p];
-	f->tids = xcalloc(f->n, sizeof(*f->tids));
+	f->tids = ws_xcalloc(f->n, sizeof(*f->tids));
 	f->lo_ns = UINT64_MAX;
 	for (k = 0; k < f->n; k++) {
 		const struct ws_thread *t = &g->s->threads[g->pthr[g->pfirst[p] + k]];
@@ -1182,7 +1163,7 @@ struct ws_frozen *ws_graph_frozen(const struct ws_graph *g, uint64_t stuck_ns, s
 		if (k < g->pfirst[p + 1])
 			continue;
 		if (!f)
-			f = xcalloc(g->np, sizeof(*f));
+			f = ws_xcalloc(g->np, sizeof(*f));
 		frozen_fill(g, p, &f[nf++]);
 	}
 	*n = nf;

@@ -317,6 +317,18 @@ static void advise_huge(void *p, size_t len)
 		madvise((void *)start, end - start, MADV_HUGEPAGE);
 }
 
+/* n zeroed elements of size bytes (at least one); out of memory is fatal. */
+void *ws_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+
+	if (!p) {
+		fprintf(stderr, "waitscope: out of memory\n");
+		exit(2);
+	}
+	return p;
+}
+
 /*
  * p with room for need elements of size bytes, doubling: a shared helper
  * of every growing array.  Out of memory is fatal (exit 2, one line).

@@ -153,6 +153,7 @@ struct ws_thread *ws_find_same(const struct ws_snapshot *s, const struct ws_snap
 unsigned ws_count_tid(const struct ws_snapshot *s, uint32_t tid);
 const char *ws_str(const struct ws_snapshot *s, uint32_t off);
 void *ws_grow(void *p, size_t *cap, size_t need, size_t size);
+void *ws_xcalloc(size_t n, size_t size);
 uint32_t ws_intern(struct ws_snapshot *s, const char *str, size_t len);
 void ws_intern_done(struct ws_snapshot *s);
 int ws_read_file(const char *path, char **buf, size_t *len, struct ws_err *err);
