@@ -133,7 +133,7 @@ static const struct kernel_param_ops ws_reset_ops = {
 module_param_cb(capacity, &ws_capacity_ops, &ws_module.set.capacity, 0444);
 MODULE_PARM_DESC(capacity, "Threads tracked at most (64..4194304, default 16384; 1 KiB each)");
 module_param_cb(futex_capacity, &ws_capacity_ops, &ws_module.set.futex_capacity, 0444);
-MODULE_PARM_DESC(futex_capacity, "Futex words tracked at most (64..4194304, default 4096; 40 bytes each)");
+MODULE_PARM_DESC(futex_capacity, "Futex words tracked at most (64..4194304, default 4096; 56 bytes each)");
 module_param_cb(tid_slots, &ws_tid_slots_ops, &ws_module.set.tid_slots, 0444);
 MODULE_PARM_DESC(tid_slots, "Tids below this find their entry with one load (0 = pid_max at load, default; 4 bytes each); the rest go through a locked hash");
 module_param_cb(enabled, &ws_enabled_ops, &ws_module.set.enabled, 0644);

@@ -77,6 +77,18 @@ enum {
 #define MK_PSHARED 128u
 #define MK_NO_ELISION 512u
 
+/*
+ * glibc's pthread_rwlock_t (x86-64, REFERENCE.md): __readers +0 (bit 0 the
+ * write phase, bit 1 write-locked), __wrphase_futex +8, __writers_futex
+ * +12, __cur_writer +24, __shared +28, __flags +48.  Readers behind a
+ * writer wait on __wrphase_futex, writers behind a writer on
+ * __writers_futex, both with the value 1 | PTHREAD_RWLOCK_FUTEX_USED.
+ */
+#define RW_WAIT_VAL 3u
+#define RW_WRPHASE 1u
+#define RW_WRLOCKED 2u
+#define RW_WORDS 14
+
 #define CLONE_VFORK_FLAG 0x4000u
 #define F_SETLKW_CMD 7
 #define F_OFD_SETLKW_CMD 38
@@ -169,20 +181,6 @@ struct rctx {
 };
 
 /* ---- small reads ---- */
-
-/* The array p of *cap elements, doubled; NULL (p untouched) when out of memory. */
-static void *grow(void *p, size_t *cap, size_t size)
-{
-	size_t ncap = *cap ? *cap * 2 : 64;
-	void *np;
-
-	if (ncap > SIZE_MAX / size)
-		return NULL;
-	np = realloc(p, ncap * size);
-	if (np)
-		*cap = ncap;
-	return np;
-}
 
 /* vsnprintf into buf; a string too long is cut, which is fine for words to a reader. */
 static void say(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -689,6 +687,48 @@ static bool join_target(const struct rctx *c, const struct look *w, const struct
 	return true;
 }
 
+/* The rwlock at base, write-locked by a live thread: its __cur_writer. */
+static bool rwlock_at(const struct rctx *c, const struct look *w, const struct fcall *f,
+		      uint64_t base, struct holder *h)
+{
+	uint32_t rw[RW_WORDS];
+	int tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		if (mem_read(c, w->t->tgid, base, rw, sizeof(rw)))
+			return false;
+		if ((rw[0] & (RW_WRPHASE | RW_WRLOCKED)) != (RW_WRPHASE | RW_WRLOCKED) ||
+		    rw[(f->addr - base) / 4] != RW_WAIT_VAL || rw[7] != !f->priv || rw[12] > 2)
+			return false;
+		/* __cur_writer is set just after the lock is won. */
+		if (rw[6])
+			break;
+	}
+	return rw[6] && rw[6] <= FX_TID_MASK && rw[6] != w->t->tid &&
+	       futex_holder(c, w->t->tgid, f->priv, rw[6], h);
+}
+
+/*
+ * A value-3 wait on an rwlock's __wrphase_futex (+8) or __writers_futex
+ * (+12): which one the arguments do not say, so both bases are tried; the
+ * wrong one puts a padding word or a futex value where __cur_writer is.
+ * Readers holding the lock are not recorded by glibc: no edge for those.
+ */
+static bool rwlock_writer(const struct rctx *c, const struct look *w, const struct fcall *f,
+			  struct holder *h, uint64_t *base)
+{
+	static const unsigned off[] = { 8, 12 };
+
+	if (!f->u32 || f->val != RW_WAIT_VAL)
+		return false;
+	for (size_t i = 0; i < sizeof(off) / sizeof(off[0]); i++) {
+		*base = f->addr - off[i];
+		if (f->addr >= off[i] && rwlock_at(c, w, f, *base, h))
+			return true;
+	}
+	return false;
+}
+
 static void futex_object(struct ws_edge *e, const struct fcall *f)
 {
 	say(e->object, sizeof(e->object), "futex 0x%" PRIx64, f->addr);
@@ -698,6 +738,7 @@ static void resolve_futex_wait(const struct rctx *c, const struct look *w, const
 {
 	struct holder h = { 0, 0 };
 	char why[64] = "";
+	uint64_t rw_base;
 	int32_t m[6];
 	struct ws_edge *e;
 
@@ -712,6 +753,12 @@ static void resolve_futex_wait(const struct rctx *c, const struct look *w, const
 		say(e->evidence, sizeof(e->evidence),
 		    "owner from the robust mutex word at 0x%" PRIx64 " and __owner (kind %d, word 0x%x)",
 		    f->addr, m[4], (uint32_t)m[0]);
+	} else if (rwlock_writer(c, w, f, &h, &rw_base)) {
+		if (!(e = new_edge(c, w, E_RWLOCK_WRITER, futex_scope(f, &h, w->t->tgid))))
+			return;
+		say(e->evidence, sizeof(e->evidence),
+		    "writer from __cur_writer of the rwlock at 0x%" PRIx64 " (waits on its %s word)",
+		    rw_base, f->addr - rw_base == 8 ? "__wrphase_futex" : "__writers_futex");
 	} else if (join_target(c, w, f, &h)) {
 		if (!(e = new_edge(c, w, E_JOIN, futex_scope(f, &h, w->t->tgid))))
 			return;
@@ -831,13 +878,7 @@ static bool fd_mode(int infod, const char *name, uint8_t *mode)
 static void index_push(struct rctx *c, const struct fd_ent *e)
 {
 	struct fd_index *x = &c->fds;
-	struct fd_ent *np;
-
-	if (x->n == x->cap) {
-		if (!(np = grow(x->e, &x->cap, sizeof(*np))))
-			return;
-		x->e = np;
-	}
+	x->e = ws_grow(x->e, &x->cap, x->n + 1, sizeof(*x->e));
 	x->e[x->n++] = *e;
 }
 
@@ -966,13 +1007,7 @@ static const struct fd_ent *index_find(const struct rctx *c, uint8_t kind, uint6
 
 static void peer_push(struct peer_map *m, uint32_t ino, uint32_t peer)
 {
-	struct peer *np;
-
-	if (m->n == m->cap) {
-		if (!(np = grow(m->p, &m->cap, sizeof(*np))))
-			return;
-		m->p = np;
-	}
+	m->p = ws_grow(m->p, &m->cap, m->n + 1, sizeof(*m->p));
 	m->p[m->n].ino = ino;
 	m->p[m->n++].peer = peer;
 }
@@ -1339,15 +1374,11 @@ static bool locks_read(struct rctx *c)
 	if (!ppath(path, sizeof(path), c->root, "locks") || !read_big(path, &buf, &len))
 		return false;
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		struct lock_ent l, *np;
+		struct lock_ent l;
 
 		if (!lock_parse(line, &l))
 			continue;
-		if (x->n == x->cap) {
-			if (!(np = grow(x->e, &x->cap, sizeof(*np))))
-				break;
-			x->e = np;
-		}
+		x->e = ws_grow(x->e, &x->cap, x->n + 1, sizeof(*x->e));
 		x->e[x->n++] = l;
 	}
 	free(buf);
@@ -1543,17 +1574,12 @@ struct kids {
 
 static void kids_push(struct kids *k, const struct proc_ent *p)
 {
-	struct proc_ent *np;
 	size_t i;
 
 	for (i = 0; i < k->n; i++)
 		if (k->e[i].pid == p->pid)
 			return;
-	if (k->n == k->cap) {
-		if (!(np = grow(k->e, &k->cap, sizeof(*np))))
-			return;
-		k->e = np;
-	}
+	k->e = ws_grow(k->e, &k->cap, k->n + 1, sizeof(*k->e));
 	k->e[k->n++] = *p;
 }
 
@@ -1583,7 +1609,7 @@ static bool task_children(const struct rctx *c, uint32_t pid, const char *tid, s
 static void procs_build(struct rctx *c)
 {
 	struct dirent *de;
-	struct proc_ent p, *np;
+	struct proc_ent p;
 	DIR *d;
 
 	if (c->procs.built)
@@ -1595,11 +1621,7 @@ static void procs_build(struct rctx *c)
 		if (!all_digits(de->d_name) ||
 		    !proc_stat(c, (uint32_t)strtoul(de->d_name, NULL, 10), &p))
 			continue;
-		if (c->procs.n == c->procs.cap) {
-			if (!(np = grow(c->procs.e, &c->procs.cap, sizeof(*np))))
-				break;
-			c->procs.e = np;
-		}
+		c->procs.e = ws_grow(c->procs.e, &c->procs.cap, c->procs.n + 1, sizeof(*c->procs.e));
 		c->procs.e[c->procs.n++] = p;
 	}
 	closedir(d);

@@ -216,6 +216,14 @@ static void put_mutex(uint32_t pid, uint64_t addr, uint32_t lock, int32_t owner,
 	put_mem(pid, addr, m, sizeof(m));
 }
 
+/* A glibc rwlock: __readers, both futex words at 3 (waited on), __cur_writer. */
+static void put_rwlock(uint32_t pid, uint64_t addr, uint32_t readers, uint32_t writer)
+{
+	uint32_t rw[14] = { readers, 0, 3, 3, 0, 0, writer };
+
+	put_mem(pid, addr, rw, sizeof(rw));
+}
+
 static void put_word(uint32_t pid, uint64_t addr, uint32_t word)
 {
 	put_mem(pid, addr, &word, sizeof(word));
@@ -337,6 +345,13 @@ static void fake_tree(struct snap *sn, char *fifo, size_t nf)
 		put_fd(p, 1, "pipe:[8855]", "0100001");
 	}
 	put_thread(100, 135, "splicer", "275 0x5 0x0 0x7 0x0 0x1000 0x0");
+	put_thread(100, 136, "rwreader", "202 0x9008 0x189 0x3 0x0 0x0 0xffffffff");
+	put_thread(100, 137, "rwwriter2", "202 0x900c 0x189 0x3 0x0 0x0 0xffffffff");
+	put_rwlock(100, 0x9000, 0x0b, 102);	/* one reader queued, write-locked by 102 */
+	put_thread(100, 138, "rwidle", "202 0x9108 0x189 0x3 0x0 0x0 0xffffffff");
+	put_rwlock(100, 0x9100, 0x0b, 0);	/* __cur_writer 0: not known */
+	put_thread(100, 139, "rwread", "202 0x9208 0x189 0x3 0x0 0x0 0xffffffff");
+	put_rwlock(100, 0x9200, 0x08, 102);	/* read phase: no writer holds it */
 	put_stat(100, 1, 100, 50);
 
 	/* process 200 "other": 201 is its thread, never 100's */
@@ -380,7 +395,7 @@ static void fake_tree(struct snap *sn, char *fifo, size_t nf)
 	put("locks", "%s", locks);
 
 	/* the snapshot */
-	for (uint32_t tid = 101; tid <= 135; tid++) {
+	for (uint32_t tid = 101; tid <= 139; tid++) {
 		if (tid == 114 || tid == 123 || tid == 125)
 			continue;
 		t = snap_thread(sn, tid, 100, tid == 108 || tid == 102 ? R_SLEEP : R_FUTEX);
@@ -459,6 +474,12 @@ static void fake_checks(void)
 		"a condition variable: unknown, the last waker only a hint");
 	expect1(&w, 119, E_UNKNOWN, 0, S_TIMED, "no owner to read",
 		"a timed futex wait is timed");
+	expect1(&w, 136, E_RWLOCK_WRITER, 102, S_PROCESS, "__cur_writer of the rwlock at 0x9000 (waits on its __wrphase_futex",
+		"an rwlock reader behind a writer: the writer from __cur_writer");
+	expect1(&w, 137, E_RWLOCK_WRITER, 102, S_PROCESS, "rwlock at 0x9000 (waits on its __writers_futex",
+		"an rwlock writer behind a writer: the same rwlock, found from +12");
+	expect1(&w, 138, E_UNKNOWN, 0, S_PROCESS, "value 3", "an rwlock whose __cur_writer is 0: unknown");
+	expect1(&w, 139, E_UNKNOWN, 0, S_PROCESS, "value 3", "an rwlock in its read phase: unknown");
 	expect1(&w, 129, E_UNKNOWN, 0, S_PROCESS, "WAIT_REQUEUE_PI", "FUTEX_WAIT_REQUEUE_PI: unknown");
 	expect1(&w, 117, E_MUTEX_OWNER, 102, S_PROCESS, "robust",
 		"a robust mutex: owner from its word and __owner, which agree");
@@ -652,6 +673,39 @@ static void live_pi_join(int rfd)
 	pthread_create(&h, NULL, pi_holder, NULL);
 	spin_until(&tid_a);
 	pthread_create(&w, NULL, pi_waiter, NULL);
+	spin_until(&tid_b);
+	say_fd(rfd, "%u %u\n", tid_a, tid_b);
+	pthread_join(h, NULL);
+}
+
+static pthread_rwlock_t rwl = PTHREAD_RWLOCK_INITIALIZER;
+
+static void *rw_hold(void *x)
+{
+	(void)x;
+	pthread_rwlock_wrlock(&rwl);
+	tid_a = my_tid();
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static void *rw_read(void *x)
+{
+	(void)x;
+	tid_b = my_tid();
+	pthread_rwlock_rdlock(&rwl);
+	return NULL;
+}
+
+/* An rwlock held for writing by a thread that pauses; another thread reads it. */
+static void live_rwlock(int rfd)
+{
+	pthread_t h, r;
+
+	pthread_create(&h, NULL, rw_hold, NULL);
+	spin_until(&tid_a);
+	pthread_create(&r, NULL, rw_read, NULL);
 	spin_until(&tid_b);
 	say_fd(rfd, "%u %u\n", tid_a, tid_b);
 	pthread_join(h, NULL);
@@ -943,6 +997,26 @@ static void live_pi_join_check(void)
 	bury(&k);
 }
 
+static void live_rwlock_check(void)
+{
+	struct kid k;
+	struct ws_waits w;
+	uint32_t tid;
+
+	if (!spawn(&k, live_rwlock) || !heard(&k) ||
+	    !settled((uint32_t)k.pid, k.v[1], 202, (uint64_t)(uintptr_t)&rwl + 8)) {
+		check(0, "live: an rwlock held for writing set up");
+		bury(&k);
+		return;
+	}
+	tid = k.v[1];
+	resolve_live(&w, (uint32_t)k.pid, &tid, 1);
+	expect1(&w, k.v[1], E_RWLOCK_WRITER, k.v[0], S_PROCESS, "__cur_writer",
+		"live: an rwlock reader names the writer (glibc's own rwlock)");
+	ws_waits_free(&w);
+	bury(&k);
+}
+
 /* A single-threaded child blocked in syscall nr; expect one edge. */
 static void live_one(void (*fn)(int), long nr, enum ws_edge_type type, bool holder_is_v0,
 		     enum ws_wait_scope sc, const char *sub, const char *what)
@@ -1010,6 +1084,7 @@ static void live_checks(void)
 
 	live_abba_check();
 	live_pi_join_check();
+	live_rwlock_check();
 	live_one(live_pipe, 0, E_PIPE, true, S_EXTERNAL, "write end held by pid",
 		 "live: a pipe read names the writer process");
 	live_one(live_own_pipe, 0, E_PIPE, false, S_PROCESS, "it can never see EOF",

@@ -10,7 +10,7 @@
 
 W=waitscope
 relay() { echo "WS-FILE-BEGIN $1"; cat "$2"; echo "WS-FILE-END"; }
-SCENARIOS="abba piabba pipechain selfpipe sockpeer flocker fullpipe semdead condpool garbagemutex foreignowner"
+SCENARIOS="abba piabba pipechain selfpipe sockpeer flocker fullpipe semdead rwwriter condpool garbagemutex foreignowner"
 WAITS=/tmp/cause.waits
 FINDINGS=/tmp/cause.findings
 
@@ -371,6 +371,20 @@ if up semdead; then
 		awk -v p="$P" '$1 == "frozen" && $2 == p { f = 1 } END { exit !f }' /tmp/cause-off.findings
 	check "cause: semdead: no deadlock finding names it" none_involved deadlock "$P" "$T"
 	check "cause: semdead: why a waiter exits 1 (no owner)" why_unknown "$T1"
+fi
+
+# ---- rwwriter: a reader and a second writer behind an rwlock's writer ----
+if up rwwriter; then
+	P=$(tv rwwriter pid) WR=$(tv rwwriter writer) R=$(tv rwwriter reader) X=$(tv rwwriter writer2)
+	check "cause: rwwriter: the reader has an rwlock-writer edge held by the writer" \
+		edge "$R" rwlock-writer "$WR" "$P" rw-writer
+	check "cause: rwwriter: the second writer has an rwlock-writer edge held by the writer" \
+		edge "$X" rwlock-writer "$WR" "$P" rw-writer
+	check "cause: rwwriter: why reader exits 0, through the writer, root its own pid" \
+		root_via "$R" "$P" "$WR"
+	check "cause: rwwriter: the text report names the writer" grep -qw "$WR" /tmp/cause.txt
+	check "cause: rwwriter: no deadlock or frozen finding (the writer sleeps in pause())" \
+		no_deadlock_frozen "$P" "$WR,$R,$X"
 fi
 
 # ---- negatives ----

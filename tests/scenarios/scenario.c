@@ -62,6 +62,10 @@
  *                               semaphore the other would post; main joins
  *                               them: a frozen process, no owner anywhere
  *       semdead: pid P main P waiters T1,T2 sem_1 0xS1 sem_2 0xS2
+ *   scenario rwwriter           a thread holds a pthread rwlock for writing
+ *                               and sleeps in pause(); a reader and a
+ *                               second writer wait for it
+ *       rwwriter: pid P writer W reader R writer2 X rwlock 0xL
  *   scenario condpool           negative: 4 threads idle on a condition
  *                               variable, one in epoll_wait on an eventfd
  *                               (a FIFO without CONFIG_EVENTFD) that wakes
@@ -822,6 +826,51 @@ static int run_fullpipe(void)
 	return 0;
 }
 
+/* rwwriter: a reader and a writer queue behind the writer that holds the lock. */
+static pthread_rwlock_t rw_lock = PTHREAD_RWLOCK_INITIALIZER;
+
+static void *rw_holder(void *arg)
+{
+	(void)arg;
+	wst_set_name("rw-writer", 0);
+	pthread_rwlock_wrlock(&rw_lock);
+	publish_tid(0);
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static void *rw_waiter(void *arg)
+{
+	int i = (int)(long)arg;
+
+	wst_set_name(i == 1 ? "rw-reader" : "rw-writer2", 0);
+	publish_tid(i);
+	if (i == 1)
+		pthread_rwlock_rdlock(&rw_lock);
+	else
+		pthread_rwlock_wrlock(&rw_lock);
+	unreachable("took an rwlock whose writer never lets go");
+}
+
+static int run_rwwriter(void)
+{
+	pthread_t t[3];
+	pid_t tid[3];
+
+	start(&t[0], rw_holder, 0);
+	tid[0] = tid_of(0);
+	for (int i = 1; i < 3; i++) {
+		start(&t[i], rw_waiter, i);
+		tid[i] = tid_of(i);
+		wait_on(tid[i], SYS_futex, &rw_lock, sizeof(rw_lock));
+	}
+	truth("writer %d reader %d writer2 %d rwlock %p", (int)tid[0], (int)tid[1], (int)tid[2],
+	      (void *)&rw_lock);
+	park_main(0);
+	return 0;
+}
+
 /* semdead: each thread waits on the semaphore the other would post. */
 static sem_t sems[2];
 
@@ -993,7 +1042,7 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: scenario sleeper|locker|stuck|vfork|starve|churn|execer|futexer|"
-			"abba|piabba|pipechain|selfpipe|sockpeer|flocker|fullpipe|semdead|condpool|"
+			"abba|piabba|pipechain|selfpipe|sockpeer|flocker|fullpipe|semdead|rwwriter|condpool|"
 			"garbagemutex|foreignowner [args]\n");
 		return 2;
 	}
@@ -1053,6 +1102,8 @@ int main(int argc, char **argv)
 		return run_fullpipe();
 	} else if (!strcmp(scenario, "semdead")) {
 		return run_semdead();
+	} else if (!strcmp(scenario, "rwwriter")) {
+		return run_rwwriter();
 	} else if (!strcmp(scenario, "condpool")) {
 		return run_condpool();
 	} else if (!strcmp(scenario, "garbagemutex") || !strcmp(scenario, "foreignowner")) {
