@@ -872,6 +872,20 @@ static bool explained_elsewhere(const struct ctx *cx, const struct ws_thread *t)
 	return cx->g && (ws_graph_in_cycle(cx->g, t) || frozen_pid(cx, t->tgid));
 }
 
+/*
+ * A wait behind a lock whose holder the resolver named (a mutex's or PI
+ * word's owner, an rwlock's writer) is a lock wait, whatever the futex
+ * call looked like to the module (an rwlock waits with WAIT_BITSET, as an
+ * idle condition variable does).
+ */
+static bool waits_for_held_lock(const struct ctx *cx, const struct ws_thread *t)
+{
+	const struct ws_edge *e = cx->g ? ws_graph_first_edge(cx->g, t) : NULL;
+
+	return e && e->holder_tid &&
+	       (e->type == E_MUTEX_OWNER || e->type == E_PI_OWNER || e->type == E_RWLOCK_WRITER);
+}
+
 /* ---- deadlock ---- */
 
 static void deadlock_cycle(struct ws_finding *f, const struct ws_cycle *c)
@@ -1333,13 +1347,15 @@ static void find_stuck(const struct ws_snapshot *s, const struct ws_opts *o,
 		    explained_elsewhere(cx, t))
 			continue;
 		x = &w[n];
-		v = wait_verdict(s, t, o);
+		v = waits_for_held_lock(cx, t) ? V_PROBLEM : wait_verdict(s, t, o);
 		if (v == V_GONE)
 			add_note(out, "thread %u of pid %u ended or woke while waitscope looked at its wait: its state is unknown",
 				 t->tid, t->tgid);
 		if (v != V_PROBLEM)
 			continue;
 		site_of(s, t, o, x);
+		if (waits_for_held_lock(cx, t))
+			x->fkind = FK_LOCK;
 		n++;
 	}
 	qsort(w, n, sizeof(*w), site_sort_cmp);

@@ -685,10 +685,12 @@ bool ws_graph_stopped(const struct ws_graph *g, const struct ws_thread *t)
 
 /* ---- phrases ---- */
 
-/* "futex 0x4c6140" -> "0x4c6140": the word's address alone. */
+/* "futex 0x4c6140", "rwlock 0x4c6140" -> "0x4c6140": the address alone. */
 static const char *addr_of(const struct ws_edge *e)
 {
-	return strncmp(e->object, "futex ", 6) ? e->object : e->object + 6;
+	if (!strncmp(e->object, "futex ", 6))
+		return e->object + 6;
+	return strncmp(e->object, "rwlock ", 7) ? e->object : e->object + 7;
 }
 
 static const struct ws_thread *waiter_of(const struct ws_graph *g, const struct ws_edge *e)

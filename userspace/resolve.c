@@ -759,6 +759,10 @@ static void resolve_futex_wait(const struct rctx *c, const struct look *w, const
 		say(e->evidence, sizeof(e->evidence),
 		    "writer from __cur_writer of the rwlock at 0x%" PRIx64 " (waits on its %s word)",
 		    rw_base, f->addr - rw_base == 8 ? "__wrphase_futex" : "__writers_futex");
+		/* Readers and writers wait on two words: the object is the rwlock. */
+		say(e->object, sizeof(e->object), "rwlock 0x%" PRIx64, rw_base);
+		set_holder(c, e, h);
+		return;
 	} else if (join_target(c, w, f, &h)) {
 		if (!(e = new_edge(c, w, E_JOIN, futex_scope(f, &h, w->t->tgid))))
 			return;

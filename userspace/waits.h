@@ -46,7 +46,7 @@ struct ws_edge {
 	uint32_t tid, pid;		/* the waiter and its process */
 	enum ws_edge_type type;
 	enum ws_wait_scope scope;
-	char object[64];		/* "futex 0x7f...", "pipe:[4411]", "socket:[N]", "file 08:01:1234" */
+	char object[64];		/* "futex 0x7f...", "rwlock 0x7f...", "pipe:[4411]", "socket:[N]", "file 08:01:1234" */
 	uint32_t holder_tid, holder_pid;	/* 0: unknown */
 	char holder_comm[32];		/* "" when unknown */
 	char evidence[160];		/* how it was found, in plain words */

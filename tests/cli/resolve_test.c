@@ -478,6 +478,9 @@ static void fake_checks(void)
 		"an rwlock reader behind a writer: the writer from __cur_writer");
 	expect1(&w, 137, E_RWLOCK_WRITER, 102, S_PROCESS, "rwlock at 0x9000 (waits on its __writers_futex",
 		"an rwlock writer behind a writer: the same rwlock, found from +12");
+	e = edge_of(&w, 137, 0);
+	check(e && !strcmp(e->object, "rwlock 0x9000") && !strcmp(e->holder_comm, "holder"),
+	      "an rwlock edge's object is the rwlock (both of its words), its holder's comm");
 	expect1(&w, 138, E_UNKNOWN, 0, S_PROCESS, "value 3", "an rwlock whose __cur_writer is 0: unknown");
 	expect1(&w, 139, E_UNKNOWN, 0, S_PROCESS, "value 3", "an rwlock in its read phase: unknown");
 	expect1(&w, 129, E_UNKNOWN, 0, S_PROCESS, "WAIT_REQUEUE_PI", "FUTEX_WAIT_REQUEUE_PI: unknown");
