@@ -15,6 +15,7 @@
 #include "ws_collect.h"
 #include "ws_futex.h"
 #include "ws_probes.h"
+#include "ws_recorder.h"
 #include "ws_table.h"
 
 #define WS_VERSION		"0.1.0"
@@ -46,6 +47,9 @@ struct ws_settings {
 	u32 tid_slots;		/* fixed at load; 0: pid_max at load */
 	u32 filter_tgid;	/* 0: every process */
 	u32 blocked_min_ms;
+	u32 slow_capacity;	/* fixed at load: events per CPU */
+	u32 slow_min_us;	/* 0: the recorder is off */
+	bool exit_events;
 	bool enabled;
 };
 
@@ -56,6 +60,7 @@ struct ws_state {
 	struct ws_cpu_stats __percpu *cpu;
 	struct ws_settings set;
 	struct ws_collector collector;
+	struct ws_recorder rec;
 
 	/* What control uses: the probes never take these. */
 	struct ws_probes probes;

@@ -19,6 +19,7 @@
 #include <linux/string.h>
 #include "ws_account.h"
 #include "ws_classify.h"
+#include "ws_slow.h"
 #include "ws_task.h"
 
 int ws_account_init(struct ws_state *ws)
@@ -41,8 +42,17 @@ int ws_account_init(struct ws_state *ws)
 		       set->futex_capacity);
 		goto err_threads;
 	}
+	err = ws_rec_init(&ws->rec, set->slow_capacity);
+	if (err) {
+		pr_err("cannot allocate the event rings (slow_capacity=%u)\n", set->slow_capacity);
+		goto err_futex;
+	}
+	ws_rec_set_min_us(&ws->rec, set->slow_min_us);
+	ws->rec.exits = set->exit_events;
 	return 0;
 
+err_futex:
+	ws_futex_destroy(&ws->futexes);
 err_threads:
 	ws_table_destroy(&ws->threads);
 err_cpu:
@@ -53,6 +63,7 @@ err_cpu:
 
 void ws_account_destroy(struct ws_state *ws)
 {
+	ws_rec_destroy(&ws->rec);
 	ws_futex_destroy(&ws->futexes);
 	ws_table_destroy(&ws->threads);
 	free_percpu(ws->cpu);
@@ -66,6 +77,7 @@ void ws_account_clear(struct ws_state *ws)
 
 	ws_table_clear(&ws->threads);
 	ws_futex_clear(&ws->futexes);
+	ws_rec_clear(&ws->rec);
 	for_each_possible_cpu(cpu)
 		memset(per_cpu_ptr(ws->cpu, cpu), 0, sizeof(struct ws_cpu_stats));
 }
@@ -74,7 +86,7 @@ void ws_account_clear(struct ws_state *ws)
 size_t ws_account_memory(struct ws_state *ws)
 {
 	return ws_table_memory(&ws->threads) + ws_futex_memory(&ws->futexes) +
-	       nr_cpu_ids * sizeof(struct ws_cpu_stats);
+	       ws_rec_memory(&ws->rec) + nr_cpu_ids * sizeof(struct ws_cpu_stats);
 }
 
 /* The per-CPU counters summed over every CPU. */
@@ -213,11 +225,16 @@ unsigned int ws_block_reason(struct task_struct *p, struct pt_regs *regs,
 	return reason;
 }
 
-/* prev's last switch: its entry goes (or its "dropped" mark, if it had none). */
-static void ws_switch_exit(struct ws_state *ws, struct task_struct *prev)
+/*
+ * prev's last switch: its exit event, then its entry goes (or its
+ * "dropped" mark, if it had none).
+ */
+static void ws_switch_exit(struct ws_state *ws, struct task_struct *prev, u64 now)
 {
 	struct ws_thread_entry *e = ws_find_entry(ws, prev);
 
+	if (e && ws_rec_exits(&ws->rec))
+		ws_slow_exit(ws, e, prev, now);
 	if (e)
 		ws_table_del(&ws->threads, e);
 	else
@@ -274,12 +291,50 @@ static void ws_switch_out(struct ws_state *ws, struct task_struct *prev,
 	ws_entry_write_end(e);
 }
 
-/* next gets the CPU: its off-CPU interval ends. */
-static void ws_switch_in(struct ws_state *ws, struct task_struct *next, u64 now)
+/*
+ * An interval of e that ended at now with no length recorded (partial:
+ * begun before tracing saw it), as long as it is known to be: its floor.
+ */
+static void ws_partial_end(const struct ws_thread_entry *e, u64 now, struct ws_wait_end *end)
+{
+	end->reason = e->state - WS_ST_OFF;
+	end->ns = e->since ? ws_elapsed(e->since, now) : 0;
+	end->partial = true;
+}
+
+/*
+ * Is the wait that just ended, of ns (or a partial one: reason
+ * WS_NR_REASONS), an event?  A recorded wait shorter than the threshold
+ * costs the one comparison.
+ */
+static bool ws_slow_end(struct ws_state *ws, const struct ws_thread_entry *e, unsigned int reason,
+			u64 ns, u64 now, struct ws_wait_end *end)
+{
+	if (likely(reason < WS_NR_REASONS)) {
+		if (likely(!ws_rec_wants(&ws->rec, ns)))
+			return false;
+		end->reason = reason;
+		end->ns = ns;
+		end->partial = false;
+	} else {
+		if (e->state < WS_ST_OFF)
+			return false;
+		ws_partial_end(e, now, end);
+		if (!ws_rec_wants(&ws->rec, end->ns))
+			return false;
+	}
+	end->now = now;
+	return true;
+}
+
+/* next gets the CPU from prev: its off-CPU interval ends. */
+static void ws_switch_in(struct ws_state *ws, struct task_struct *prev, struct task_struct *next,
+			 u64 now)
 {
 	struct ws_thread_entry *e = ws_find_or_add_entry(ws, next);
 	unsigned int reason = WS_NR_REASONS;
-	bool unwoken;
+	struct ws_wait_end end;
+	bool unwoken, slow;
 	u64 ns = 0;
 
 	if (!e)
@@ -287,6 +342,7 @@ static void ws_switch_in(struct ws_state *ws, struct task_struct *next, u64 now)
 	ws_entry_write_begin(e);
 	if (e->state >= WS_ST_OFF)
 		reason = ws_close_off(ws, e, now, &ns);
+	slow = ws_slow_end(ws, e, reason, ns, now, &end);
 	/* Every real block ends in a wakeup first: a self-check. */
 	unwoken = reason != WS_R_RUNQ && reason < WS_NR_REASONS;
 	e->unwoken += unwoken;
@@ -300,6 +356,8 @@ static void ws_switch_in(struct ws_state *ws, struct task_struct *next, u64 now)
 	else if (unwoken)
 		this_cpu_inc(ws->cpu->blocks_unwoken);
 	ws_record_futex(ws, e, next, reason, ns);
+	if (unlikely(slow))
+		ws_slow_switched_in(ws, e, next, prev, &end);
 }
 
 void ws_account_switch(struct ws_state *ws, bool preempt, struct task_struct *prev,
@@ -308,11 +366,34 @@ void ws_account_switch(struct ws_state *ws, bool preempt, struct task_struct *pr
 	u64 now = ws_now();
 
 	if (ws_switch_is_exit(prev_state))
-		ws_switch_exit(ws, prev);
+		ws_switch_exit(ws, prev, now);
 	else if (!is_idle_task(prev))
 		ws_switch_out(ws, prev, next, preempt, prev_state, now);
 	if (!is_idle_task(next))
-		ws_switch_in(ws, next, now);
+		ws_switch_in(ws, prev, next, now);
+}
+
+/*
+ * A block that a fatal signal (a kill, or another thread's exit_group())
+ * ends is where the thread was when its process went away: kept for its
+ * exit event.  Blocks on the exit path itself (PF_EXITING) do not count.
+ */
+static void ws_note_kill(struct ws_state *ws, struct ws_thread_entry *e, struct task_struct *p,
+			 unsigned int reason, u64 ns, u64 now)
+{
+	struct ws_wait_end end = { .reason = reason, .ns = ns };
+
+	if (!ws_rec_exits(&ws->rec) || p->flags & PF_EXITING)
+		return;
+	if (likely(!__fatal_signal_pending(p)) || e->state < WS_ST_OFF) {
+		e->flags &= ~WS_F_KILLED;
+		return;
+	}
+	if (reason >= WS_NR_REASONS)
+		ws_partial_end(e, now, &end);
+	e->flags |= WS_F_KILLED;
+	e->killed_reason = end.reason;
+	e->killed_wait_ms = (u32)min_t(u64, end.ns / NSEC_PER_MSEC, U32_MAX);
 }
 
 /* The blocked interval ends here; the run-queue wait begins. */
@@ -320,7 +401,9 @@ void ws_account_wakeup(struct ws_state *ws, struct task_struct *p)
 {
 	unsigned int reason = WS_NR_REASONS;
 	struct ws_thread_entry *e;
+	struct ws_wait_end end;
 	u64 now, ns = 0;
+	bool slow;
 
 	/*
 	 * A task that is still on a CPU (woken before it got to switch out,
@@ -336,6 +419,8 @@ void ws_account_wakeup(struct ws_state *ws, struct task_struct *p)
 	ws_entry_write_begin(e);
 	if (e->state >= WS_ST_OFF)
 		reason = ws_close_off(ws, e, now, &ns);
+	slow = ws_slow_end(ws, e, reason, ns, now, &end);
+	ws_note_kill(ws, e, p, reason, ns, now);
 	e->state = ws_state_off(WS_R_RUNQ);
 	e->since = now;
 	e->flags &= ~WS_F_PARTIAL;
@@ -343,6 +428,8 @@ void ws_account_wakeup(struct ws_state *ws, struct task_struct *p)
 	/* This wakeup ends a block: its sched_waking named the waker. */
 	WRITE_ONCE(e->waker_tid, READ_ONCE(e->pending_waker));
 	ws_record_futex(ws, e, p, reason, ns);
+	if (unlikely(slow))
+		ws_slow_woken(ws, e, p, &end);
 }
 
 /*

@@ -12,9 +12,15 @@
  * waitscope.ko.  The "threads" are kthreads that were created and never
  * woken: real task_structs off every CPU, so the paths do the work they do
  * for a real thread.
+ *
+ * The recorder runs as the product's does (slow_min_us=10000, exit events
+ * on: no wait in the loop is that long, every exit is an event); make bench
+ * also loads it with slow_min_us=1 (every wait an event: the cost of one)
+ * and with the recorder off.
  */
 #include <linux/kthread.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <linux/sched/clock.h>
 #include "waitscope.h"
 #include "ws_account.h"
@@ -30,8 +36,16 @@ static struct ws_state ws_bench_state = {
 		.capacity = WS_BENCH_CAPACITY,
 		.futex_capacity = WS_DEFAULT_FUTEX_CAP,
 		.tid_slots = PID_MAX_LIMIT,
+		.slow_capacity = WS_REC_DEFAULT_CAP,
+		.slow_min_us = WS_REC_DEFAULT_MIN_US,
+		.exit_events = true,
 	},
 };
+
+module_param_named(slow_min_us, ws_bench_state.set.slow_min_us, uint, 0444);
+MODULE_PARM_DESC(slow_min_us, "The recorder's threshold in the loops (0 = off, default 10000)");
+module_param_named(exit_events, ws_bench_state.set.exit_events, bool, 0444);
+MODULE_PARM_DESC(exit_events, "An event per exit in the loops (default 1)");
 
 enum ws_bench_path {
 	WS_B_BLOCK,	/* switch: prev blocks, next runs */
@@ -129,9 +143,10 @@ static int __init ws_bench_init(void)
 	for (i = 0; i < WS_NR_BENCH; i++)
 		pr_info("waitscope_bench: %-14s %llu ns per call (%llu calls)\n",
 			ws_bench_name[i], div64_u64(ws_bench_ns[i], calls), calls);
-	pr_info("waitscope_bench: entries used %u of %u, dropped %lld\n",
+	pr_info("waitscope_bench: entries used %u of %u, dropped %lld; recorder slow_min_us=%u exit_events=%d: %llu events\n",
 		ws_table_used(&ws->threads), ws_table_capacity(&ws->threads),
-		ws_table_dropped_total(&ws->threads));
+		ws_table_dropped_total(&ws->threads), ws->set.slow_min_us, ws->set.exit_events,
+		ws_rec_written(&ws->rec));
 	ws_bench_stop_tasks();
 	return 0;
 

@@ -3,7 +3,8 @@
  * Control commands: their parser, and their effect on a running instance.
  * A command is one line:
  *
- *   reset | enable | disable | filter tgid=N | filter off | blocked_min_ms=N
+ *   reset | enable | disable | filter tgid=N | filter off | blocked_min_ms=N |
+ *   slow_min_us=N | slow_reset | exit_events=0|1
  *
  * with at most one trailing newline.  Anything else is -EINVAL, and changes
  * nothing.  The parser is pure, so every accepted and refused input can be
@@ -41,6 +42,18 @@ static const struct {
 	{ "enable", WS_CMD_ENABLE },
 	{ "disable", WS_CMD_DISABLE },
 	{ "filter off", WS_CMD_FILTER_OFF },
+	{ "slow_reset", WS_CMD_SLOW_RESET },
+};
+
+/* Commands "key=N", N a decimal from 0 to max. */
+static const struct {
+	const char *prefix;
+	enum ws_cmd_op op;
+	u32 max;
+} ws_value_cmds[] = {
+	{ "blocked_min_ms=", WS_CMD_BLOCKED_MIN, WS_BLOCKED_MIN_MAX },
+	{ "slow_min_us=", WS_CMD_SLOW_MIN, WS_REC_MAX_MIN_US },
+	{ "exit_events=", WS_CMD_EXIT_EVENTS, 1 },
 };
 
 static int ws_parse_line(const char *s, struct ws_cmd *cmd)
@@ -61,10 +74,13 @@ static int ws_parse_line(const char *s, struct ws_cmd *cmd)
 			return -EINVAL;
 		return 0;
 	}
-	if (str_has_prefix(s, "blocked_min_ms=")) {
-		cmd->op = WS_CMD_BLOCKED_MIN;
-		if (ws_parse_u32(s + strlen("blocked_min_ms="), &cmd->value) ||
-		    cmd->value > WS_BLOCKED_MIN_MAX)
+	for (i = 0; i < ARRAY_SIZE(ws_value_cmds); i++) {
+		size_t n = str_has_prefix(s, ws_value_cmds[i].prefix);
+
+		if (!n)
+			continue;
+		cmd->op = ws_value_cmds[i].op;
+		if (ws_parse_u32(s + n, &cmd->value) || cmd->value > ws_value_cmds[i].max)
 			return -EINVAL;
 		return 0;
 	}
@@ -89,6 +105,25 @@ int ws_control_parse(const char *buf, size_t len, struct ws_cmd *cmd)
 	if (!err)
 		*cmd = parsed;
 	return err;
+}
+
+/*
+ * The events file's resume request, "after N" (N a decimal seq), with at
+ * most one trailing newline.
+ */
+int ws_parse_after(const char *buf, size_t len, u64 *after)
+{
+	char line[WS_CTL_MAX + 1];
+
+	if (len && buf[len - 1] == '\n')
+		len--;
+	if (!len || len >= sizeof(line) || memchr(buf, '\0', len) || memchr(buf, '\n', len))
+		return -EINVAL;
+	memcpy(line, buf, len);
+	line[len] = '\0';
+	if (!str_has_prefix(line, "after ") || !isdigit(line[6]))
+		return -EINVAL;
+	return kstrtou64(line + 6, 10, after);
 }
 
 /* Trace from now on.  ctl_mutex held. */
@@ -123,6 +158,41 @@ static int ws_restart(struct ws_state *ws, bool run)
 	return run ? ws_start(ws) : 0;
 }
 
+/*
+ * Set a command's knob.  Before init that is all a command does; the
+ * knobs that need no restart take effect at once after it.
+ */
+static void ws_store_setting(struct ws_state *ws, const struct ws_cmd *cmd)
+{
+	switch (cmd->op) {
+	case WS_CMD_ENABLE:
+	case WS_CMD_DISABLE:
+		ws->set.enabled = cmd->op == WS_CMD_ENABLE;
+		break;
+	case WS_CMD_FILTER:
+	case WS_CMD_FILTER_OFF:
+		ws->set.filter_tgid = cmd->op == WS_CMD_FILTER ? cmd->value : 0;
+		break;
+	case WS_CMD_BLOCKED_MIN:
+		WRITE_ONCE(ws->set.blocked_min_ms, cmd->value);
+		break;
+	case WS_CMD_SLOW_MIN:
+		/* The probes read the recorder's copy, in nanoseconds. */
+		WRITE_ONCE(ws->set.slow_min_us, cmd->value);
+		if (ws->ready)
+			ws_rec_set_min_us(&ws->rec, cmd->value);
+		break;
+	case WS_CMD_EXIT_EVENTS:
+		WRITE_ONCE(ws->set.exit_events, cmd->value);
+		if (ws->ready)
+			WRITE_ONCE(ws->rec.exits, cmd->value);
+		break;
+	case WS_CMD_RESET:
+	case WS_CMD_SLOW_RESET:
+		break;
+	}
+}
+
 static int ws_apply_locked(struct ws_state *ws, const struct ws_cmd *cmd)
 {
 	switch (cmd->op) {
@@ -140,30 +210,15 @@ static int ws_apply_locked(struct ws_state *ws, const struct ws_cmd *cmd)
 		WRITE_ONCE(ws->set.filter_tgid, cmd->op == WS_CMD_FILTER ? cmd->value : 0);
 		return ws_restart(ws, ws->set.enabled);
 	case WS_CMD_BLOCKED_MIN:
-		WRITE_ONCE(ws->set.blocked_min_ms, cmd->value);
+	case WS_CMD_SLOW_MIN:
+	case WS_CMD_EXIT_EVENTS:
+		ws_store_setting(ws, cmd);
+		return 0;
+	case WS_CMD_SLOW_RESET:
+		ws_rec_forget(&ws->rec);
 		return 0;
 	}
 	return -EINVAL;
-}
-
-/* Before init, a command only sets its knob. */
-static void ws_store_setting(struct ws_state *ws, const struct ws_cmd *cmd)
-{
-	switch (cmd->op) {
-	case WS_CMD_ENABLE:
-	case WS_CMD_DISABLE:
-		ws->set.enabled = cmd->op == WS_CMD_ENABLE;
-		break;
-	case WS_CMD_FILTER:
-	case WS_CMD_FILTER_OFF:
-		ws->set.filter_tgid = cmd->op == WS_CMD_FILTER ? cmd->value : 0;
-		break;
-	case WS_CMD_BLOCKED_MIN:
-		ws->set.blocked_min_ms = cmd->value;
-		break;
-	case WS_CMD_RESET:
-		break;
-	}
 }
 
 /* A command from the control file: -ENODEV until init has finished. */
@@ -198,6 +253,9 @@ int ws_control_begin(struct ws_state *ws)
 	int err;
 
 	mutex_lock(&ws->ctl_mutex);
+	/* Knobs a parameter write set while init ran. */
+	ws_rec_set_min_us(&ws->rec, ws->set.slow_min_us);
+	WRITE_ONCE(ws->rec.exits, ws->set.exit_events);
 	err = ws->set.enabled ? ws_start(ws) : 0;
 	ws->ready = !err;
 	mutex_unlock(&ws->ctl_mutex);

@@ -16,6 +16,9 @@ enum ws_cmd_op {
 	WS_CMD_FILTER,		/* value: tgid */
 	WS_CMD_FILTER_OFF,
 	WS_CMD_BLOCKED_MIN,	/* value: milliseconds */
+	WS_CMD_SLOW_MIN,	/* value: microseconds, 0 = recorder off */
+	WS_CMD_SLOW_RESET,
+	WS_CMD_EXIT_EVENTS,	/* value: 0 or 1 */
 };
 
 struct ws_cmd {
@@ -26,6 +29,7 @@ struct ws_cmd {
 struct ws_state;
 
 int ws_control_parse(const char *buf, size_t len, struct ws_cmd *cmd);
+int ws_parse_after(const char *buf, size_t len, u64 *after);
 bool ws_tgid_valid(u32 tgid);
 
 int ws_control_apply(struct ws_state *ws, const struct ws_cmd *cmd);

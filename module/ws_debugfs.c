@@ -519,6 +519,11 @@ static int ws_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "thread_entry_bytes            %zu\n", sizeof(struct ws_thread_entry));
 	seq_printf(m, "memory_bytes                  %zu\n", ws_account_memory(ws));
 	seq_printf(m, "read_busy                     %lld\n", ws_table_read_busy(t));
+	seq_printf(m, "slow_min_us                   %u\n", READ_ONCE(ws->set.slow_min_us));
+	seq_printf(m, "slow_capacity                 %u\n", ws->rec.capacity);
+	seq_printf(m, "exit_events                   %d\n", ws_rec_exits(&ws->rec));
+	seq_printf(m, "slow_events                   %llu\n", ws_rec_written(&ws->rec));
+	seq_printf(m, "slow_overwritten              %llu\n", ws_rec_overwritten(&ws->rec));
 	ws_put_totals(m, &sum);
 	seq_puts(m, "# runq_cpuN: run-queue waits that ended on CPU N, low_us:count per log2 bucket\n");
 	ws_put_runq_hist(m, ws);
@@ -529,6 +534,184 @@ static int ws_stats_show(struct seq_file *m, void *v)
 static int ws_stats_open(struct inode *inode, struct file *file)
 {
 	return single_open(file, ws_stats_show, inode->i_private);
+}
+
+/* ---- events: the recorder's rings ---- */
+
+#define WS_EVENTS_FMT_VERSION	1
+#define WS_EXIT_DETAIL_MAX	(9 * 21 + 10 * 2 * 21)
+
+struct ws_events_iter {
+	struct ws_state *ws;
+	struct ws_rec_snap snap;
+	u64 after;		/* "after N" written before the first read */
+	u64 now, realtime;	/* when the snapshot was taken */
+	bool taken;
+	int err;
+	char comm[WS_COMM_ESC], other[WS_COMM_ESC];
+	char detail[WS_EXIT_DETAIL_MAX];
+};
+
+/* The events, taken at the first read of this open file. */
+static void ws_events_take(struct ws_events_iter *it)
+{
+	struct ws_state *ws = it->ws;
+
+	it->taken = true;
+	ws_data_read_lock(ws);
+	it->now = ws_now();
+	it->realtime = ktime_get_real_ns();
+	it->err = ws_rec_snap_take(&ws->rec, it->after, &it->snap);
+	ws_data_read_unlock(ws);
+}
+
+static void *ws_events_start(struct seq_file *m, loff_t *pos)
+{
+	struct ws_events_iter *it = m->private;
+
+	if (!it->taken)
+		ws_events_take(it);
+	if (it->err)
+		return ERR_PTR(it->err);
+	if (*pos == 0)
+		return SEQ_START_TOKEN;
+	return *pos <= it->snap.n ? &it->snap.ev[*pos - 1] : NULL;
+}
+
+static void *ws_events_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	++*pos;
+	return ws_events_start(m, pos);
+}
+
+static void ws_events_stop(struct seq_file *m, void *v)
+{
+}
+
+static void ws_events_header(struct seq_file *m, struct ws_events_iter *it)
+{
+	struct ws_state *ws = it->ws;
+
+	seq_printf(m, "# waitscope events v%d now_ns=%llu realtime_ns=%llu unit=ns slow_min_us=%u exit_events=%d capacity=%u cpus=%u stack=%s\n",
+		   WS_EVENTS_FMT_VERSION, it->now, it->realtime, READ_ONCE(ws->set.slow_min_us),
+		   ws_rec_exits(&ws->rec), ws->rec.capacity, nr_cpu_ids,
+		   WS_HAVE_TASK_STACK ? "available" : "unavailable");
+	seq_printf(m, "# after=%llu last=%llu kept=%u missed=%llu overwritten=%llu\n",
+		   it->snap.after, it->snap.last, it->snap.n, it->snap.missed,
+		   it->snap.overwritten);
+	seq_puts(m, "#      seq          time_ns cpu kind     tid    tgid comm             reason               duration_ns flags           syscall         futex_addr futex_op        other_tid other_comm            cgroup detail\n");
+}
+
+static const char *ws_event_flags(const struct ws_event *ev)
+{
+	switch (ev->flags & (WS_EV_PARTIAL | WS_EV_KILLED)) {
+	case WS_EV_PARTIAL:			return "partial";
+	case WS_EV_KILLED:			return "killed";
+	case WS_EV_PARTIAL | WS_EV_KILLED:	return "partial,killed";
+	default:				return "-";
+	}
+}
+
+/* A wait's stack as one column: frames joined by ',', "-" for none. */
+static void ws_put_stack_col(struct seq_file *m, const struct ws_event *ev)
+{
+	char sym[KSYM_SYMBOL_LEN], *sp;
+	unsigned int i;
+
+	if (!ev->nr_frames) {
+		seq_puts(m, "-");
+		return;
+	}
+	for (i = 0; i < ev->nr_frames && i < WS_REC_STACK_DEPTH; i++) {
+		sprint_symbol(sym, ev->stack[i]);
+		/* "f+0x1/0x2 [mod]" -> "f+0x1/0x2[mod]": one column; never a raw address. */
+		sp = strchr(sym, ' ');
+		if (sp)
+			memmove(sp, sp + 1, strlen(sp));
+		seq_printf(m, "%s%s", i ? "," : "", strncmp(sym, "0x", 2) ? sym : "?");
+	}
+}
+
+static const char *ws_exit_detail(const struct ws_event *ev, char *buf, size_t n)
+{
+	const struct ws_event_totals *t = &ev->totals;
+	size_t len;
+	unsigned int r;
+
+	len = scnprintf(buf, n, "nvcsw=%llu,nivcsw=%llu,oncpu_ns=%llu", t->nvcsw, t->nivcsw,
+			t->oncpu_ns);
+	for (r = 0; r < WS_NR_REASONS; r++)
+		len += scnprintf(buf + len, n - len, ",%s=%llu/%llu", ws_reason_name(r), t->n[r],
+				 t->ns[r]);
+	return buf;
+}
+
+static int ws_events_show(struct seq_file *m, void *v)
+{
+	struct ws_events_iter *it = m->private;
+	const struct ws_event *ev = v;
+	char addr[20] = "-";
+
+	if (v == SEQ_START_TOKEN) {
+		ws_events_header(m, it);
+		return 0;
+	}
+	if (ev->futex_uaddr)
+		snprintf(addr, sizeof(addr), "0x%llx", ev->futex_uaddr);
+	seq_printf(m, "%10llu %16llu %3u %-4s %7u %7u %-16s %-15s %15llu %-15s %7d %18s %-15s %9u %-16s %12llu ",
+		   ev->seq, ev->time_ns, ev->cpu, ev->kind == WS_EV_EXIT ? "exit" : "wait", ev->tid,
+		   ev->tgid, ws_comm_col(ev->comm, it->comm),
+		   ev->reason < WS_NR_REASONS ? ws_reason_name(ev->reason) : "-", ev->duration_ns,
+		   ws_event_flags(ev), ev->syscall, addr,
+		   ev->futex_uaddr ? ws_futex_op_name(ev->futex_op) : "-", ev->other_tid,
+		   ws_comm_col(ev->other_comm, it->other), ev->cgroup_id);
+	if (ev->kind == WS_EV_EXIT)
+		seq_puts(m, ws_exit_detail(ev, it->detail, sizeof(it->detail)));
+	else
+		ws_put_stack_col(m, ev);
+	seq_putc(m, '\n');
+	return 0;
+}
+
+static const struct seq_operations ws_events_sops = {
+	.start = ws_events_start, .next = ws_events_next,
+	.stop = ws_events_stop, .show = ws_events_show,
+};
+
+static int ws_events_open(struct inode *inode, struct file *file)
+{
+	struct ws_events_iter *it = __seq_open_private(file, &ws_events_sops, sizeof(*it));
+
+	if (!it)
+		return -ENOMEM;
+	it->ws = inode->i_private;
+	return 0;
+}
+
+/* "after N" before the first read: only events numbered past N. */
+static ssize_t ws_events_write(struct file *file, const char __user *ubuf, size_t len,
+			       loff_t *ppos)
+{
+	struct ws_events_iter *it = ((struct seq_file *)file->private_data)->private;
+	char buf[WS_CTL_MAX];
+	u64 after;
+
+	if (it->taken || !len || len > sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	if (ws_parse_after(buf, len, &after))
+		return -EINVAL;
+	it->after = after;
+	return len;
+}
+
+static int ws_events_release(struct inode *inode, struct file *file)
+{
+	struct ws_events_iter *it = ((struct seq_file *)file->private_data)->private;
+
+	ws_rec_snap_free(&it->snap);
+	return seq_release_private(inode, file);
 }
 
 /* ---- control ---- */
@@ -556,9 +739,11 @@ static int ws_control_show(struct seq_file *m, void *v)
 {
 	struct ws_state *ws = m->private;
 
-	seq_printf(m, "enabled=%d filter_tgid=%u blocked_min_ms=%u\n", ws_is_enabled(ws),
-		   READ_ONCE(ws->set.filter_tgid), READ_ONCE(ws->set.blocked_min_ms));
-	seq_puts(m, "# commands: reset | enable | disable | filter tgid=N | filter off | blocked_min_ms=N\n");
+	seq_printf(m, "enabled=%d filter_tgid=%u blocked_min_ms=%u slow_min_us=%u exit_events=%d\n",
+		   ws_is_enabled(ws), READ_ONCE(ws->set.filter_tgid),
+		   READ_ONCE(ws->set.blocked_min_ms), READ_ONCE(ws->set.slow_min_us),
+		   ws_rec_exits(&ws->rec));
+	seq_puts(m, "# commands: reset | enable | disable | filter tgid=N | filter off | blocked_min_ms=N | slow_min_us=N | slow_reset | exit_events=0|1\n");
 	return 0;
 }
 
@@ -581,6 +766,15 @@ WS_SEQ_FOPS(ws_hists_fops, ws_hists_open, seq_release_private);
 WS_SEQ_FOPS(ws_blocked_fops, ws_blocked_open, seq_release_private);
 WS_SEQ_FOPS(ws_futex_fops, ws_futex_open, ws_futex_release);
 WS_SEQ_FOPS(ws_stats_fops, ws_stats_open, single_release);
+
+static const struct file_operations ws_events_fops = {
+	.owner = THIS_MODULE,
+	.open = ws_events_open,
+	.read = seq_read,
+	.write = ws_events_write,
+	.llseek = seq_lseek,
+	.release = ws_events_release,
+};
 
 static const struct file_operations ws_control_fops = {
 	.owner = THIS_MODULE,
@@ -607,6 +801,7 @@ void ws_debugfs_init(struct ws_state *ws)
 	debugfs_create_file("blocked", 0400, dir, ws, &ws_blocked_fops);
 	debugfs_create_file("futex", 0400, dir, ws, &ws_futex_fops);
 	debugfs_create_file("stats", 0400, dir, ws, &ws_stats_fops);
+	debugfs_create_file("events", 0600, dir, ws, &ws_events_fops);
 	debugfs_create_file("control", 0600, dir, ws, &ws_control_fops);
 }
 

@@ -8,10 +8,12 @@
 #include <kunit/test.h>
 #include <linux/futex.h>
 #include <linux/module.h>
+#include <linux/smp.h>
 #include <linux/vmalloc.h>
 #include "ws_classify.h"
 #include "ws_control.h"
 #include "ws_futex.h"
+#include "ws_recorder.h"
 #include "ws_table.h"
 
 /* ---- buckets ---- */
@@ -656,6 +658,11 @@ static void ws_test_control_accepts(struct kunit *test)
 		{ "filter off", WS_CMD_FILTER_OFF, 0 },
 		{ "blocked_min_ms=0", WS_CMD_BLOCKED_MIN, 0 },
 		{ "blocked_min_ms=86400000\n", WS_CMD_BLOCKED_MIN, 86400000 },
+		{ "slow_min_us=0", WS_CMD_SLOW_MIN, 0 },
+		{ "slow_min_us=3600000000\n", WS_CMD_SLOW_MIN, 3600000000U },
+		{ "slow_reset", WS_CMD_SLOW_RESET, 0 },
+		{ "exit_events=0", WS_CMD_EXIT_EVENTS, 0 },
+		{ "exit_events=1\n", WS_CMD_EXIT_EVENTS, 1 },
 	};
 	struct ws_cmd cmd;
 	unsigned int i;
@@ -676,6 +683,8 @@ static void ws_test_control_refuses(struct kunit *test)
 		"filter tgid=0x10", "filter tgid=99999999", "filter  off", "filter tgid= 5",
 		"blocked_min_ms=86400001", "blocked_min_ms=-1", "blocked_min_ms=1 ",
 		"blocked_min_ms=4294967296", "blocked_min_ms=1\n\n", "enable\r\n",
+		"slow_min_us=3600000001", "slow_min_us=", "slow_min_us=-1", "slow_min_us=1ms",
+		"exit_events=2", "exit_events=on", "exit_events=", "slow_reset=1", "slow_reset ",
 	};
 	struct ws_cmd cmd = { .op = WS_CMD_BLOCKED_MIN, .value = 77 };
 	char big[WS_CTL_MAX + 2];
@@ -692,6 +701,177 @@ static void ws_test_control_refuses(struct kunit *test)
 	/* A refused command leaves the output untouched. */
 	KUNIT_EXPECT_EQ(test, cmd.op, WS_CMD_BLOCKED_MIN);
 	KUNIT_EXPECT_EQ(test, cmd.value, 77U);
+}
+
+static void ws_test_events_after(struct kunit *test)
+{
+	static const char * const bad[] = {
+		"", "after", "after ", "after -1", "after +1", "after 0x10", "after 1 2",
+		"after 18446744073709551616", "before 5", "after 5\n\n", " after 5",
+	};
+	unsigned int i;
+	u64 n = 77;
+
+	KUNIT_EXPECT_EQ(test, ws_parse_after("after 0", 7, &n), 0);
+	KUNIT_EXPECT_EQ(test, n, 0ULL);
+	KUNIT_EXPECT_EQ(test, ws_parse_after("after 18446744073709551615\n", 27, &n), 0);
+	KUNIT_EXPECT_EQ(test, n, U64_MAX);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_EQ_MSG(test, ws_parse_after(bad[i], strlen(bad[i]), &n), -EINVAL,
+				    "input '%s'", bad[i]);
+	KUNIT_EXPECT_EQ(test, n, U64_MAX);
+}
+
+/* ---- the recorder's rings ---- */
+
+#define WS_TEST_RING	16
+
+static struct ws_recorder *ws_test_rec(struct kunit *test)
+{
+	struct ws_recorder *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_ASSERT_EQ(test, ws_rec_init(r, WS_TEST_RING), 0);
+	ws_rec_set_min_us(r, 1);
+	return r;
+}
+
+/* n events of tid on this CPU (the caller keeps it on one). */
+static void ws_test_rec_write(struct ws_recorder *r, u32 tid, unsigned int n)
+{
+	struct ws_event ev = { .tid = tid, .kind = WS_EV_WAIT };
+
+	while (n--) {
+		ev.duration_ns++;
+		ws_rec_write(r, &ev);
+	}
+}
+
+static void ws_test_ring_wrap(struct kunit *test)
+{
+	struct ws_recorder *r = ws_test_rec(test);
+	struct ws_rec_snap snap;
+	u32 i;
+
+	preempt_disable();
+	ws_test_rec_write(r, 7, 40);
+	preempt_enable();
+	KUNIT_ASSERT_EQ(test, ws_rec_snap_take(r, 0, &snap), 0);
+	/* The newest 16 kept, numbered 25..40 without a gap; 24 overwritten and missed. */
+	KUNIT_EXPECT_EQ(test, snap.n, (u32)WS_TEST_RING);
+	KUNIT_EXPECT_EQ(test, snap.last, 40ULL);
+	KUNIT_EXPECT_EQ(test, snap.missed, 24ULL);
+	KUNIT_EXPECT_EQ(test, snap.overwritten, 24ULL);
+	KUNIT_EXPECT_EQ(test, ws_rec_overwritten(r), 24ULL);
+	for (i = 0; i < snap.n; i++) {
+		KUNIT_EXPECT_EQ(test, snap.ev[i].seq, 25ULL + i);
+		KUNIT_EXPECT_EQ(test, snap.ev[i].duration_ns, 25ULL + i);
+		KUNIT_EXPECT_EQ(test, snap.ev[i].tid, 7U);
+	}
+	ws_rec_snap_free(&snap);
+	ws_rec_destroy(r);
+}
+
+static void ws_test_ring_resume(struct kunit *test)
+{
+	struct ws_recorder *r = ws_test_rec(test);
+	struct ws_rec_snap snap;
+
+	preempt_disable();
+	ws_test_rec_write(r, 7, 40);
+	preempt_enable();
+	/* Caught up to 30: the 10 newer ones, nothing missed. */
+	KUNIT_ASSERT_EQ(test, ws_rec_snap_take(r, 30, &snap), 0);
+	KUNIT_EXPECT_EQ(test, snap.n, 10U);
+	KUNIT_EXPECT_EQ(test, snap.ev[0].seq, 31ULL);
+	KUNIT_EXPECT_EQ(test, snap.missed, 0ULL);
+	ws_rec_snap_free(&snap);
+	/* Resuming after 20: 21..24 were overwritten meanwhile. */
+	KUNIT_ASSERT_EQ(test, ws_rec_snap_take(r, 20, &snap), 0);
+	KUNIT_EXPECT_EQ(test, snap.n, 16U);
+	KUNIT_EXPECT_EQ(test, snap.missed, 4ULL);
+	ws_rec_snap_free(&snap);
+	/* Past the end: nothing, nothing missed. */
+	KUNIT_ASSERT_EQ(test, ws_rec_snap_take(r, 40, &snap), 0);
+	KUNIT_EXPECT_EQ(test, snap.n, 0U);
+	KUNIT_EXPECT_EQ(test, snap.missed, 0ULL);
+	ws_rec_snap_free(&snap);
+	/* Two readers at once see the same events: reading does not consume. */
+	KUNIT_ASSERT_EQ(test, ws_rec_snap_take(r, 0, &snap), 0);
+	KUNIT_EXPECT_EQ(test, snap.n, 16U);
+	ws_rec_snap_free(&snap);
+	ws_rec_destroy(r);
+}
+
+static void ws_test_ring_write_on(void *arg)
+{
+	ws_test_rec_write(arg, 100 + smp_processor_id(), 3);
+}
+
+/* Events of several CPUs come out in one order, by their numbers. */
+static void ws_test_ring_order(struct kunit *test)
+{
+	struct ws_recorder *r = ws_test_rec(test);
+	struct ws_rec_snap snap;
+	unsigned int cpu, n = 0, round;
+	u32 i;
+
+	for (round = 0; round < 3; round++) {
+		for_each_online_cpu(cpu) {
+			KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, ws_test_ring_write_on,
+								       r, 1), 0);
+			n += 3;
+		}
+	}
+	KUNIT_ASSERT_EQ(test, ws_rec_snap_take(r, 0, &snap), 0);
+	KUNIT_EXPECT_EQ(test, snap.n, n);
+	KUNIT_EXPECT_EQ(test, snap.missed, 0ULL);
+	for (i = 0; i < snap.n; i++) {
+		KUNIT_EXPECT_EQ(test, snap.ev[i].seq, 1ULL + i);
+		KUNIT_EXPECT_EQ(test, snap.ev[i].tid, 100U + snap.ev[i].cpu);
+	}
+	ws_rec_snap_free(&snap);
+	ws_rec_destroy(r);
+}
+
+/* slow_reset: the events so far are forgotten, numbering goes on. */
+static void ws_test_ring_forget(struct kunit *test)
+{
+	struct ws_recorder *r = ws_test_rec(test);
+	struct ws_rec_snap snap;
+
+	preempt_disable();
+	ws_test_rec_write(r, 7, 20);
+	preempt_enable();
+	ws_rec_forget(r);
+	KUNIT_EXPECT_EQ(test, ws_rec_written(r), 0ULL);
+	KUNIT_EXPECT_EQ(test, ws_rec_overwritten(r), 0ULL);
+	KUNIT_ASSERT_EQ(test, ws_rec_snap_take(r, 0, &snap), 0);
+	KUNIT_EXPECT_EQ(test, snap.n, 0U);
+	KUNIT_EXPECT_EQ(test, snap.missed, 0ULL);
+	ws_rec_snap_free(&snap);
+	preempt_disable();
+	ws_test_rec_write(r, 8, 2);
+	preempt_enable();
+	KUNIT_ASSERT_EQ(test, ws_rec_snap_take(r, 0, &snap), 0);
+	KUNIT_EXPECT_EQ(test, snap.n, 2U);
+	KUNIT_EXPECT_EQ(test, snap.ev[0].seq, 21ULL);
+	KUNIT_EXPECT_EQ(test, snap.missed, 0ULL);
+	ws_rec_snap_free(&snap);
+	ws_rec_destroy(r);
+}
+
+/* The threshold: one comparison, and off is off. */
+static void ws_test_ring_threshold(struct kunit *test)
+{
+	struct ws_recorder *r = ws_test_rec(test);
+
+	ws_rec_set_min_us(r, 10000);
+	KUNIT_EXPECT_FALSE(test, ws_rec_wants(r, 9999999));
+	KUNIT_EXPECT_TRUE(test, ws_rec_wants(r, 10000000));
+	ws_rec_set_min_us(r, 0);
+	KUNIT_EXPECT_FALSE(test, ws_rec_wants(r, U64_MAX - 1));
+	ws_rec_destroy(r);
 }
 
 static struct kunit_case ws_classify_cases[] = {
@@ -722,6 +902,16 @@ static struct kunit_case ws_table_cases[] = {
 static struct kunit_case ws_control_cases[] = {
 	KUNIT_CASE(ws_test_control_accepts),
 	KUNIT_CASE(ws_test_control_refuses),
+	KUNIT_CASE(ws_test_events_after),
+	{}
+};
+
+static struct kunit_case ws_recorder_cases[] = {
+	KUNIT_CASE(ws_test_ring_wrap),
+	KUNIT_CASE(ws_test_ring_resume),
+	KUNIT_CASE(ws_test_ring_order),
+	KUNIT_CASE(ws_test_ring_forget),
+	KUNIT_CASE(ws_test_ring_threshold),
 	{}
 };
 
@@ -740,7 +930,12 @@ static struct kunit_suite ws_control_suite = {
 	.test_cases = ws_control_cases,
 };
 
-kunit_test_suites(&ws_classify_suite, &ws_table_suite, &ws_control_suite);
+static struct kunit_suite ws_recorder_suite = {
+	.name = "waitscope_recorder",
+	.test_cases = ws_recorder_cases,
+};
+
+kunit_test_suites(&ws_classify_suite, &ws_table_suite, &ws_control_suite, &ws_recorder_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests for waitscope");

@@ -20,6 +20,9 @@ struct ws_state ws_module = {
 		.capacity = WS_DEFAULT_CAPACITY,
 		.futex_capacity = WS_DEFAULT_FUTEX_CAP,
 		.blocked_min_ms = WS_DEFAULT_BLOCKED_MS,
+		.slow_capacity = WS_REC_DEFAULT_CAP,
+		.slow_min_us = WS_REC_DEFAULT_MIN_US,
+		.exit_events = true,
 		.enabled = true,
 	},
 	.ctl_mutex = __MUTEX_INITIALIZER(ws_module.ctl_mutex),
@@ -89,16 +92,55 @@ static int ws_set_blocked_min(const char *val, const struct kernel_param *kp)
 	return ws_control_param(&ws_module, &cmd);
 }
 
-static int ws_set_reset(const char *val, const struct kernel_param *kp)
+static int ws_set_slow_capacity(const char *val, const struct kernel_param *kp)
 {
-	struct ws_cmd cmd = { .op = WS_CMD_RESET };
+	return ws_param_u32(val, kp->name, WS_REC_MIN_CAP, WS_REC_MAX_CAP, kp->arg);
+}
+
+static int ws_set_slow_min(const char *val, const struct kernel_param *kp)
+{
+	struct ws_cmd cmd = { .op = WS_CMD_SLOW_MIN };
+
+	if (ws_param_u32(val, kp->name, 0, WS_REC_MAX_MIN_US, &cmd.value))
+		return -EINVAL;
+	return ws_control_param(&ws_module, &cmd);
+}
+
+static int ws_set_exit_events(const char *val, const struct kernel_param *kp)
+{
+	struct ws_cmd cmd = { .op = WS_CMD_EXIT_EVENTS };
+	bool on;
+
+	if (kstrtobool(val, &on)) {
+		pr_err("exit_events=%.*s refused: must be 0 or 1\n", (int)strcspn(val, "\n"), val);
+		return -EINVAL;
+	}
+	cmd.value = on;
+	return ws_control_param(&ws_module, &cmd);
+}
+
+/* reset=1, slow_reset=1: a write of 1 is the command, anything else is refused. */
+static int ws_param_trigger(const char *val, const struct kernel_param *kp, enum ws_cmd_op op)
+{
+	struct ws_cmd cmd = { .op = op };
 	bool on;
 
 	if (kstrtobool(val, &on) || !on) {
-		pr_err("reset=%.*s refused: write 1 to reset\n", (int)strcspn(val, "\n"), val);
+		pr_err("%s=%.*s refused: write 1 to reset\n", kp->name, (int)strcspn(val, "\n"),
+		       val);
 		return -EINVAL;
 	}
 	return ws_control_param(&ws_module, &cmd);
+}
+
+static int ws_set_reset(const char *val, const struct kernel_param *kp)
+{
+	return ws_param_trigger(val, kp, WS_CMD_RESET);
+}
+
+static int ws_set_slow_reset(const char *val, const struct kernel_param *kp)
+{
+	return ws_param_trigger(val, kp, WS_CMD_SLOW_RESET);
 }
 
 static int ws_get_zero(char *buf, const struct kernel_param *kp)
@@ -130,6 +172,22 @@ static const struct kernel_param_ops ws_reset_ops = {
 	.set = ws_set_reset, .get = ws_get_zero,
 };
 
+static const struct kernel_param_ops ws_slow_capacity_ops = {
+	.set = ws_set_slow_capacity, .get = param_get_uint,
+};
+
+static const struct kernel_param_ops ws_slow_min_ops = {
+	.set = ws_set_slow_min, .get = param_get_uint,
+};
+
+static const struct kernel_param_ops ws_exit_events_ops = {
+	.set = ws_set_exit_events, .get = param_get_bool,
+};
+
+static const struct kernel_param_ops ws_slow_reset_ops = {
+	.set = ws_set_slow_reset, .get = ws_get_zero,
+};
+
 module_param_cb(capacity, &ws_capacity_ops, &ws_module.set.capacity, 0444);
 MODULE_PARM_DESC(capacity, "Threads tracked at most (64..4194304, default 16384; 1 KiB each)");
 module_param_cb(futex_capacity, &ws_capacity_ops, &ws_module.set.futex_capacity, 0444);
@@ -144,6 +202,14 @@ module_param_cb(blocked_min_ms, &ws_blocked_min_ops, &ws_module.set.blocked_min_
 MODULE_PARM_DESC(blocked_min_ms, "The blocked file lists threads off CPU at least this long (0..86400000, default 100)");
 module_param_cb(reset, &ws_reset_ops, NULL, 0200);
 MODULE_PARM_DESC(reset, "Write 1 to forget everything counted");
+module_param_cb(slow_capacity, &ws_slow_capacity_ops, &ws_module.set.slow_capacity, 0444);
+MODULE_PARM_DESC(slow_capacity, "Events kept per CPU by the recorder (16..65536, default 1024; about 200 bytes each)");
+module_param_cb(slow_min_us, &ws_slow_min_ops, &ws_module.set.slow_min_us, 0644);
+MODULE_PARM_DESC(slow_min_us, "The recorder keeps every off-CPU interval at least this long (0 = off, up to 3600000000; default 10000)");
+module_param_cb(exit_events, &ws_exit_events_ops, &ws_module.set.exit_events, 0644);
+MODULE_PARM_DESC(exit_events, "The recorder keeps an event for every thread that exits (1, default) or not (0)");
+module_param_cb(slow_reset, &ws_slow_reset_ops, NULL, 0200);
+MODULE_PARM_DESC(slow_reset, "Write 1 to forget the recorder's events (their numbering goes on)");
 
 /*
  * pid_max as it is at load, for the size of the tid slots.  The variable is

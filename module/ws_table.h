@@ -24,6 +24,8 @@ static inline unsigned int ws_state_off(unsigned int reason)
 #define WS_F_PARTIAL	0x01
 /* A kernel thread (PF_KTHREAD), set at birth. */
 #define WS_F_KTHREAD	0x02
+/* Its last block before it began to exit was ended by a fatal signal. */
+#define WS_F_KILLED	0x04
 
 /*
  * Names one thread.  tid and start time survive pid reuse.  For a moment
@@ -74,6 +76,9 @@ struct ws_thread_entry {
 	u32 waker_tid;		/* who ended its last block, 0 = interrupt */
 	u32 pending_waker;	/* sched_waking's waker, for the wakeup to take */
 	u32 unwoken;		/* blocks that ended with no wakeup seen */
+	/* The block a fatal signal ended, for the exit event (WS_F_KILLED). */
+	u32 killed_wait_ms;
+	u8 killed_reason;
 	struct ws_hist hist[WS_NR_REASONS];
 } ____cacheline_aligned;	/* each entry's first line is its own */
 

@@ -5,8 +5,8 @@
 #           the CLI built with -Werror and with ASan/UBSan, its tests on
 #           recorded fixtures, every truncated prefix, a bounded fuzz run
 #   guests: each installed Debian kernel (6.1, 6.12, 6.12-rt) and the debug
-#           kernel boot in qemu TCG with the hostile-input, module, CLI, cause and
-#           lifecycle suites; the debug kernel also runs the KUnit suites and
+#           kernel boot in qemu TCG with the hostile-input, module, CLI, cause,
+#           recorder and lifecycle suites; the debug kernel also runs the KUnit suites and
 #           kmemleak scans, and boots with lockdown=integrity and debugfs=off.
 #
 # WS_KERNELS="6.12 debug" limits the kernels (labels from tests/rig/kernels.sh).
@@ -296,10 +296,10 @@ while read -r label vmlinuz kdir; do
 	fi
 	dkms_ko=
 	# hostile first: its pid-reuse part needs pid 300 free.
-	suites="hostile module cli cause lifecycle"
+	suites="hostile module cli cause recorder lifecycle"
 	if [ -s "$out/pkg/dkms-$label.ko" ]; then
 		dkms_ko=$out/pkg/dkms-$label.ko
-		suites="hostile dkms module cli cause lifecycle"
+		suites="hostile dkms module cli cause recorder lifecycle"
 	fi
 	# The cause suite resolves unix socket peers through sock_diag, which
 	# Debian builds as a module (unix_diag): the boot's own copy.
@@ -313,7 +313,7 @@ if [ -n "$debug_tree" ]; then
 	build=$out/build-debug
 	if built "$build"; then
 		pass "debug: module and KUnit module build with W=1 and sparse, no warning"
-		queue_boot debug "$debug_tree/arch/x86/boot/bzImage" "kunit module cli cause kmemleak" \
+		queue_boot debug "$debug_tree/arch/x86/boot/bzImage" "kunit module cli cause recorder kmemleak" \
 			"$build/waitscope.ko" "$build/waitscope_kunit.ko" "$out/scenario" "$cli/waitscope"
 		# Lockdown: the module signed with the kernel's own key, beside an
 		# unsigned copy that must be refused; and a boot without debugfs.

@@ -52,6 +52,8 @@ def parse(path):
                 micro[w[1]] = w[2]
             elif w[0] in ("BENCH-MICRO-BASE", "BENCH-MICRO-NEW") and len(w) == 4:
                 ab[w[0]][w[2]][int(w[1])] = float(w[3])
+            elif w[0] == "BENCH-MICRO-REC" and len(w) == 5:
+                ab["REC-" + w[1]][w[3]][int(w[2])] = float(w[4])
             elif w[0] == "BENCH-INFO":
                 info = " ".join(w[1:])
     return runs, stats, micro, info, ab
@@ -74,6 +76,30 @@ def print_micro_ab(ab):
         print(f"  {p:<16} {statistics.median(base[p].values()):>7.0f} "
               f"{statistics.median(new[p].values()):>7.0f}  {statistics.median(r):.2f} "
               f"({min(r):.2f}..{max(r):.2f}, {len(r)} pairs)")
+
+
+def print_micro_recorder(ab):
+    """The recorder off, at its default and with every wait an event, loads alternating."""
+    off = ab.get("REC-off", {})
+    if not off:
+        return
+    print("\nThe recorder's cost per probe path (same loop, loads alternating),")
+    print("ns per call, median over loads; +ns against off (median of per-load differences, range):")
+    print(f"  {'path':<16} {'off':>7} {'default':>8} {'(+ns)':>16} {'all':>8} {'(+ns)':>16}")
+    for p in off:
+        cells = []
+        for arm in ("REC-default", "REC-all"):
+            other = ab.get(arm, {}).get(p, {})
+            loads = sorted(set(off[p]) & set(other))
+            d = [other[i] - off[p][i] for i in loads]
+            if not d:
+                cells.append(" " * 25)
+                continue
+            cells.append(f"{statistics.median(other.values()):>8.0f} "
+                         f"{statistics.median(d):>+5.0f} ({min(d):+.0f}..{max(d):+.0f})")
+        print(f"  {p:<16} {statistics.median(off[p].values()):>7.0f} {cells[0]} {cells[1]}")
+    print("  default: slow_min_us=10000 (no loop wait is that long), an event per exit;"
+          " all: slow_min_us=1, every wait an event")
 
 
 def ratios(runs, cond, mode):
@@ -245,6 +271,7 @@ def main():
         for k, v in micro.items():
             print(f"  {k:<16} {v:>6}")
     print_micro_ab(ab)
+    print_micro_recorder(ab)
     print_targets(runs, s, stats)
     return 0
 

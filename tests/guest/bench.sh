@@ -5,6 +5,8 @@
 #   BENCH-STAT KEY VALUE          (waitscope's stats, loaded and enabled)
 #   BENCH-MICRO PATH NS           (waitscope_bench.ko, one line per path)
 #   BENCH-MICRO-BASE|NEW LOAD PATH NS  (the A/B against a base module)
+#   BENCH-MICRO-REC off|default|all LOAD PATH NS  (the recorder off, at its
+#                                 default, and with every wait an event)
 . /tests/lib.sh
 export PATH=$PATH:/usr/bin:/usr/sbin	# bpftrace and perf, at their own paths
 
@@ -132,12 +134,14 @@ stats_once() {
 	awk '!/^#/ && NF == 2 { print "BENCH-STAT", $1, $2 }' $D/stats
 }
 
-# microbench_load KO TAG: load a microbenchmark module once, print its
-# lines as "TAG PATH NS", unload it.
+# microbench_load KO TAG [PARAM...]: load a microbenchmark module once,
+# print its lines as "TAG PATH NS", unload it.
 microbench_load() {
+	local ko=$1 tag=$2
+	shift 2
 	dmesg -c > /dev/null
-	insmod "$1" || { notok "bench: $(basename "$1") loads"; return 1; }
-	dmesg | awk -v tag="$2" '/waitscope_bench: .* ns per call/ {
+	insmod "$ko" "$@" || { notok "bench: $(basename "$ko") loads"; return 1; }
+	dmesg | awk -v tag="$tag" '/waitscope_bench: .* ns per call/ {
 		for (i = 1; i <= NF; i++) if ($i == "waitscope_bench:") print tag, $(i + 1), $(i + 2) }'
 	rmmod waitscope_bench
 }
@@ -158,6 +162,19 @@ microbench() {
 	microbench_load /opt/ws/waitscope_bench.ko BENCH-MICRO
 }
 
+# The recorder's cost per path: off, at its default, every wait an event;
+# loads alternate, MICRO_LOADS rounds.
+microbench_recorder() {
+	local i=1
+	while [ $i -le "${MICRO_LOADS:-6}" ]; do
+		microbench_load /opt/ws/waitscope_bench.ko "BENCH-MICRO-REC off $i" \
+			slow_min_us=0 exit_events=0 || return
+		microbench_load /opt/ws/waitscope_bench.ko "BENCH-MICRO-REC default $i" || return
+		microbench_load /opt/ws/waitscope_bench.ko "BENCH-MICRO-REC all $i" slow_min_us=1 || return
+		i=$((i + 1))
+	done
+}
+
 # rotate N WORDS...: the words, starting at the Nth (1-based, wrapping).
 rotate() {
 	local n=$1
@@ -173,6 +190,7 @@ rotate() {
 
 echo "BENCH-INFO kernel $(uname -r) cpus $(nproc) rounds $ROUNDS seconds $SECONDS_PER_RUN pairs $PAIRS"
 microbench
+microbench_recorder
 STATS_DONE=
 r=1
 while [ $r -le "$ROUNDS" ]; do
