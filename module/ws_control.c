@@ -107,25 +107,6 @@ int ws_control_parse(const char *buf, size_t len, struct ws_cmd *cmd)
 	return err;
 }
 
-/*
- * The events file's resume request, "after N" (N a decimal seq), with at
- * most one trailing newline.
- */
-int ws_parse_after(const char *buf, size_t len, u64 *after)
-{
-	char line[WS_CTL_MAX + 1];
-
-	if (len && buf[len - 1] == '\n')
-		len--;
-	if (!len || len >= sizeof(line) || memchr(buf, '\0', len) || memchr(buf, '\n', len))
-		return -EINVAL;
-	memcpy(line, buf, len);
-	line[len] = '\0';
-	if (!str_has_prefix(line, "after ") || !isdigit(line[6]))
-		return -EINVAL;
-	return kstrtou64(line + 6, 10, after);
-}
-
 /* Trace from now on.  ctl_mutex held. */
 static int ws_start(struct ws_state *ws)
 {

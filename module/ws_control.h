@@ -29,7 +29,6 @@ struct ws_cmd {
 struct ws_state;
 
 int ws_control_parse(const char *buf, size_t len, struct ws_cmd *cmd);
-int ws_parse_after(const char *buf, size_t len, u64 *after);
 bool ws_tgid_valid(u32 tgid);
 
 int ws_control_apply(struct ws_state *ws, const struct ws_cmd *cmd);

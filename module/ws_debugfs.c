@@ -15,6 +15,7 @@
 
 #include <linux/debugfs.h>
 #include <linux/kallsyms.h>
+#include <linux/mutex.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/seq_file.h>
@@ -538,68 +539,69 @@ static int ws_stats_open(struct inode *inode, struct file *file)
 
 /* ---- events: the recorder's rings ---- */
 
+/*
+ * Not a seq_file: the file position is a sequence number, as in /dev/kmsg:
+ * after a read it is the seq of the last row returned whole (reads of any
+ * size work; a row cut by a small buffer goes on at the next read).  A
+ * reader resumes with lseek(fd, N, SEEK_SET): the next read takes a fresh
+ * look at the rings and returns the events after N, under a header that
+ * says how many of those are gone.  Reading does not consume, and needs no
+ * write: the file is read-only, so it also opens on a locked-down kernel.
+ */
 #define WS_EVENTS_FMT_VERSION	1
-#define WS_EXIT_DETAIL_MAX	(9 * 21 + 10 * 2 * 21)
+#define WS_EVENT_ROW_MAX	4096
 
-struct ws_events_iter {
+struct ws_events_reader {
 	struct ws_state *ws;
+	struct mutex lock;	/* one read or seek of this open file at a time */
 	struct ws_rec_snap snap;
-	u64 after;		/* "after N" written before the first read */
+	u32 next;		/* the next row to format */
+	bool taken, header_done;
 	u64 now, realtime;	/* when the snapshot was taken */
-	bool taken;
-	int err;
+	char *line;		/* the text being returned: WS_EVENT_ROW_MAX */
+	size_t line_len, line_off;
+	u64 line_seq;		/* its event's seq, 0 for the header */
 	char comm[WS_COMM_ESC], other[WS_COMM_ESC];
-	char detail[WS_EXIT_DETAIL_MAX];
 };
 
-/* The events, taken at the first read of this open file. */
-static void ws_events_take(struct ws_events_iter *it)
+static void ws_events_drop(struct ws_events_reader *rd)
 {
-	struct ws_state *ws = it->ws;
+	ws_rec_snap_free(&rd->snap);
+	rd->taken = false;
+	rd->header_done = false;
+	rd->next = 0;
+	rd->line_len = 0;
+	rd->line_off = 0;
+}
 
-	it->taken = true;
+/* The events after @after, taken at the first read after an open or a seek. */
+static int ws_events_take(struct ws_events_reader *rd, u64 after)
+{
+	struct ws_state *ws = rd->ws;
+	int err;
+
 	ws_data_read_lock(ws);
-	it->now = ws_now();
-	it->realtime = ktime_get_real_ns();
-	it->err = ws_rec_snap_take(&ws->rec, it->after, &it->snap);
+	rd->now = ws_now();
+	rd->realtime = ktime_get_real_ns();
+	err = ws_rec_snap_take(&ws->rec, after, &rd->snap);
 	ws_data_read_unlock(ws);
+	rd->taken = !err;
+	return err;
 }
 
-static void *ws_events_start(struct seq_file *m, loff_t *pos)
+static size_t ws_events_header(struct ws_events_reader *rd, char *buf, size_t n)
 {
-	struct ws_events_iter *it = m->private;
+	struct ws_state *ws = rd->ws;
 
-	if (!it->taken)
-		ws_events_take(it);
-	if (it->err)
-		return ERR_PTR(it->err);
-	if (*pos == 0)
-		return SEQ_START_TOKEN;
-	return *pos <= it->snap.n ? &it->snap.ev[*pos - 1] : NULL;
-}
-
-static void *ws_events_next(struct seq_file *m, void *v, loff_t *pos)
-{
-	++*pos;
-	return ws_events_start(m, pos);
-}
-
-static void ws_events_stop(struct seq_file *m, void *v)
-{
-}
-
-static void ws_events_header(struct seq_file *m, struct ws_events_iter *it)
-{
-	struct ws_state *ws = it->ws;
-
-	seq_printf(m, "# waitscope events v%d now_ns=%llu realtime_ns=%llu unit=ns slow_min_us=%u exit_events=%d capacity=%u cpus=%u stack=%s\n",
-		   WS_EVENTS_FMT_VERSION, it->now, it->realtime, READ_ONCE(ws->set.slow_min_us),
-		   ws_rec_exits(&ws->rec), ws->rec.capacity, nr_cpu_ids,
-		   WS_HAVE_TASK_STACK ? "available" : "unavailable");
-	seq_printf(m, "# after=%llu last=%llu kept=%u missed=%llu overwritten=%llu\n",
-		   it->snap.after, it->snap.last, it->snap.n, it->snap.missed,
-		   it->snap.overwritten);
-	seq_puts(m, "#      seq          time_ns cpu kind     tid    tgid comm             reason               duration_ns flags           syscall         futex_addr futex_op        other_tid other_comm            cgroup detail\n");
+	return scnprintf(buf, n,
+			 "# waitscope events v%d now_ns=%llu realtime_ns=%llu unit=ns slow_min_us=%u exit_events=%d capacity=%u cpus=%u stack=%s\n"
+			 "# after=%llu last=%llu kept=%u missed=%llu overwritten=%llu\n"
+			 "#      seq          time_ns cpu kind     tid    tgid comm             reason               duration_ns flags           syscall         futex_addr futex_op        other_tid other_comm            cgroup detail\n",
+			 WS_EVENTS_FMT_VERSION, rd->now, rd->realtime,
+			 READ_ONCE(ws->set.slow_min_us), ws_rec_exits(&ws->rec), ws->rec.capacity,
+			 nr_cpu_ids,
+			 WS_HAVE_TASK_STACK ? "available" : "unavailable", rd->snap.after,
+			 rd->snap.last, rd->snap.n, rd->snap.missed, rd->snap.overwritten);
 }
 
 static const char *ws_event_flags(const struct ws_event *ev)
@@ -613,105 +615,161 @@ static const char *ws_event_flags(const struct ws_event *ev)
 }
 
 /* A wait's stack as one column: frames joined by ',', "-" for none. */
-static void ws_put_stack_col(struct seq_file *m, const struct ws_event *ev)
+static size_t ws_stack_col(const struct ws_event *ev, char *buf, size_t n)
 {
 	char sym[KSYM_SYMBOL_LEN], *sp;
 	unsigned int i;
+	size_t len = 0;
 
-	if (!ev->nr_frames) {
-		seq_puts(m, "-");
-		return;
-	}
+	if (!ev->nr_frames)
+		return scnprintf(buf, n, "-");
 	for (i = 0; i < ev->nr_frames && i < WS_REC_STACK_DEPTH; i++) {
 		sprint_symbol(sym, ev->stack[i]);
 		/* "f+0x1/0x2 [mod]" -> "f+0x1/0x2[mod]": one column; never a raw address. */
 		sp = strchr(sym, ' ');
 		if (sp)
 			memmove(sp, sp + 1, strlen(sp));
-		seq_printf(m, "%s%s", i ? "," : "", strncmp(sym, "0x", 2) ? sym : "?");
+		len += scnprintf(buf + len, n - len, "%s%s", i ? "," : "",
+				 strncmp(sym, "0x", 2) ? sym : "?");
 	}
+	return len;
 }
 
-static const char *ws_exit_detail(const struct ws_event *ev, char *buf, size_t n)
+static size_t ws_exit_col(const struct ws_event *ev, char *buf, size_t n)
 {
 	const struct ws_event_totals *t = &ev->totals;
-	size_t len;
 	unsigned int r;
+	size_t len;
 
 	len = scnprintf(buf, n, "nvcsw=%llu,nivcsw=%llu,oncpu_ns=%llu", t->nvcsw, t->nivcsw,
 			t->oncpu_ns);
 	for (r = 0; r < WS_NR_REASONS; r++)
 		len += scnprintf(buf + len, n - len, ",%s=%llu/%llu", ws_reason_name(r), t->n[r],
 				 t->ns[r]);
-	return buf;
+	return len;
 }
 
-static int ws_events_show(struct seq_file *m, void *v)
+/* One event's row, newline included. */
+static size_t ws_event_row(struct ws_events_reader *rd, const struct ws_event *ev, char *buf,
+			   size_t n)
 {
-	struct ws_events_iter *it = m->private;
-	const struct ws_event *ev = v;
 	char addr[20] = "-";
+	size_t len;
 
-	if (v == SEQ_START_TOKEN) {
-		ws_events_header(m, it);
-		return 0;
-	}
 	if (ev->futex_uaddr)
 		snprintf(addr, sizeof(addr), "0x%llx", ev->futex_uaddr);
-	seq_printf(m, "%10llu %16llu %3u %-4s %7u %7u %-16s %-15s %15llu %-15s %7d %18s %-15s %9u %-16s %12llu ",
-		   ev->seq, ev->time_ns, ev->cpu, ev->kind == WS_EV_EXIT ? "exit" : "wait", ev->tid,
-		   ev->tgid, ws_comm_col(ev->comm, it->comm),
-		   ev->reason < WS_NR_REASONS ? ws_reason_name(ev->reason) : "-", ev->duration_ns,
-		   ws_event_flags(ev), ev->syscall, addr,
-		   ev->futex_uaddr ? ws_futex_op_name(ev->futex_op) : "-", ev->other_tid,
-		   ws_comm_col(ev->other_comm, it->other), ev->cgroup_id);
+	len = scnprintf(buf, n,
+			"%10llu %16llu %3u %-4s %7u %7u %-16s %-15s %15llu %-15s %7d %18s %-15s %9u %-16s %12llu ",
+			ev->seq, ev->time_ns, ev->cpu, ev->kind == WS_EV_EXIT ? "exit" : "wait",
+			ev->tid, ev->tgid, ws_comm_col(ev->comm, rd->comm),
+			ev->reason < WS_NR_REASONS ? ws_reason_name(ev->reason) : "-",
+			ev->duration_ns, ws_event_flags(ev), ev->syscall, addr,
+			ev->futex_uaddr ? ws_futex_op_name(ev->futex_op) : "-", ev->other_tid,
+			ws_comm_col(ev->other_comm, rd->other), ev->cgroup_id);
+	/* Room kept for the newline: a stack that does not fit is cut short. */
 	if (ev->kind == WS_EV_EXIT)
-		seq_puts(m, ws_exit_detail(ev, it->detail, sizeof(it->detail)));
+		len += ws_exit_col(ev, buf + len, n - len - 1);
 	else
-		ws_put_stack_col(m, ev);
-	seq_putc(m, '\n');
-	return 0;
+		len += ws_stack_col(ev, buf + len, n - len - 1);
+	buf[len++] = '\n';
+	return len;
 }
-
-static const struct seq_operations ws_events_sops = {
-	.start = ws_events_start, .next = ws_events_next,
-	.stop = ws_events_stop, .show = ws_events_show,
-};
 
 static int ws_events_open(struct inode *inode, struct file *file)
 {
-	struct ws_events_iter *it = __seq_open_private(file, &ws_events_sops, sizeof(*it));
+	struct ws_events_reader *rd = kzalloc(sizeof(*rd), GFP_KERNEL);
 
-	if (!it)
+	if (!rd)
 		return -ENOMEM;
-	it->ws = inode->i_private;
+	rd->line = kmalloc(WS_EVENT_ROW_MAX, GFP_KERNEL);
+	if (!rd->line) {
+		kfree(rd);
+		return -ENOMEM;
+	}
+	rd->ws = inode->i_private;
+	mutex_init(&rd->lock);
+	file->private_data = rd;
 	return 0;
 }
 
-/* "after N" before the first read: only events numbered past N. */
-static ssize_t ws_events_write(struct file *file, const char __user *ubuf, size_t len,
-			       loff_t *ppos)
+/* The next text to return: the header, then a row per event; false at the end. */
+static bool ws_events_next_line(struct ws_events_reader *rd)
 {
-	struct ws_events_iter *it = ((struct seq_file *)file->private_data)->private;
-	char buf[WS_CTL_MAX];
-	u64 after;
+	if (!rd->header_done) {
+		rd->line_len = ws_events_header(rd, rd->line, WS_EVENT_ROW_MAX);
+		rd->line_seq = 0;
+		rd->header_done = true;
+	} else if (rd->next < rd->snap.n) {
+		rd->line_seq = rd->snap.ev[rd->next].seq;
+		rd->line_len = ws_event_row(rd, &rd->snap.ev[rd->next++], rd->line,
+					    WS_EVENT_ROW_MAX);
+	} else {
+		return false;	/* the last line stays copied out: EOF */
+	}
+	rd->line_off = 0;
+	return true;
+}
 
-	if (it->taken || !len || len > sizeof(buf))
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, len))
-		return -EFAULT;
-	if (ws_parse_after(buf, len, &after))
-		return -EINVAL;
-	it->after = after;
-	return len;
+/* Up to count bytes into ubuf; the position follows the rows returned whole. */
+static ssize_t ws_events_copy(struct ws_events_reader *rd, char __user *ubuf, size_t count,
+			      loff_t *ppos)
+{
+	size_t n, done = 0;
+
+	while (done < count) {
+		if (rd->line_off == rd->line_len && !ws_events_next_line(rd))
+			break;
+		n = min(count - done, rd->line_len - rd->line_off);
+		if (copy_to_user(ubuf + done, rd->line + rd->line_off, n))
+			return done ? done : -EFAULT;
+		rd->line_off += n;
+		done += n;
+		if (rd->line_off == rd->line_len && rd->line_seq)
+			*ppos = rd->line_seq;
+	}
+	return done;
+}
+
+static ssize_t ws_events_read(struct file *file, char __user *ubuf, size_t count, loff_t *ppos)
+{
+	struct ws_events_reader *rd = file->private_data;
+	ssize_t ret = 0;
+
+	mutex_lock(&rd->lock);
+	if (!rd->taken)
+		ret = ws_events_take(rd, *ppos);
+	if (!ret)
+		ret = ws_events_copy(rd, ubuf, count, ppos);
+	mutex_unlock(&rd->lock);
+	return ret;
+}
+
+/* SEEK_SET N: the next read starts afresh after seq N.  SEEK_CUR 0 tells where it is. */
+static loff_t ws_events_llseek(struct file *file, loff_t off, int whence)
+{
+	struct ws_events_reader *rd = file->private_data;
+	loff_t ret = -EINVAL;
+
+	mutex_lock(&rd->lock);
+	if (whence == SEEK_SET && off >= 0) {
+		ws_events_drop(rd);
+		file->f_pos = off;
+		ret = off;
+	} else if (whence == SEEK_CUR && off == 0) {
+		ret = file->f_pos;
+	}
+	mutex_unlock(&rd->lock);
+	return ret;
 }
 
 static int ws_events_release(struct inode *inode, struct file *file)
 {
-	struct ws_events_iter *it = ((struct seq_file *)file->private_data)->private;
+	struct ws_events_reader *rd = file->private_data;
 
-	ws_rec_snap_free(&it->snap);
-	return seq_release_private(inode, file);
+	ws_events_drop(rd);
+	kfree(rd->line);
+	kfree(rd);
+	return 0;
 }
 
 /* ---- control ---- */
@@ -770,9 +828,8 @@ WS_SEQ_FOPS(ws_stats_fops, ws_stats_open, single_release);
 static const struct file_operations ws_events_fops = {
 	.owner = THIS_MODULE,
 	.open = ws_events_open,
-	.read = seq_read,
-	.write = ws_events_write,
-	.llseek = seq_lseek,
+	.read = ws_events_read,
+	.llseek = ws_events_llseek,
 	.release = ws_events_release,
 };
 
@@ -801,7 +858,7 @@ void ws_debugfs_init(struct ws_state *ws)
 	debugfs_create_file("blocked", 0400, dir, ws, &ws_blocked_fops);
 	debugfs_create_file("futex", 0400, dir, ws, &ws_futex_fops);
 	debugfs_create_file("stats", 0400, dir, ws, &ws_stats_fops);
-	debugfs_create_file("events", 0600, dir, ws, &ws_events_fops);
+	debugfs_create_file("events", 0400, dir, ws, &ws_events_fops);
 	debugfs_create_file("control", 0600, dir, ws, &ws_control_fops);
 }
 

@@ -703,25 +703,6 @@ static void ws_test_control_refuses(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, cmd.value, 77U);
 }
 
-static void ws_test_events_after(struct kunit *test)
-{
-	static const char * const bad[] = {
-		"", "after", "after ", "after -1", "after +1", "after 0x10", "after 1 2",
-		"after 18446744073709551616", "before 5", "after 5\n\n", " after 5",
-	};
-	unsigned int i;
-	u64 n = 77;
-
-	KUNIT_EXPECT_EQ(test, ws_parse_after("after 0", 7, &n), 0);
-	KUNIT_EXPECT_EQ(test, n, 0ULL);
-	KUNIT_EXPECT_EQ(test, ws_parse_after("after 18446744073709551615\n", 27, &n), 0);
-	KUNIT_EXPECT_EQ(test, n, U64_MAX);
-	for (i = 0; i < ARRAY_SIZE(bad); i++)
-		KUNIT_EXPECT_EQ_MSG(test, ws_parse_after(bad[i], strlen(bad[i]), &n), -EINVAL,
-				    "input '%s'", bad[i]);
-	KUNIT_EXPECT_EQ(test, n, U64_MAX);
-}
-
 /* ---- the recorder's rings ---- */
 
 #define WS_TEST_RING	16
@@ -902,7 +883,6 @@ static struct kunit_case ws_table_cases[] = {
 static struct kunit_case ws_control_cases[] = {
 	KUNIT_CASE(ws_test_control_accepts),
 	KUNIT_CASE(ws_test_control_refuses),
-	KUNIT_CASE(ws_test_events_after),
 	{}
 };
 

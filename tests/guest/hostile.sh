@@ -177,7 +177,7 @@ check "security: the wrapper really drops to nobody" [ "$(nobody id -u)" = 65534
 dmode=$(stat -c %a /sys/kernel/debug)
 for how in "" " (debugfs root opened)"; do
 	[ -n "$how" ] && chmod 755 /sys/kernel/debug
-	for f in threads histograms blocked futex stats control; do
+	for f in threads histograms blocked futex stats events control; do
 		nobody cat $D/$f > /tmp/out 2> /tmp/err; rc=$?
 		check "security$how: nobody cannot read $f (permission denied, no data)" \
 			sh -c "[ $rc != 0 ] && [ ! -s /tmp/out ] && grep -qi 'permission denied' /tmp/err"
@@ -218,7 +218,7 @@ if head -n1 /tmp/blk | grep -q stack=indented; then
 else
 	echo "skip - security: stacks: this kernel has no stack_trace_save_tsk export"
 fi
-for f in threads histograms blocked futex stats control; do cat $D/$f; done > /tmp/all
+for f in threads histograms blocked futex stats events control; do cat $D/$f; done > /tmp/all
 check "security: no kernel address (ffff...) in any file" sh -c "! grep -qiE '(0x)?ffff[0-9a-f]{12}' /tmp/all"
 grep -iE '(0x)?ffff[0-9a-f]{12}' /tmp/all | head -3 | sed 's/^/# address: /'
 check "security: rmmod" rmmod waitscope

@@ -77,7 +77,7 @@ check "second insmod: the first instance keeps its settings (capacity 16384, 6/6
 	[ \"$(stat_of enabled)\" = 1 ]"
 check "second insmod: the first instance is still tracing" gt "${sw2:-0}" "${sw1:-0}"
 check "second insmod: its files still read" sh -c "
-	for f in threads histograms blocked futex stats control; do
+	for f in threads histograms blocked futex stats events control; do
 		head -n1 $D/\$f | grep -q '^# waitscope \|^enabled=1' || exit 1
 	done"
 check "second insmod: control still takes commands" sh -c "echo disable > $D/control && echo enable > $D/control &&
@@ -128,6 +128,7 @@ loaded || timeout -s KILL 60 insmod $KO
 hold_test threads
 hold_test stats
 hold_test futex
+hold_test events
 cleanup
 
 # ---- CPU hotplug while tracing ----

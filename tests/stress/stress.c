@@ -20,6 +20,11 @@
  *       the open or write failed because the module is not (or no longer)
  *       there: ENOENT, ENXIO, ENODEV, EBUSY, EIO; 2 for any other error,
  *       named on stderr.
+ *   stress seekread FILE SEQ [BUFSIZE]
+ *       The recorder's events file from SEQ on: lseek(fd, SEQ, SEEK_SET),
+ *       then read(2)s of BUFSIZE bytes (default 65536) to the end, copied
+ *       to stdout; then "pos P" (lseek(fd, 0, SEEK_CUR)) on stderr.  Exit
+ *       0, or 1 when a call failed (named on stderr).
  *   stress unload MODULE SECONDS
  *       delete_module(MODULE) as rmmod does (O_NONBLOCK), retried every
  *       2 ms while the module is in use (EAGAIN, EBUSY: a reader holds one
@@ -281,6 +286,32 @@ static int run_hold(int argc, char **argv)
 	return 0;
 }
 
+/* ---- seekread ---- */
+
+static int run_seekread(int argc, char **argv)
+{
+	long bufsize = argc > 4 ? strtol(argv[4], NULL, 10) : 65536;
+	static char buf[1 << 20];
+	ssize_t n;
+	off_t pos;
+	int fd;
+
+	if (argc < 4 || argc > 5 || bufsize < 1 || bufsize > (long)sizeof(buf))
+		return fprintf(stderr, "usage: stress seekread FILE SEQ [BUFSIZE]\n"), 2;
+	fd = open(argv[2], O_RDONLY);
+	if (fd < 0 || lseek(fd, strtoll(argv[3], NULL, 10), SEEK_SET) < 0)
+		return fprintf(stderr, "seekread: %s: %s\n", argv[2], strerror(errno)), 1;
+	while ((n = read(fd, buf, bufsize)) > 0)
+		if (fwrite(buf, 1, n, stdout) != (size_t)n)
+			return 1;
+	if (n < 0)
+		return fprintf(stderr, "seekread: read: %s\n", strerror(errno)), 1;
+	pos = lseek(fd, 0, SEEK_CUR);
+	fprintf(stderr, "pos %lld\n", (long long)pos);
+	close(fd);
+	return pos < 0;
+}
+
 /* ---- write ---- */
 
 static int gone(int err)
@@ -362,7 +393,9 @@ int main(int argc, char **argv)
 		return run_write(argc, argv);
 	if (argc > 1 && !strcmp(argv[1], "unload"))
 		return run_unload(argc, argv);
+	if (argc > 1 && !strcmp(argv[1], "seekread"))
+		return run_seekread(argc, argv);
 	fprintf(stderr, "usage: stress load [-n NICE] [SECONDS] | hold FILE NBYTES |\n"
-		"       write FILE STRING | unload MODULE SECONDS\n");
+		"       write FILE STRING | unload MODULE SECONDS | seekread FILE SEQ [BUFSIZE]\n");
 	return 2;
 }
