@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Formatting: durations, comms, JSON strings, syscall names. */
+/* Formatting: durations (and reading them), comms, JSON strings, syscall names. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "ws.h"
 
@@ -23,6 +27,34 @@ void ws_fmt_dur(char *buf, size_t n, uint64_t ns)
 	else
 		snprintf(buf, n, "%lluh%02llum", (unsigned long long)(ns / 3600000000000ULL),
 			 (unsigned long long)(ns / 60000000000ULL % 60));
+}
+
+/* "10s", "250ms", "500us", "2m", "1h", or a bare number of seconds. */
+bool ws_parse_duration(const char *s, uint64_t *ns)
+{
+	static const struct { const char *unit; double mul; } units[] = {
+		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "m", 60e9 },
+		{ "h", 3600e9 }, { "", 1e9 },
+	};
+	char *end;
+	double v;
+	size_t i;
+
+	/* Plain decimal only: strtod would also take hex, inf and nan. */
+	if (!isdigit((unsigned char)s[0]) || strpbrk(s, "xXpP"))
+		return false;
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || errno || !isfinite(v) || v < 0)
+		return false;
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		/* A year at most, whatever the unit: no overflow on the way. */
+		if (!strcmp(end, units[i].unit) && v * units[i].mul <= 365 * 86400e9) {
+			*ns = (uint64_t)(v * units[i].mul);
+			return true;
+		}
+	}
+	return false;
 }
 
 /*

@@ -17,16 +17,15 @@
 #include <time.h>
 #include <unistd.h>
 #include "render.h"
+#include "slow.h"
 #include "top.h"
 #include "waits.h"
-
-#define DEFAULT_DIR "/sys/kernel/debug/waitscope"
 
 static const char *usage_text =
 "usage: waitscope [--debugfs DIR] COMMAND [OPTIONS]\n"
 "\n"
 "Find threads that are blocked, stuck or starving, from the waitscope kernel\n"
-"module (" DEFAULT_DIR ") or a snapshot of it.\n"
+"module (" WS_DEFAULT_DIR ") or a snapshot of it.\n"
 "\n"
 "Commands:\n"
 "  status              is the module loaded, tracing, full?\n"
@@ -40,20 +39,22 @@ static const char *usage_text =
 "  why TID|PID         the chain of waits from a thread to its root, hop by hop\n"
 "  waits               the waits-for edges (who waits for whom), as a table\n"
 "  futex               futex words waited on, per process\n"
+"  slow                the flight recorder: each slow wait (and exit) as it\n"
+"                      happened, who woke or preempted it; --follow streams\n"
 "  export              Prometheus text or JSON of everything\n"
 "  snapshot DIR        copy the module's files for analysis elsewhere\n"
 "  reset | enable | disable | filter tgid=N | filter off | blocked-min MS\n"
 "                      control the module\n"
 "\n"
 "Global options:\n"
-"  --debugfs DIR       read DIR instead of " DEFAULT_DIR "\n"
+"  --debugfs DIR       read DIR instead of " WS_DEFAULT_DIR "\n"
 "                      (also $WAITSCOPE_DEBUGFS); a snapshot directory works\n"
 "  -h, --help          this help; 'waitscope COMMAND --help' for a command's\n"
 "  -V, --version\n"
 "\n"
 "Exit status: 0 fine, 1 report found something, 2 error.\n";
 
-static const char *dir = DEFAULT_DIR;
+static const char *dir = WS_DEFAULT_DIR;
 static bool dir_given;
 
 static int die(const struct ws_err *err)
@@ -99,19 +100,19 @@ static int explain_missing(void)
 		fprintf(stderr, "waitscope: cannot read /sys/kernel/debug: permission denied (debugfs is root-only: run as root)\n");
 		return 2;
 	}
-	if (access(DEFAULT_DIR, F_OK) == 0 || errno == EACCES) {
+	if (access(WS_DEFAULT_DIR, F_OK) == 0 || errno == EACCES) {
 		fprintf(stderr, "waitscope: cannot read %s: permission denied (run as root)\n",
-			DEFAULT_DIR);
+			WS_DEFAULT_DIR);
 		return 2;
 	}
 	if (!debugfs_mounted())
 		fprintf(stderr, "waitscope: debugfs is not mounted (mount -t debugfs none /sys/kernel/debug)\n");
 	else if (access("/sys/module/waitscope", F_OK) == 0)
 		fprintf(stderr, "waitscope: the module is loaded but %s is missing: is debugfs mounted? (mount -t debugfs none /sys/kernel/debug)\n",
-			DEFAULT_DIR);
+			WS_DEFAULT_DIR);
 	else if (geteuid())
 		fprintf(stderr, "waitscope: cannot see %s: run as root (debugfs is root-only)\n",
-			DEFAULT_DIR);
+			WS_DEFAULT_DIR);
 	else
 		fprintf(stderr, "waitscope: the waitscope module is not loaded (modprobe waitscope, or insmod waitscope.ko)\n");
 	return 2;
@@ -124,7 +125,7 @@ static bool source_is_live(void)
 
 	if (!dir_given)
 		return true;
-	return realpath(dir, a) && realpath(DEFAULT_DIR, b) && !strcmp(a, b);
+	return realpath(dir, a) && realpath(WS_DEFAULT_DIR, b) && !strcmp(a, b);
 }
 
 /* The /proc of live threads: $WAITSCOPE_PROC (tests), else /proc live, else none. */
@@ -197,34 +198,6 @@ int ws_load(struct ws_snapshot *s)
 		return die(&err);
 	}
 	return 0;
-}
-
-/* "10s", "250ms", "500us", "2m", "1h", or a bare number of seconds. */
-static bool parse_duration(const char *s, uint64_t *ns)
-{
-	static const struct { const char *unit; double mul; } units[] = {
-		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "m", 60e9 },
-		{ "h", 3600e9 }, { "", 1e9 },
-	};
-	char *end;
-	double v;
-	size_t i;
-
-	/* Plain decimal only: strtod would also take hex, inf and nan. */
-	if (!isdigit((unsigned char)s[0]) || strpbrk(s, "xXpP"))
-		return false;
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || errno || !isfinite(v) || v < 0)
-		return false;
-	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		/* A year at most, whatever the unit: no overflow on the way. */
-		if (!strcmp(end, units[i].unit) && v * units[i].mul <= 365 * 86400e9) {
-			*ns = (uint64_t)(v * units[i].mul);
-			return true;
-		}
-	}
-	return false;
 }
 
 static bool parse_u32_arg(const char *s, uint32_t *v)
@@ -427,11 +400,11 @@ static int cmd_report(int argc, char **argv)
 			ok = end != optarg && !*end && isfinite(interval) && interval > 0 &&
 			     interval <= 86400;
 			break;
-		case O_STUCK: ok = parse_duration(optarg, &o.stuck_ns); break;
-		case O_RUNQ: ok = parse_duration(optarg, &o.runq_p99_ns); break;
+		case O_STUCK: ok = ws_parse_duration(optarg, &o.stuck_ns); break;
+		case O_RUNQ: ok = ws_parse_duration(optarg, &o.runq_p99_ns); break;
 		case O_SHARE: ok = parse_share(optarg, &o.runq_share); break;
 		case O_BLOCKED: ok = parse_share(optarg, &o.blocked_share); break;
-		case O_CONT: ok = parse_duration(optarg, &o.contention_ns); break;
+		case O_CONT: ok = ws_parse_duration(optarg, &o.contention_ns); break;
 		case O_CRATE: ok = parse_share(optarg, &o.contention_rate); break;
 		case O_CWAITS:
 			o.contention_waits = strtod(optarg, &end);
@@ -579,7 +552,7 @@ static int cmd_blocked(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "m:p:jh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			if (!parse_duration(optarg, &min_ns))
+			if (!ws_parse_duration(optarg, &min_ns))
 				return usage_error("blocked", "bad --min (e.g. 500ms, 10s)");
 			break;
 		case 'p':
@@ -845,7 +818,7 @@ static int cmd_export(int argc, char **argv)
 		switch (c) {
 		case 'f': format = optarg; break;
 		case 'm':
-			if (!parse_duration(optarg, &min_thread))
+			if (!ws_parse_duration(optarg, &min_thread))
 				return usage_error("export", "bad --min-thread");
 			break;
 		case 'h':
@@ -947,10 +920,51 @@ static bool source_has_waits(void)
 	return access(path, F_OK) == 0;
 }
 
+/*
+ * The flight recorder's events, optional (a module without the recorder,
+ * a snapshot from an older waitscope): read and checked right after the
+ * five files, so that the copy is of the same moment.  *buf stays NULL
+ * when the source has none.  0, or the exit status.
+ */
+static int snapshot_read_events(char **buf, size_t *len, size_t *n)
+{
+	struct ws_events e;
+	struct ws_err err;
+	char path[4096];
+	int rc;
+
+	*buf = NULL;
+	snprintf(path, sizeof(path), "%s/%s", dir, ws_events_file);
+	if (access(path, F_OK) && errno == ENOENT)
+		return 0;
+	if (ws_read_file(path, buf, len, &err))
+		return die(&err);
+	ws_events_init(&e);
+	rc = ws_parse_events(&e, *buf, *len, &err);
+	*n = e.n;
+	ws_events_free(&e);
+	return rc ? die(&err) : 0;
+}
+
+/* to/events: the source's, or none (a stale one from an earlier snapshot is removed). */
+static int snapshot_write_events(const char *to, const char *buf, size_t len)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", to, ws_events_file);
+	if (buf)
+		return write_file(path, buf, len);
+	if (unlink(path) && errno != ENOENT) {
+		fprintf(stderr, "waitscope: cannot remove %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	return 0;
+}
+
 static int cmd_snapshot(int argc, char **argv)
 {
-	char *bufs[5] = { 0 }, path[4096], *wbuf = NULL;
-	size_t lens[5] = { 0 }, wlen = 0;
+	char *bufs[5] = { 0 }, path[4096], *wbuf = NULL, *ebuf = NULL;
+	size_t lens[5] = { 0 }, wlen = 0, elen = 0, nevents = 0;
 	struct ws_snapshot s;
 	struct ws_waits w;
 	struct ws_err err;
@@ -958,7 +972,7 @@ static int cmd_snapshot(int argc, char **argv)
 
 	ws_waits_init(&w);
 	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		printf("usage: waitscope snapshot DIR\n\nCopy the module's files into DIR (created if missing), read back to\nback and checked, for 'waitscope --debugfs DIR ...' elsewhere, and the\nwaits-for edges resolved from /proc now (DIR/waits; resolved=0 with the\nreason when they cannot be, e.g. not run as root).\n");
+		printf("usage: waitscope snapshot DIR\n\nCopy the module's files into DIR (created if missing), read back to\nback and checked, for 'waitscope --debugfs DIR ...' elsewhere, and the\nwaits-for edges resolved from /proc now (DIR/waits; resolved=0 with the\nreason when they cannot be, e.g. not run as root), and the flight\nrecorder's events when the module has them (DIR/events).\n");
 		return 0;
 	}
 	if (argc != 2)
@@ -974,6 +988,8 @@ static int cmd_snapshot(int argc, char **argv)
 		if (ws_read_file(path, &bufs[i], &lens[i], &err))
 			rc = die(&err);
 	}
+	if (!rc)
+		rc = snapshot_read_events(&ebuf, &elen, &nevents);
 	ws_snapshot_init(&s);
 	if (!rc && ws_snapshot_parse_all(&s, bufs, lens, &err))
 		rc = die(&err);
@@ -981,6 +997,8 @@ static int cmd_snapshot(int argc, char **argv)
 		snprintf(path, sizeof(path), "%s/%s", argv[1], ws_files[i]);
 		rc = write_file(path, bufs[i], lens[i]);
 	}
+	if (!rc)
+		rc = snapshot_write_events(argv[1], ebuf, elen);
 	snprintf(path, sizeof(path), "%s/%s", argv[1], ws_waits_file);
 	if (!rc && source_has_waits()) {
 		rc = snapshot_waits(&s, &wbuf, &wlen, &w);
@@ -996,6 +1014,10 @@ static int cmd_snapshot(int argc, char **argv)
 	else if (!rc)
 		printf("waitscope: %zu threads saved to %s (waits not resolved: %s)\n", s.nthreads,
 		       argv[1], w.why_not[0] ? w.why_not : "the source has no waits file");
+	if (!rc && ebuf)
+		printf("waitscope: %zu events of the flight recorder saved to %s/%s\n", nevents,
+		       argv[1], ws_events_file);
+	free(ebuf);
 	free(wbuf);
 	ws_waits_free(&w);
 	ws_snapshot_free(&s);
@@ -1062,6 +1084,15 @@ static int cmd_control(int argc, char **argv)
 	return control(cmd);
 }
 
+/* ---- slow (slow.c) ---- */
+
+static int cmd_slow(int argc, char **argv)
+{
+	const struct ws_source src = { dir, source_is_live(), explain_missing };
+
+	return ws_cmd_slow(argc, argv, &src);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -1069,6 +1100,7 @@ int main(int argc, char **argv)
 		int (*fn)(int, char **);
 	} cmds[] = {
 		{ "status", cmd_status }, { "report", cmd_report }, { "top", ws_cmd_top },
+		{ "slow", cmd_slow },
 		{ "hist", cmd_hist }, { "blocked", cmd_blocked }, { "futex", cmd_futex },
 		{ "why", cmd_why }, { "waits", cmd_waits },
 		{ "export", cmd_export }, { "snapshot", cmd_snapshot }, { "reset", cmd_control },

@@ -14,13 +14,18 @@ _waitscope()
 	done
 	case $prev in
 	--debugfs) COMPREPLY=($(compgen -d -- "$cur")); return ;;
-	--reason) COMPREPLY=($(compgen -W "runq futex io uninterruptible sleep" -- "$cur")); return ;;
+	--reason)
+		# slow takes a comma list: complete the name after the last comma.
+		local done=
+		[[ $cur == *,* ]] && done=${cur%,*},
+		COMPREPLY=($(compgen -P "$done" -W "runq futex io uninterruptible sleep" -- "${cur##*,}"))
+		return ;;
 	--sort) COMPREPLY=($(compgen -W "runq oncpu blocked p99 longest" -- "$cur")); return ;;
 	--group) COMPREPLY=($(compgen -W "thread process pool cgroup" -- "$cur")); return ;;
 	--format) COMPREPLY=($(compgen -W "prometheus json" -- "$cur")); return ;;
 	esac
 	case $cmd in
-	"") COMPREPLY=($(compgen -W "status report top hist blocked why waits futex export snapshot reset enable disable filter blocked-min --debugfs --help --version" -- "$cur")) ;;
+	"") COMPREPLY=($(compgen -W "status report top hist blocked why waits futex slow export snapshot reset enable disable filter blocked-min --debugfs --help --version" -- "$cur")) ;;
 	report) COMPREPLY=($(compgen -W "--interval --pid --stuck --runq-p99 --runq-share --starve-ratio --blocked-share --contention --contention-rate --contention-waits --allow --json --help" -- "$cur")) ;;
 	top) COMPREPLY=($(compgen -W "-d -b -n -p --sort --group --lines --from --cgroup-root --help" -- "$cur")) ;;
 	hist) COMPREPLY=($(compgen -W "--pid --tid --reason --ms --help" -- "$cur")) ;;
@@ -28,6 +33,7 @@ _waitscope()
 	why) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
 	waits) COMPREPLY=($(compgen -W "--pid --help" -- "$cur")) ;;
 	futex) COMPREPLY=($(compgen -W "--pid --json --help" -- "$cur")) ;;
+	slow) COMPREPLY=($(compgen -W "--min --reason --pid --tid --exits --stack --follow --interval --json --help" -- "$cur")) ;;
 	export) COMPREPLY=($(compgen -W "--format --min-thread --help" -- "$cur")) ;;
 	status) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
 	snapshot) COMPREPLY=($(compgen -d -- "$cur")) ;;

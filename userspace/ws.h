@@ -13,6 +13,8 @@
 #include <stdio.h>
 
 #define WS_VERSION "0.1.0"
+/* The module's debugfs directory. */
+#define WS_DEFAULT_DIR "/sys/kernel/debug/waitscope"
 
 enum ws_reason { R_RUNQ, R_FUTEX, R_IO, R_UNINT, R_SLEEP, NR_REASONS };
 #define NR_SLOTS 28
@@ -209,6 +211,7 @@ enum ws_fd_kind ws_proc_fd_kind(const char *root, uint32_t pid, uint64_t fd, cha
 
 /* fmt.c */
 void ws_fmt_dur(char *buf, size_t n, uint64_t ns);
+bool ws_parse_duration(const char *s, uint64_t *ns);
 void ws_fmt_approx(char *buf, size_t n, uint64_t ns);
 void ws_unescape_comm(const char *in, char *out, size_t n);
 char *ws_sanitize(char *s);

@@ -4,7 +4,9 @@
  * ASan/UBSan: each must either parse or fail with a message, never crash,
  * and a prefix that cuts a line must fail ("truncated").  A fixture's
  * waits file (optional) likewise, each accepted prefix then diagnosed,
- * rendered and walked (why) with the whole snapshot.
+ * rendered and walked (why) with the whole snapshot.  A fixture's events
+ * file (optional, the flight recorder) likewise, each accepted prefix
+ * rendered as `waitscope slow` would, in text and NDJSON.
  *   prefixes FIXTURE_DIR...   prints one "ok"/"not ok" line per file
  */
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "../../userspace/render.h"
+#include "../../userspace/slow.h"
 
 static int check_file(const char *dir, int which)
 {
@@ -134,6 +137,59 @@ static int check_waits(const char *dir)
 	return bad;
 }
 
+/* Everything `waitscope slow` prints of e, every way. */
+static void use_events(const struct ws_events *e)
+{
+	FILE *null = fopen("/dev/null", "w");
+	struct ws_slow_opts o;
+
+	ws_slow_opts_default(&o);
+	o.exits = o.stack = true;
+	ws_slow_print_header(null);
+	ws_slow_print(null, e, &o);
+	o.json = true;
+	ws_slow_print(null, e, &o);
+	fclose(null);
+}
+
+static int check_events(const char *dir)
+{
+	char *eb, path[4096];
+	size_t elen, cut, fails = 0;
+	struct ws_err err;
+	int bad = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, ws_events_file);
+	if (access(path, F_OK))
+		return 0;
+	if (ws_read_file(path, &eb, &elen, &err)) {
+		printf("not ok - prefixes: %s\n", err.msg);
+		return 1;
+	}
+	for (cut = 0; cut <= elen; cut++) {
+		struct ws_events e;
+		/* A copy of just the prefix, so that ASan sees any read past it. */
+		char *p = malloc(cut + 1);
+
+		memcpy(p, eb, cut);
+		ws_events_init(&e);
+		memset(&err, 0, sizeof(err));
+		if (ws_parse_events(&e, p, cut, &err)) {
+			fails++;
+			bad |= strncmp(err.msg, "events", 6) != 0;
+		} else {
+			bad |= cut && eb[cut - 1] != '\n';
+			use_events(&e);
+		}
+		ws_events_free(&e);
+		free(p);
+	}
+	printf("%s - prefixes: all %zu prefixes of %s/%s parse or fail cleanly (%zu refused)\n",
+	       bad ? "not ok" : "ok", elen + 1, dir, ws_events_file, fails);
+	free(eb);
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	int i, w, bad = 0;
@@ -142,6 +198,7 @@ int main(int argc, char **argv)
 		for (w = 0; w < 5; w++)
 			bad |= check_file(argv[i], w);
 		bad |= check_waits(argv[i]);
+		bad |= check_events(argv[i]);
 	}
 	return bad;
 }

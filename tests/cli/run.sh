@@ -665,3 +665,217 @@ check "snapshot of a snapshot without one leaves none behind (a stale one is rem
 check "why --help and waits --help exit 0; --help lists why and waits" sh -c "
 	\"$W\" why --help | grep -q 'usage: waitscope why' && \"$W\" waits --help | grep -q 'usage: waitscope waits' &&
 	\"$W\" --help | grep -q '^  why TID|PID' && \"$W\" --help | grep -q '^  waits '"
+
+# ---- the flight recorder: waitscope slow (tests/fixtures/events-basic/events) ----
+# seq 1 missed; waits 2 runq 812 (prev 900 backup), 3 sleep 813 ([irq]), 4 futex
+# 814 (partial, woken by 815 locker), 5 io 820, 6 uninterruptible 821, 9 runq 813
+# (no preemptor known), 10 sleep 840 ("sl ow"), 11 futex 812 (20.0ms); exits 7
+# (816, killed in a lock_pi wait) and 8 (830).  Times are printed in UTC here.
+EV=$F/events-basic
+slow() { TZ=UTC "$W" --debugfs "$EV" slow "$@"; }
+# nevents ARGS...: how many event lines slow prints (lines that start with the time)
+nevents() { slow "$@" 2> /dev/null | grep -c '^[0-9][0-9]:[0-9][0-9]:'; }
+check "slow: the column header, the missed line and the 8 waits, nothing else" sh -c "
+	TZ=UTC \"$W\" --debugfs $EV slow > $T/sl.out 2> $T/sl.err && [ ! -s $T/sl.err ] && [ \$(wc -l < $T/sl.out) = 10 ] &&
+	head -1 $T/sl.out | grep -qx 'TIME         COMM             TID     REASON          LAT(ms)  WAKER/PREEMPTOR          SYSCALL' &&
+	sed -n 2p $T/sl.out | grep -qx -- '-- missed 1 event (overwritten before they were read) --' &&
+	[ \$(grep -c '^[0-9][0-9]:' $T/sl.out) = 8 ] && ! grep -q EXIT $T/sl.out"
+check "slow: a runq wait names its preemptor (prev), 12.0ms, no syscall" sh -c "
+	TZ=UTC \"$W\" --debugfs $EV slow | grep -qx '10:06:39.100 worker           812     runq               12.0  prev 900 (backup)        -'"
+check "slow: a partial futex wait is a floor (>4000.0), woken by its waker, with the word and op" sh -c "
+	TZ=UTC \"$W\" --debugfs $EV slow | grep -qx '10:06:39.300 worker           814     futex           >4000.0  woken by 815 (locker)    futex 0x7f2a1c000b20 (wait)'"
+check "slow: an interrupt's wakeup is 'woken by [irq]'; an unknown preemptor '-'; comms unescaped" sh -c "
+	TZ=UTC \"$W\" --debugfs $EV slow > $T/sl.out &&
+	grep -qx '10:06:39.200 worker           813     sleep              50.1  woken by \[irq\]           nanosleep' $T/sl.out &&
+	grep -qx '10:06:39.850 worker           813     runq               15.5  -                        -' $T/sl.out &&
+	grep -qx '10:06:39.900 sl ow            840     sleep            1000.0  -                        clock_nanosleep' $T/sl.out"
+counts="$(nevents --reason runq,futex) $(nevents -p 810) $(nevents -t 813) $(nevents --min 100ms) $(nevents --min 20ms) $(nevents --reason io -p 820) $(nevents --reason sleep --min 1s) $(nevents -p 999)"
+check "slow: --reason runq,futex 4, -p 810 5, -t 813 2, --min 100ms 4, --min 20ms 6 (20.0ms counts), --reason io -p 820 1, sleep 1s 1, -p 999 0" \
+	[ "$counts" = '4 5 2 4 6 1 1 0' ]
+check "slow: --min below the module's threshold says once, on stderr, how to lower it; at it says nothing" sh -c "
+	TZ=UTC \"$W\" --debugfs $EV slow --min 5ms > $T/sl.out 2> $T/sl.err && [ \$(wc -l < $T/sl.err) = 1 ] &&
+	grep -q 'below the module.s threshold of 10.0ms: waits shorter than 10.0ms were never recorded.*echo slow_min_us=5000 > /sys/kernel/debug/waitscope/control' $T/sl.err &&
+	[ \$(grep -c '^[0-9][0-9]:' $T/sl.out) = 8 ] &&
+	TZ=UTC \"$W\" --debugfs $EV slow --min 10ms > /dev/null 2> $T/sl.err && [ ! -s $T/sl.err ]"
+check "slow --exits: the killed exit with its wait and totals, the normal exit's totals" sh -c "
+	TZ=UTC \"$W\" --debugfs $EV slow --exits > $T/sl.out && [ \$(grep -c '^[0-9][0-9]:' $T/sl.out) = 10 ] &&
+	grep -qx '10:06:39.600 worker           816     EXIT             4100.0  killed while blocked: futex wait of 4100.0ms in futex 0x7f2a1c000b40 (lock_pi); totals: 1.20ms on CPU, 15 switches (3 involuntary), runq 3 (1us), futex 2 (4.0s)' $T/sl.out &&
+	grep -qx '10:06:39.700 short            830     EXIT                  -  exited; totals: 800us on CPU, 6 switches (1 involuntary), runq 2 (30us), sleep 1 (20.0ms)' $T/sl.out"
+counts="$(nevents --exits --min 1h) $(nevents --exits --reason io) $(nevents --exits -p 830) $(nevents --min 1h)"
+check "slow --exits: --min and --reason choose among waits only, -p among exits too (2, 3, 1; 0 without --exits)" \
+	[ "$counts" = '2 3 1 0' ]
+check "slow --stack: each wait's frames under it, indented; a module's frame as 'sym [mod]'" sh -c "
+	TZ=UTC \"$W\" --debugfs $EV slow --stack -t 820 > $T/sl.out &&
+	[ \"\$(sed -n '3,\$p' $T/sl.out)\" = \"\$(printf '%s\n' '10:06:39.450 dd               820     io                250.0  woken by [irq]           read' \
+		'        io_schedule+0x42/0x70' '        jbd2_log_wait_commit+0xb5/0x120 [jbd2]' '        ext4_sync_file+0x1e0/0x3a0')\" ] &&
+	[ \$(TZ=UTC \"$W\" --debugfs $EV slow --stack | grep -c '^        [a-z]') = 11 ]"
+check "slow --json: NDJSON, every line an object of schema waitscope.event/1; the missed object; known fields" sh -c "
+	TZ=UTC \"$W\" --debugfs $EV slow --json --exits | python3 -c '
+import json, sys
+lines = sys.stdin.read().splitlines()
+o = [json.loads(x) for x in lines]
+assert len(o) == 11 and all(x[\"schema\"] == \"waitscope.event/1\" for x in o), o
+assert o[0] == {\"schema\": \"waitscope.event/1\", \"kind\": \"missed\", \"count\": 1, \"after\": 0}, o[0]
+e = {x[\"seq\"]: x for x in o[1:]}
+assert sorted(e) == list(range(2, 12)), sorted(e)
+f = e[4]
+want = {\"time_ns\": 90300000000, \"time\": \"2025-12-02T10:06:39.300Z\", \"kind\": \"wait\", \"cpu\": 1, \"tid\": 814, \"tgid\": 810,
+        \"comm\": \"worker\", \"reason\": \"futex\", \"duration_ns\": 4000000000, \"partial\": True, \"syscall\": 202,
+        \"syscall_name\": \"futex\", \"futex_addr\": \"0x7f2a1c000b20\", \"futex_op\": \"wait\", \"cgroup_id\": 1,
+        \"waker_tid\": 815, \"waker_comm\": \"locker\",
+        \"stack\": [\"futex_wait_queue+0x5f/0x90\", \"futex_wait+0x164/0x250\", \"do_futex+0x10e/0x1b0\"]}
+assert all(f[k] == v for k, v in want.items()), f
+assert \"preemptor_tid\" not in f and \"killed\" not in f, f
+r = e[2]
+assert (r[\"preemptor_tid\"], r[\"preemptor_comm\"], r[\"stack\"], r[\"syscall\"], r[\"syscall_name\"], r[\"futex_addr\"]) == (900, \"backup\", [], -1, None, None), r
+assert \"waker_tid\" not in r, r
+assert (e[3][\"waker_tid\"], e[3][\"waker_comm\"]) == (0, \"[irq]\"), e[3]
+assert (e[9][\"preemptor_tid\"], e[9][\"preemptor_comm\"]) == (None, None), e[9]
+assert e[10][\"comm\"] == \"sl ow\" and (e[10][\"waker_tid\"], e[10][\"waker_comm\"]) == (None, None), e[10]
+assert e[5][\"stack\"][1] == \"jbd2_log_wait_commit+0xb5/0x120 [jbd2]\", e[5]
+k = e[7]
+assert (k[\"kind\"], k[\"killed\"], k[\"reason\"], k[\"duration_ns\"], k[\"futex_op\"]) == (\"exit\", True, \"futex\", 4100000000, \"lock_pi\"), k
+assert k[\"totals\"] == {\"nvcsw\": 12, \"nivcsw\": 3, \"oncpu_ns\": 1200000, \"runq\": {\"n\": 3, \"ns\": 1200},
+                       \"futex\": {\"n\": 2, \"ns\": 4000000000}, \"io\": {\"n\": 0, \"ns\": 0},
+                       \"uninterruptible\": {\"n\": 0, \"ns\": 0}, \"sleep\": {\"n\": 0, \"ns\": 0}}, k
+x = e[8]
+assert (x[\"killed\"], x[\"reason\"], x[\"totals\"][\"sleep\"]) == (False, None, {\"n\": 1, \"ns\": 20000000}), x
+assert \"stack\" not in x and \"waker_tid\" not in x, x'"
+check "slow --json: the filters hold (--reason runq: 2 events and the missed object)" sh -c "
+	[ \"\$(TZ=UTC \"$W\" --debugfs $EV slow --json --reason runq | python3 -c 'import json,sys; print(\" \".join(str(json.loads(l).get(\"seq\", \"m\")) for l in sys.stdin))')\" = 'm 2 9' ]"
+check "slow: a bad --reason exits 2 with one line listing the five" sh -c "
+	\"$W\" --debugfs $EV slow --reason runq,fuetx > $T/o 2> $T/e; [ \$? = 2 ] && [ ! -s $T/o ] && [ \$(wc -l < $T/e) = 1 ] &&
+	grep -q 'runq, futex, io, uninterruptible, sleep' $T/e"
+check "slow: a bad --min, -p or --interval exits 2" sh -c "
+	for a in '--min x' '-p 0' '-t -3' '--interval 1ms' '--interval 2h' 'extra'; do
+		\"$W\" --debugfs $EV slow \$a > /dev/null 2>&1; [ \$? = 2 ] || exit 1
+	done"
+check "slow: no events file (an older snapshot or module): exit 2, one line; other commands do not need it" sh -c "
+	\"$W\" --debugfs $F/dup-tid slow > $T/o 2> $T/e; [ \$? = 2 ] && [ \$(wc -l < $T/e) = 1 ] &&
+	grep -qx 'waitscope: no events file in $F/dup-tid (a waitscope.ko without the recorder?)' $T/e"
+check "slow reads only the events file: a directory with nothing else works" sh -c "
+	rm -rf $T/only && mkdir $T/only && cp $EV/events $T/only/ && [ \$(TZ=UTC \"$W\" --debugfs $T/only slow | wc -l) = 10 ]"
+rm -rf "$T/none" && mkdir "$T/none"
+sed -e '2s/.*/# after=0 last=11 kept=0 missed=11 overwritten=11/' -e '4,$d' "$EV/events" > "$T/none/events"
+check "slow with no event kept: the header and a line giving the threshold, exit 0" sh -c "
+	\"$W\" --debugfs $T/none slow > $T/o 2> $T/e && [ \$(wc -l < $T/o) = 3 ] &&
+	tail -1 $T/o | grep -qx '(no events recorded; the module records waits of 10.0ms or more)' &&
+	\"$W\" --debugfs $T/none slow --json | python3 -c 'import json,sys; l = sys.stdin.readlines(); assert len(l) == 1 and json.loads(l[0])[\"count\"] == 11, l'"
+sed -i '1s/slow_min_us=10000/slow_min_us=0/' "$T/none/events"
+check "slow with the recorder off (slow_min_us=0): says so, and how to turn it on" sh -c "
+	\"$W\" --debugfs $T/none slow > $T/o 2> $T/e && tail -1 $T/o | grep -q 'the recorder is off' &&
+	grep -q 'echo slow_min_us=10000 > /sys/kernel/debug/waitscope/control' $T/e"
+
+# badev NAME EDIT: a garbled events file, exit 2 with one line naming it; report does not care
+badev() {
+	name=$1 edit=$2
+	rm -rf "$T/be" && cp -r "$EV" "$T/be"
+	sh -c "$edit" < "$EV/events" > "$T/be/events"
+	check "bad events ($name): slow exits 2 with one line naming the events file and line; report still works" sh -c "
+		\"$W\" --debugfs $T/be slow > /dev/null 2> $T/err; rc=\$?
+		[ \$rc = 2 ] && [ \$(wc -l < $T/err) = 1 ] && grep -q '^waitscope: events:[0-9]' $T/err &&
+		\"$W\" --debugfs $T/be report > /dev/null 2>&1; [ \$? -lt 2 ]"
+}
+badev "a row with a column missing" "sed '5s/ 1 hrtimer/ hrtimer/'"
+badev "a row with a column too many" "sed '5s/ 1 hrtimer/ 1 2 hrtimer/'"
+badev "seq not strictly increasing" "sed '6s/^       4/       3/'"
+badev "unknown version" "sed '1s/ v1 / v2 /'"
+badev "an unknown kind" "sed '4s/ wait / wiat /'"
+badev "an unknown reason" "sed '4s/ runq / rnq  /'"
+badev "an unknown flag" "sed '4s/ -  *-1 / partial,late -1 /'"
+badev "a non-number" "sed '4s/ 12000000 / 12OOOOOO /'"
+badev "no slow_min_us in the header" "sed '1s/ slow_min_us=10000//'"
+badev "the column header changed" "sed '3s/ other_tid / waker_tid /'"
+badev "bad exit totals" "sed '10s/,sleep=1\\/20000000//'"
+badev "truncated in a row" "head -c 1500"
+badev "a NUL byte" "sed '5s/ sleep / sl\\x00ep /'"
+check "bad events: truncated at a line end (fewer rows than kept) exits 2" sh -c "
+	rm -rf $T/be && mkdir $T/be && head -n 8 $EV/events > $T/be/events &&
+	\"$W\" --debugfs $T/be slow > /dev/null 2> $T/err; [ \$? = 2 ] && grep -q 'events: 5 rows, but the header says kept=10' $T/err"
+
+check "slow --follow on a saved snapshot exits 2 with one line" sh -c "
+	\"$W\" --debugfs $EV slow --follow > $T/o 2> $T/e; [ \$? = 2 ] && [ ! -s $T/o ] && [ \$(wc -l < $T/e) = 1 ] &&
+	grep -q 'saved snapshot' $T/e"
+
+# ---- snapshot copies the events file, optional ----
+rm -rf "$T/se"
+check "snapshot copies the events file (0600, the same bytes), and slow reads the copy" sh -c "
+	\"$W\" --debugfs $EV snapshot $T/se > $T/se.out && grep -q '^waitscope: 10 events of the flight recorder saved to $T/se/events' $T/se.out &&
+	cmp -s $EV/events $T/se/events && [ \"\$(stat -c %a $T/se/events)\" = 600 ] &&
+	[ \"\$(TZ=UTC \"$W\" --debugfs $T/se slow --exits --json)\" = \"\$(TZ=UTC \"$W\" --debugfs $EV slow --exits --json)\" ]"
+check "snapshot of a source without events leaves none behind (a stale one is removed), and does not fail" sh -c "
+	\"$W\" --debugfs $S snapshot $T/se > $T/se.out && ! grep -q 'flight recorder' $T/se.out && [ ! -e $T/se/events ] &&
+	\"$W\" --debugfs $T/se slow > /dev/null 2>&1; [ \$? = 2 ]"
+rm -rf "$T/be" && cp -r "$EV" "$T/be" && sed -i '4s/ wait / wiat /' "$T/be/events"
+check "snapshot of a source with a garbled events file exits 2 with one line" sh -c "
+	rm -rf $T/se2; \"$W\" --debugfs $T/be snapshot $T/se2 > /dev/null 2> $T/err; [ \$? = 2 ] && [ \$(wc -l < $T/err) = 1 ] &&
+	grep -q '^waitscope: events:4: unknown kind' $T/err"
+
+# ---- --follow on a fake live directory (a control file; events a regular file) ----
+# A regular file is never written into ("after N" is for the module's file):
+# the CLI reads it whole and keeps the events after the last seq it saw.
+fake_live() {
+	rm -rf "$T/live" && mkdir "$T/live" && cp "$EV/events" "$T/live/" && : > "$T/live/control"
+}
+# the events file again with one event more (seq 14; 12 and 13 lost), replaced at once
+grow_live() {
+	{ sed '2s/.*/# after=0 last=14 kept=11 missed=3 overwritten=3/' "$EV/events"
+	  echo '      14      90990000000   1 wait     812     810 worker           runq                    11000000 -                    -1                  - -                     900 backup                    1 -'
+	} > "$T/live/events.new" && mv "$T/live/events.new" "$T/live/events"
+}
+# follow_live OUT ARGS...: slow --follow on $T/live; the file grows after 0.8s;
+# SIGTERM after 1.6s; OUT.rc its exit status, OUT.dt tenths of a second it took to go
+follow_live() {
+	out=$1
+	shift
+	fake_live
+	TZ=UTC "$W" --debugfs "$T/live" slow --follow --interval 100ms "$@" > "$out" 2> "$out.err" &
+	pid=$!
+	sleep 0.8
+	grow_live
+	sleep 0.8
+	kill -TERM "$pid"
+	i=0
+	while kill -0 "$pid" 2> /dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -KILL "$pid" 2> /dev/null
+	wait "$pid"
+	echo $? > "$out.rc"
+	echo $i > "$out.dt"
+}
+fake_live
+check "slow --follow on a fake live dir: prints the events once, exits 0 on SIGTERM (timeout -s TERM 2)" sh -c "
+	TZ=UTC timeout --preserve-status -s TERM 2 \"$W\" --debugfs $T/live slow --follow --interval 100ms > $T/fo.out 2> $T/fo.err; [ \$? = 0 ] &&
+	[ ! -s $T/fo.err ] && [ \$(wc -l < $T/fo.out) = 10 ] && [ \$(grep -c ' 812     runq  ' $T/fo.out) = 1 ] &&
+	cmp -s $EV/events $T/live/events"
+follow_live "$T/fl.out"
+check "slow --follow: a new event once, the gap before it as missed, exit 0 within a second of SIGTERM" sh -c "
+	[ \$(cat $T/fl.out.rc) = 0 ] && [ \$(cat $T/fl.out.dt) -lt 10 ] && [ ! -s $T/fl.out.err ] &&
+	[ \$(wc -l < $T/fl.out) = 12 ] && [ \$(grep -c '^10:06:39.100 ' $T/fl.out) = 1 ] &&
+	[ \"\$(tail -2 $T/fl.out)\" = \"\$(printf '%s\n' '-- missed 2 events (overwritten before they were read) --' \
+		'10:06:39.990 worker           812     runq               11.0  prev 900 (backup)        -')\" ]"
+follow_live "$T/fj.out" --json
+check "slow --follow --json: every seq once, then the missed object (after 11, count 2) and seq 14" sh -c "
+	[ \$(cat $T/fj.out.rc) = 0 ] && python3 -c '
+import json
+o = [json.loads(l) for l in open(\"$T/fj.out\")]
+seqs = [x.get(\"seq\") for x in o if x[\"kind\"] != \"missed\"]
+assert seqs == [2, 3, 4, 5, 6, 9, 10, 11, 14], seqs
+m = [x for x in o if x[\"kind\"] == \"missed\"]
+assert [(x[\"count\"], x[\"after\"]) for x in m] == [(1, 0), (2, 11)], m
+assert o[-2] == m[-1] and o[-1][\"seq\"] == 14, o[-2:]'"
+check "slow --help explains events, the threshold knob and the columns; --help lists slow" sh -c "
+	\"$W\" slow --help > $T/h.out && grep -q 'slow_min_us' $T/h.out && grep -q 'WAKER/PREEMPTOR' $T/h.out &&
+	grep -q 'An event' $T/h.out && grep -q 'Examples' $T/h.out && \"$W\" --help | grep -q '^  slow '"
+# The example of the format contract (README, the events file), verbatim.
+rm -rf "$T/contract" && mkdir "$T/contract" && cat > "$T/contract/events" <<'EVENTS'
+# waitscope events v1 now_ns=91000000000 realtime_ns=1764670000000000000 unit=ns slow_min_us=10000 exit_events=1 capacity=1024 cpus=2 stack=available
+# after=0 last=5 kept=4 missed=1 overwritten=1
+#      seq          time_ns cpu kind     tid    tgid comm             reason               duration_ns flags           syscall         futex_addr futex_op        other_tid other_comm            cgroup detail
+       2      90100000000   0 wait     812     810 worker           runq                    12000000 -                    -1                  - -                     900 backup                     1 -
+       3      90200000000   1 wait     813     810 worker           sleep                   50100000 -                    35                  - -                       0 [irq]                      1 hrtimer_nanosleep+0xd1/0x1b0,do_nanosleep+0x6d/0x160
+       4      90300000000   1 wait     814     810 worker           futex                 4000000000 partial             202     0x7f2a1c000b20 wait                  815 locker                     1 futex_wait_queue+0x5f/0x90
+       5      90400000000   0 exit     814     810 worker           futex                 4100000000 killed            202     0x7f2a1c000b20 wait                    0 -                          1 nvcsw=12,nivcsw=3,oncpu_ns=1200000,runq=3/1200,futex=2/4000000000,io=0/0,uninterruptible=0/0,sleep=0/0
+EVENTS
+check "slow reads the format contract's example: 3 waits, the killed exit, 1 missed" sh -c "
+	TZ=UTC \"$W\" --debugfs $T/contract slow --exits > $T/o && [ \$(wc -l < $T/o) = 6 ] &&
+	grep -q '^10:06:39.400 worker           814     EXIT             4100.0  killed while blocked: futex wait of 4100.0ms in futex 0x7f2a1c000b20 (wait);' $T/o"

@@ -2,28 +2,51 @@
 /*
  * libFuzzer target for the CLI's parsers: the input is up to five files
  * (stats, threads, histograms, blocked, futex: ws_files[]) and a sixth,
- * the waits-for edges (waits.h), separated by "\n=====\n";
- * whatever parses is then diagnosed and rendered in every format, so the
- * code that consumes parsed data is fuzzed too.
+ * the waits-for edges (waits.h), and a seventh, the flight recorder's
+ * events (events.h), separated by "\n=====\n"; whatever parses is then
+ * diagnosed and rendered in every format, so the code that consumes
+ * parsed data is fuzzed too.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../../userspace/diagnose.h"
 #include "../../userspace/render.h"
+#include "../../userspace/slow.h"
 
 static const char sep[] = "\n=====\n";
 
+/* The events part, parsed on its own and shown as `waitscope slow` would. */
+static void fuzz_events(const char *buf, size_t len)
+{
+	struct ws_events e;
+	struct ws_slow_opts o;
+	struct ws_err err;
+	FILE *null;
+
+	ws_events_init(&e);
+	if (!len || ws_parse_events(&e, buf, len, &err))
+		return;
+	null = fopen("/dev/null", "w");
+	ws_slow_opts_default(&o);
+	o.exits = o.stack = true;
+	ws_slow_print(null, &e, &o);
+	o.json = true;
+	ws_slow_print(null, &e, &o);
+	fclose(null);
+	ws_events_free(&e);
+}
+
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-	char *bufs[6] = { 0 };
-	size_t lens[6] = { 0 };
+	char *bufs[7] = { 0 };
+	size_t lens[7] = { 0 };
 	const char *p = (const char *)data, *end = p + size;
 	struct ws_snapshot s;
 	struct ws_err err;
 	int i;
 
-	for (i = 0; i < 6; i++) {
+	for (i = 0; i < 7; i++) {
 		const char *q = p < end ? memmem(p, end - p, sep, sizeof(sep) - 1) : NULL;
 		size_t n = q ? (size_t)(q - p) + 1 : (size_t)(end - p);
 
@@ -75,7 +98,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		ws_waits_free(&w);
 	}
 	ws_snapshot_free(&s);
-	for (i = 0; i < 6; i++)
+	fuzz_events(bufs[6], lens[6]);
+	for (i = 0; i < 7; i++)
 		free(bufs[i]);
 	return 0;
 }
