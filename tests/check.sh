@@ -60,6 +60,16 @@ check_relayed() {
 		t "$label: cause report --json parses as JSON" \
 			python3 -m json.tool "$dir/relayed/cause/report.json"
 	fi
+	if [ -f "$dir/relayed/recorder/slow.json" ]; then
+		t "$label: slow --json: every line is a JSON object of schema waitscope.event/1" \
+			python3 -c 'import json,sys
+n = 0
+for line in open(sys.argv[1]):
+    o = json.loads(line); n += 1
+    assert o["schema"] == "waitscope.event/1", o
+    assert o["kind"] == "missed" or {"seq", "time_ns", "tid", "tgid", "comm", "reason", "duration_ns", "cpu"} <= o.keys(), o
+assert n > 0' "$dir/relayed/recorder/slow.json"
+	fi
 	[ -f "$dir/relayed/report.json" ] || return 0
 	for j in report export blocked; do
 		t "$label: cli $j --json output parses as JSON" python3 -m json.tool "$dir/relayed/$j.json"

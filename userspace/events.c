@@ -121,34 +121,6 @@ static int next_line(struct eline *l, struct ws_err *err)
 	return 1;
 }
 
-/* Decimal digits only, no sign, no overflow: the module's numbers. */
-static bool parse_u64(const char *s, uint64_t *v)
-{
-	uint64_t x = 0;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		unsigned d = (unsigned)(*s - '0');
-
-		if (x > (UINT64_MAX - d) / 10)
-			return false;
-		x = x * 10 + d;
-	}
-	*v = x;
-	return !*s;
-}
-
-static bool parse_u32(const char *s, uint32_t *v)
-{
-	uint64_t x;
-
-	if (!parse_u64(s, &x) || x > UINT32_MAX)
-		return false;
-	*v = (uint32_t)x;
-	return true;
-}
-
 /* A syscall number: -1 (none) or 0..INT_MAX. */
 static bool parse_syscall(const char *s, int *v)
 {
@@ -158,7 +130,7 @@ static bool parse_syscall(const char *s, int *v)
 		*v = -1;
 		return true;
 	}
-	if (!parse_u64(s, &x) || x > 0x7fffffff)
+	if (!ws_parse_u64(s, &x) || x > 0x7fffffff)
 		return false;
 	*v = (int)x;
 	return true;
@@ -238,7 +210,7 @@ static int header_numbers(const struct eline *l, int from, const struct hkey *ke
 
 			if ((size_t)(eq - l->tok[i]) != kl || strncmp(l->tok[i], keys[k].key, kl))
 				continue;
-			if (!parse_u64(eq + 1, keys[k].v))
+			if (!ws_parse_u64(eq + 1, keys[k].v))
 				return ws_fail(err, "events:%u: bad %s", l->no, l->tok[i]);
 			seen[k] = true;
 		}
@@ -283,7 +255,7 @@ static int parse_header1(struct ws_events_hdr *h, struct eline *l, struct ws_err
 	if (l->n < 4 || strcmp(l->tok[0], "#") || strcmp(l->tok[1], "waitscope") ||
 	    strcmp(l->tok[2], "events"))
 		return ws_fail(err, "events:1: not a waitscope events file");
-	if (l->tok[3][0] != 'v' || !parse_u32(l->tok[3] + 1, &v) || v != EVENTS_VERSION)
+	if (l->tok[3][0] != 'v' || !ws_parse_u32(l->tok[3] + 1, &v) || v != EVENTS_VERSION)
 		return ws_fail(err, "events:1: format %s is not supported (this waitscope reads v%d)",
 			       l->tok[3], EVENTS_VERSION);
 	if (l->n > EVENTS_NCOLS)
@@ -447,11 +419,11 @@ static bool totals_field(const char **s, const char *key, uint64_t *n, uint64_t 
 	*s += len + !last;
 	slash = strchr(num, '/');
 	if (!ns)
-		return !slash && parse_u64(num, n);
+		return !slash && ws_parse_u64(num, n);
 	if (!slash)
 		return false;
 	*slash = '\0';
-	return parse_u64(num, n) && parse_u64(slash + 1, ns);
+	return ws_parse_u64(num, n) && ws_parse_u64(slash + 1, ns);
 }
 
 /* nvcsw=N,nivcsw=N,oncpu_ns=N,runq=N/NS,futex=N/NS,io=N/NS,uninterruptible=N/NS,sleep=N/NS */
@@ -493,30 +465,30 @@ static const char *row_consistency(const struct ws_event *ev)
 /* The columns with a fixed syntax; -1 when all parse, else the first bad one. */
 static int bad_column(struct ws_event *ev, char *const *t)
 {
-	if (!parse_u64(t[C_SEQ], &ev->seq) || !ev->seq)
+	if (!ws_parse_u64(t[C_SEQ], &ev->seq) || !ev->seq)
 		return C_SEQ;
-	if (!parse_u64(t[C_TIME], &ev->time_ns))
+	if (!ws_parse_u64(t[C_TIME], &ev->time_ns))
 		return C_TIME;
-	if (!parse_u32(t[C_CPU], &ev->cpu))
+	if (!ws_parse_u32(t[C_CPU], &ev->cpu))
 		return C_CPU;
-	if (!parse_u32(t[C_TID], &ev->tid))
+	if (!ws_parse_u32(t[C_TID], &ev->tid))
 		return C_TID;
-	if (!parse_u32(t[C_TGID], &ev->tgid))
+	if (!ws_parse_u32(t[C_TGID], &ev->tgid))
 		return C_TGID;
 	if (!parse_comm(t[C_COMM], ev->comm))
 		return C_COMM;
-	if (!parse_u64(t[C_DURATION], &ev->duration_ns))
+	if (!ws_parse_u64(t[C_DURATION], &ev->duration_ns))
 		return C_DURATION;
 	if (!parse_syscall(t[C_SYSCALL], &ev->syscall))
 		return C_SYSCALL;
 	ev->has_futex = strcmp(t[C_FUTEX_ADDR], "-") != 0;
 	if (ev->has_futex && !parse_hex(t[C_FUTEX_ADDR], &ev->futex_addr))
 		return C_FUTEX_ADDR;
-	if (!parse_u32(t[C_OTHER_TID], &ev->other_tid))
+	if (!ws_parse_u32(t[C_OTHER_TID], &ev->other_tid))
 		return C_OTHER_TID;
 	if (!parse_comm(t[C_OTHER_COMM], ev->other_comm))
 		return C_OTHER_COMM;
-	if (!parse_u64(t[C_CGROUP], &ev->cgroup))
+	if (!ws_parse_u64(t[C_CGROUP], &ev->cgroup))
 		return C_CGROUP;
 	return -1;
 }

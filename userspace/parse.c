@@ -129,7 +129,7 @@ static int next_row(struct lines *ls, struct row *r, struct ws_err *err)
 }
 
 /* Decimal digits only, no sign, no overflow: the module's numbers. */
-static bool parse_u64(const char *s, uint64_t *v)
+bool ws_parse_u64(const char *s, uint64_t *v)
 {
 	uint64_t x = 0;
 
@@ -161,11 +161,11 @@ static bool parse_int(const char *s, int *v)
 	return true;
 }
 
-static bool parse_u32(const char *s, uint32_t *v)
+bool ws_parse_u32(const char *s, uint32_t *v)
 {
 	uint64_t x;
 
-	if (!parse_u64(s, &x) || x > UINT32_MAX)
+	if (!ws_parse_u64(s, &x) || x > UINT32_MAX)
 		return false;
 	*v = (uint32_t)x;
 	return true;
@@ -245,7 +245,7 @@ static int read_header(struct lines *ls, const char *name, struct columns *c, bo
 	    strcmp(c->hdr.tok[2], name))
 		return ws_fail(err, "%s:1: not a waitscope %s file", ls->file, name);
 	snprintf(want, sizeof(want), newest > 1 ? "v1 to v%d" : "v%d", newest);
-	if (c->hdr.tok[3][0] != 'v' || !parse_u32(c->hdr.tok[3] + 1, &v) || v < 1 ||
+	if (c->hdr.tok[3][0] != 'v' || !ws_parse_u32(c->hdr.tok[3] + 1, &v) || v < 1 ||
 	    v > (unsigned)newest)
 		return ws_fail(err, "%s:1: format %s is not supported (this waitscope reads %s)",
 			       ls->file, c->hdr.tok[3], want);
@@ -505,7 +505,7 @@ static void index_thread(struct ws_snapshot *s, size_t i);
 static bool parse_futex_val(const char *tok, struct ws_thread *t)
 {
 	t->has_futex_val = strcmp(tok, "-") != 0;
-	return !t->has_futex_val || parse_u32(tok, &t->futex_val);
+	return !t->has_futex_val || ws_parse_u32(tok, &t->futex_val);
 }
 
 /*
@@ -518,7 +518,7 @@ static int row_start(const struct ws_snapshot *s, const struct row *r, int col, 
 	*start = NULL;
 	if (col < 0)
 		return 0;
-	if (!parse_u64(r->tok[col], v))
+	if (!ws_parse_u64(r->tok[col], v))
 		return -1;
 	if (s->have_start)
 		*start = v;
@@ -538,23 +538,23 @@ static int thread_row(struct ws_snapshot *s, const struct lines *ls, const struc
 	if (r->n != ncols)
 		return ws_fail(err, "%s:%u: %d fields, expected %d", ls->file, ls->lineno, r->n,
 			       ncols);
-	if (!parse_u32(r->tok[ix[TC_TID]], &t.tid) || !t.tid)
+	if (!ws_parse_u32(r->tok[ix[TC_TID]], &t.tid) || !t.tid)
 		bad = "tid";
-	else if (!parse_u32(r->tok[ix[TC_TGID]], &t.tgid))
+	else if (!ws_parse_u32(r->tok[ix[TC_TGID]], &t.tgid))
 		bad = "tgid";
 	else if ((t.state = parse_state(r->tok[ix[TC_STATE]])) == -100)
 		bad = "state";
-	else if (!parse_u64(r->tok[ix[TC_ONCPU]], &t.oncpu_ns) ||
-		 !parse_u64(r->tok[ix[TC_NVCSW]], &t.nvcsw) ||
-		 !parse_u64(r->tok[ix[TC_NIVCSW]], &t.nivcsw))
+	else if (!ws_parse_u64(r->tok[ix[TC_ONCPU]], &t.oncpu_ns) ||
+		 !ws_parse_u64(r->tok[ix[TC_NVCSW]], &t.nvcsw) ||
+		 !ws_parse_u64(r->tok[ix[TC_NIVCSW]], &t.nivcsw))
 		bad = "oncpu_ns/nvcsw/nivcsw";
-	else if (!parse_u32(r->tok[ix[TC_WAKER]], &t.waker) && strcmp(r->tok[ix[TC_WAKER]], "-"))
+	else if (!ws_parse_u32(r->tok[ix[TC_WAKER]], &t.waker) && strcmp(r->tok[ix[TC_WAKER]], "-"))
 		bad = "waker";
-	else if (!parse_u32(r->tok[ix[TC_PREEMPTOR]], &t.preemptor) &&
+	else if (!ws_parse_u32(r->tok[ix[TC_PREEMPTOR]], &t.preemptor) &&
 		 strcmp(r->tok[ix[TC_PREEMPTOR]], "-"))
 		bad = "preemptor";
-	else if (!parse_u64(r->tok[ix[TC_CGROUP]], &t.cgroup) ||
-		 !parse_u64(r->tok[ix[TC_OFF]], &t.off_ns))
+	else if (!ws_parse_u64(r->tok[ix[TC_CGROUP]], &t.cgroup) ||
+		 !ws_parse_u64(r->tok[ix[TC_OFF]], &t.off_ns))
 		bad = "cgroup/off_ns";
 	else if (strcmp(r->tok[ix[TC_PARTIAL]], "0") && strcmp(r->tok[ix[TC_PARTIAL]], "1"))
 		bad = "partial";
@@ -565,8 +565,8 @@ static int thread_row(struct ws_snapshot *s, const struct lines *ls, const struc
 	for (i = 0; !bad && i < NR_REASONS; i++) {
 		const int *c = &ix[TC_REASONS + 3 * i];
 
-		if (!parse_u64(r->tok[c[0]], &t.r[i].n) || !parse_u64(r->tok[c[1]], &t.r[i].ns) ||
-		    !parse_u64(r->tok[c[2]], &t.r[i].max_ns))
+		if (!ws_parse_u64(r->tok[c[0]], &t.r[i].n) || !ws_parse_u64(r->tok[c[1]], &t.r[i].ns) ||
+		    !ws_parse_u64(r->tok[c[2]], &t.r[i].max_ns))
 			bad = thread_cols[TC_REASONS + 3 * i];
 	}
 	if (!bad && row_start(s, r, start_col, &t.start_ns, &start))
@@ -624,7 +624,7 @@ static int parse_threads(struct ws_snapshot *s, struct scratch *sc, struct ws_er
 		rc = map_columns(ls, c, thread_cols, TC_REASONS + 3 * NR_REASONS, ix, err);
 	if (!rc) {
 		now = header_value(c, "now_ns");
-		if (!now || !parse_u64(now, &s->now_ns))
+		if (!now || !ws_parse_u64(now, &s->now_ns))
 			rc = ws_fail(err, "threads:1: no now_ns");
 		ival = col_index(c, "futex_val");
 	}
@@ -649,7 +649,7 @@ static bool parse_bucket(const char *tok, unsigned *slot, uint64_t *n)
 	if (!colon)
 		return false;
 	*colon = '\0';
-	if (!parse_u64(tmp, &low) || !parse_u64(colon + 1, n) || !*n || *n >= (1ULL << 56))
+	if (!ws_parse_u64(tmp, &low) || !ws_parse_u64(colon + 1, n) || !*n || *n >= (1ULL << 56))
 		return false;
 	/* Bucket bounds are 0 and the powers of two up to 2^(NR_SLOTS-1). */
 	k = low ? (unsigned)__builtin_ctzll(low) : 0;
@@ -677,7 +677,7 @@ static int hist_row(struct ws_snapshot *s, struct scratch *sc, const int *ix,
 	if (r->n < b0 + 1)
 		return ws_fail(err, "%s:%u: %d fields, expected %d or more", ls->file, ls->lineno,
 			       r->n, b0 + 1);
-	if (!parse_u32(r->tok[ix[HC_TID]], &tid) ||
+	if (!ws_parse_u32(r->tok[ix[HC_TID]], &tid) ||
 	    (reason = parse_reason(r->tok[ix[HC_REASON]])) < 0 ||
 	    row_start(s, r, ix[HC_START], &st, &start))
 		return ws_fail(err, "%s:%u: bad tid, start_ns or reason", ls->file, ls->lineno);
@@ -771,7 +771,7 @@ static int parse_blocked(struct ws_snapshot *s, struct scratch *sc, struct ws_er
 	start_col = col_index(c, "start_ns");
 	if (!rc) {
 		v = header_value(c, "min_ms");
-		if (!v || !parse_u64(v, &s->blocked_min_ms))
+		if (!v || !ws_parse_u64(v, &s->blocked_min_ms))
 			rc = ws_fail(err, "blocked:1: no min_ms");
 		v = header_value(c, "stack");
 		s->have_stacks = v && !strcmp(v, "indented");
@@ -787,7 +787,7 @@ static int parse_blocked(struct ws_snapshot *s, struct scratch *sc, struct ws_er
 			rc = t || !tid ? blocked_frame(s, t, ls, r, err) : 0;
 			continue;
 		}
-		if (r->n != c->n || !parse_u32(r->tok[ix[0]], &tid) || !tid ||
+		if (r->n != c->n || !ws_parse_u32(r->tok[ix[0]], &tid) || !tid ||
 		    parse_reason(r->tok[ix[1]]) < 0 || row_start(s, r, start_col, &st, &start)) {
 			rc = ws_fail(err, "blocked:%u: bad row", ls->lineno);
 			break;
@@ -823,7 +823,7 @@ static int parse_futex(struct ws_snapshot *s, struct scratch *sc, struct ws_err 
 		const char *lost = header_value(c, "lost");
 
 		ilock = col_index(c, "lock_n");
-		if (lost && !parse_u64(lost, &s->futex_lost))
+		if (lost && !ws_parse_u64(lost, &s->futex_lost))
 			rc = ws_fail(err, "futex:1: bad lost=%s", lost);
 	}
 	f.has_lock_n = ilock >= 0;
@@ -831,12 +831,12 @@ static int parse_futex(struct ws_snapshot *s, struct scratch *sc, struct ws_err 
 		rc = 0;
 		if (r->n && r->tok[0][0] == '#')
 			continue;
-		if (r->n != c->n || !parse_u32(r->tok[ix[0]], &f.tgid) ||
-		    !parse_hex(r->tok[ix[1]], &f.uaddr) || !parse_u32(r->tok[ix[2]], &f.waiting) ||
-		    !parse_u64(r->tok[ix[3]], &f.count) || !parse_u64(r->tok[ix[4]], &f.total_ns) ||
-		    !parse_u64(r->tok[ix[5]], &f.max_ns) ||
-		    !parse_u64(r->tok[ix[6]], &f.longest_now_ns) ||
-		    (ilock >= 0 && !parse_u64(r->tok[ilock], &f.lock_n))) {
+		if (r->n != c->n || !ws_parse_u32(r->tok[ix[0]], &f.tgid) ||
+		    !parse_hex(r->tok[ix[1]], &f.uaddr) || !ws_parse_u32(r->tok[ix[2]], &f.waiting) ||
+		    !ws_parse_u64(r->tok[ix[3]], &f.count) || !ws_parse_u64(r->tok[ix[4]], &f.total_ns) ||
+		    !ws_parse_u64(r->tok[ix[5]], &f.max_ns) ||
+		    !ws_parse_u64(r->tok[ix[6]], &f.longest_now_ns) ||
+		    (ilock >= 0 && !ws_parse_u64(r->tok[ilock], &f.lock_n))) {
 			rc = ws_fail(err, "futex:%u: bad row", ls->lineno);
 			break;
 		}
@@ -938,14 +938,14 @@ static int stats_kv(struct ws_stats *st, const struct lines *ls, const struct ro
 	if (!strncmp(k, "events_", 7)) {
 		if (st->nevents < 8) {
 			snprintf(st->event_names[st->nevents], 32, "%s", k + 7);
-			if (!parse_u64(v, &st->events[st->nevents++]))
+			if (!ws_parse_u64(v, &st->events[st->nevents++]))
 				return ws_fail(err, "%s:%u: bad number", ls->file, ls->lineno);
 		}
 		return 0;
 	}
 	total = stats_total(st, k);
 	if (total) {
-		if (!parse_u64(v, total))
+		if (!ws_parse_u64(v, total))
 			return ws_fail(err, "%s:%u: bad number for %s", ls->file, ls->lineno, k);
 		st->have_totals = true;
 		return 0;
@@ -953,7 +953,7 @@ static int stats_kv(struct ws_stats *st, const struct lines *ls, const struct ro
 	for (i = 0; i < sizeof(stat_keys) / sizeof(stat_keys[0]); i++) {
 		if (strcmp(k, stat_keys[i].key))
 			continue;
-		if (!parse_u64(v, (uint64_t *)((char *)st + stat_keys[i].off)))
+		if (!ws_parse_u64(v, (uint64_t *)((char *)st + stat_keys[i].off)))
 			return ws_fail(err, "%s:%u: bad number for %s", ls->file, ls->lineno, k);
 		return 0;
 	}

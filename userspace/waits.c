@@ -160,21 +160,6 @@ static char *token(char **s)
 	return t;
 }
 
-static bool parse_u32(const char *s, uint32_t *v)
-{
-	uint64_t x = 0;
-
-	if (*s < '0' || *s > '9')
-		return false;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		x = x * 10 + (uint64_t)(*s - '0');
-		if (x > UINT32_MAX)
-			return false;
-	}
-	*v = (uint32_t)x;
-	return !*s;
-}
-
 /* A holder id: a number, or "-" for none (0). */
 static bool parse_holder(const char *s, uint32_t *v)
 {
@@ -182,7 +167,7 @@ static bool parse_holder(const char *s, uint32_t *v)
 		*v = 0;
 		return true;
 	}
-	return parse_u32(s, v);
+	return ws_parse_u32(s, v);
 }
 
 static int name_index(const char *const *names, int n, const char *s)
@@ -225,7 +210,7 @@ static int parse_header(struct ws_waits *w, struct wline *l, struct ws_err *err)
 		t[i] = token(&s);
 	if (!t[2] || strcmp(t[0], "#") || strcmp(t[1], "waitscope") || strcmp(t[2], "waits"))
 		return ws_fail(err, "waits:1: not a waitscope waits file");
-	if (!t[3] || t[3][0] != 'v' || !parse_u32(t[3] + 1, &v) || v != WAITS_VERSION)
+	if (!t[3] || t[3][0] != 'v' || !ws_parse_u32(t[3] + 1, &v) || v != WAITS_VERSION)
 		return ws_fail(err, "waits:1: format %s is not supported (this waitscope reads v%d)",
 			       t[3] ? t[3] : "(none)", WAITS_VERSION);
 	if (!t[4] || (strcmp(t[4], "resolved=0") && strcmp(t[4], "resolved=1")))
@@ -278,9 +263,9 @@ static int edge_fields(struct ws_edge *e, char **t, char *rest, unsigned no, str
 {
 	int type, scope;
 
-	if (!parse_u32(t[0], &e->tid) || !e->tid)
+	if (!ws_parse_u32(t[0], &e->tid) || !e->tid)
 		return ws_fail(err, "waits:%u: bad tid '%s'", no, t[0]);
-	if (!parse_u32(t[1], &e->pid) || !e->pid)
+	if (!ws_parse_u32(t[1], &e->pid) || !e->pid)
 		return ws_fail(err, "waits:%u: bad pid '%s'", no, t[1]);
 	type = name_index(ws_edge_type_names, NR_EDGE_TYPES, t[2]);
 	if (type < 0)

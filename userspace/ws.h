@@ -212,6 +212,9 @@ enum ws_fd_kind ws_proc_fd_kind(const char *root, uint32_t pid, uint64_t fd, cha
 /* fmt.c */
 void ws_fmt_dur(char *buf, size_t n, uint64_t ns);
 bool ws_parse_duration(const char *s, uint64_t *ns);
+/* Decimal digits only, no sign, no overflow (parse.c): the module's numbers. */
+bool ws_parse_u64(const char *s, uint64_t *v);
+bool ws_parse_u32(const char *s, uint32_t *v);
 void ws_fmt_approx(char *buf, size_t n, uint64_t ns);
 void ws_unescape_comm(const char *in, char *out, size_t n);
 char *ws_sanitize(char *s);

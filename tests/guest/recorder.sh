@@ -6,6 +6,8 @@
 . /tests/lib.sh
 
 EV=$D/events
+W=waitscope
+relay() { echo "WS-FILE-BEGIN $1"; cat "$2"; echo "WS-FILE-END"; }
 # Columns of an events row.
 #  1 seq 2 time_ns 3 cpu 4 kind 5 tid 6 tgid 7 comm 8 reason 9 duration_ns
 # 10 flags 11 syscall 12 futex_addr 13 futex_op 14 other_tid 15 other_comm
@@ -64,6 +66,21 @@ if start_scenario sleeper; then
 		[ "$(nrows /tmp/ev1 "\$5 == $tid && \$14 == 0 && \$15 == \"[irq]\"")" = 20 ]
 	check "sleeper: tgid and comm are the scenario's" \
 		[ "$(nrows /tmp/ev1 "\$5 == $tid && \$6 == $SCENARIO_PID && \$7 == \"sleeper\"")" = 20 ]
+	# The CLI on the live module: the same 20, in its own words.
+	$W slow -t "$tid" > /tmp/slow1 2> /tmp/slow1.err; rc=$?
+	sed 's/^/# slow: /' /tmp/slow1 /tmp/slow1.err | head -4
+	check "slow: exit 0, one line per sleep of the sleeper, woken by [irq], in clock_nanosleep" sh -c "
+		[ $rc = 0 ] && [ \$(grep -c ' sleep .*woken by \\[irq\\]' /tmp/slow1) = 20 ] &&
+		[ \$(grep -c nanosleep /tmp/slow1) = 20 ]"
+	$W slow --json -p "$SCENARIO_PID" > /tmp/slow1.json 2>/dev/null
+	check "slow --json: 20 objects of the sleeper, one a line" \
+		[ "$(grep -c "\"tid\":$tid[,}]" /tmp/slow1.json)" = 20 ]
+	relay recorder/slow.json /tmp/slow1.json
+	rm -rf /tmp/snapr
+	$W snapshot /tmp/snapr > /dev/null 2>&1
+	check "slow: a snapshot keeps the events; offline, the same 20 lines" sh -c "
+		$W --debugfs /tmp/snapr slow -t $tid > /tmp/slow1.off 2>/dev/null &&
+		[ \$(grep -c ' sleep ' /tmp/slow1.off) = 20 ]"
 	if stack_on; then
 		check "sleeper: its stack as it slept names the nanosleep" \
 			[ "$(nrows /tmp/ev1 "\$5 == $tid && \$17 ~ /nanosleep/")" = 20 ]
@@ -134,6 +151,22 @@ if start_scenario stuck; then
 		[ "$(nrows /tmp/ev5 "\$4 == \"exit\" && \$5 == $SCENARIO_PID && \$10 == \"killed\" && \$11 == 34")" = 1 ]
 fi
 
+# ---- slow --follow on the live module: new events, then a clean stop ----
+ctl exit_events=1
+$W slow --follow --exits --json --interval 100ms > /tmp/follow.out 2> /tmp/follow.err &
+fpid=$!
+sleep 1
+scenario churn 20 > /dev/null 2>&1 &
+cp2=$!
+wait $cp2
+sleep 1
+kill -TERM $fpid
+wait $fpid
+frc=$?
+note "follow: exit $frc, $(wc -l < /tmp/follow.out) lines, $(grep -c '"kind":"exit"' /tmp/follow.out) exits; $(head -c 300 /tmp/follow.err)"
+check "slow --follow: the 21 exits of a churn started after it, once each; exit 0 on SIGTERM" sh -c "
+	[ $frc = 0 ] && [ \$(grep '\"kind\":\"exit\"' /tmp/follow.out | grep -c '\"tgid\":$cp2[,}]') = 21 ]"
+
 # ---- bad writes change nothing ----
 for bad in slow_min_us=-1 slow_min_us=3600000001 slow_min_us= exit_events=2 slow_reset=1 "slow_min_us=1 "; do
 	check "recorder: control refuses '$bad'" sh -c "! echo '$bad' > $D/control 2>/dev/null"
@@ -181,19 +214,29 @@ check "wrap: each CPU's kept events are its newest, numbers increasing" awk '
 	/^#/ { next }
 	{ if ($1 + 0 <= prev[$3] + 0) bad = 1; prev[$3] = $1 }
 	END { exit bad }' /tmp/w1
+$W slow --follow --json --interval 2s > /tmp/followw.json 2> /tmp/followw.err &
+fpid=$!
+sleep 0.5
 ctl slow_min_us=1
 # Readers while the rings fill: every read whole, its header first.
+rpids=
 for r in 1 2 3; do
 	( i=0; while [ $i -lt 20 ]; do cat $EV > /tmp/rl$r.$i || echo fail; i=$((i + 1)); done ) > /tmp/rl$r.out &
+	rpids="$rpids $!"
 done
 busy
-wait
+wait $rpids
 check "recorder: 60 reads during the writes all end with a header and whole rows" sh -c "
 	! grep -q fail /tmp/rl?.out && for f in /tmp/rl?.*[0-9]; do
 		head -n 1 \$f | grep -q '^# waitscope events v1 ' &&
 		awk '!/^#/ && NF != 17 { exit 1 }' \$f || exit 1
 	done"
 quiet
+sleep 2.5
+kill -TERM $fpid
+wait $fpid
+note "follow across a wrap: $(grep -c '"kind":"missed"' /tmp/followw.json) missed records: $(grep '"kind":"missed"' /tmp/followw.json | head -2 | tr '\n' ' ')"
+check "slow --follow across a wrap reports what it missed" grep -q '"kind":"missed","count":[1-9]' /tmp/followw.json
 read_after "$last" /tmp/w4
 l2=$(hdr /tmp/w4 last) k2=$(hdr /tmp/w4 kept) m2=$(hdr /tmp/w4 missed)
 note "resume after $last: last $l2 kept $k2 missed $m2"
