@@ -324,7 +324,8 @@ if [ -n "$debug_tree" ]; then
 	if built "$build"; then
 		pass "debug: module and KUnit module build with W=1 and sparse, no warning"
 		queue_boot debug "$debug_tree/arch/x86/boot/bzImage" "kunit module cli cause recorder kmemleak" \
-			"$build/waitscope.ko" "$build/waitscope_kunit.ko" "$out/scenario" "$cli/waitscope"
+			"$build/waitscope.ko" "$build/waitscope_kunit.ko" "$out/scenario" "$cli/waitscope" \
+			"$out/stress"
 		# Lockdown: the module signed with the kernel's own key, beside an
 		# unsigned copy that must be refused; and a boot without debugfs.
 		mkdir -p "$build/signed"

@@ -1092,8 +1092,14 @@ static void cstate_expect(const struct cstate *c0, unsigned long bmin, struct cs
 	*x = *c0;
 	snprintf(x->bmin, sizeof(x->bmin), "%lu", bmin);
 	p = strstr(x->line, "blocked_min_ms=");
-	if (p)
-		snprintf(p, sizeof(x->line) - (p - x->line), "blocked_min_ms=%lu", bmin);
+	if (p) {
+		/* Only the number changes: the settings after it stay. */
+		char tail[sizeof(x->line)];
+
+		snprintf(tail, sizeof(tail), "%s", p + strlen("blocked_min_ms=") +
+			 strspn(p + strlen("blocked_min_ms="), "0123456789"));
+		snprintf(p, sizeof(x->line) - (p - x->line), "blocked_min_ms=%lu%s", bmin, tail);
+	}
 }
 
 static int cstate_eq(const struct cstate *a, const struct cstate *b)
