@@ -492,6 +492,18 @@ static void ws_put_totals(struct seq_file *m, const struct ws_cpu_stats *sum)
 	}
 }
 
+/* The recorder's events per reason (slow_<reason>_n) and exits (slow_exit_n). */
+static void ws_put_recorded(struct seq_file *m, const struct ws_recorder *rec)
+{
+	unsigned int r;
+
+	for (r = 0; r < WS_NR_REASONS; r++)
+		seq_printf(m, "slow_%s_n%*s %llu\n", ws_reason_name(r),
+			   (int)(22 - strlen(ws_reason_name(r))), "", ws_rec_recorded(rec, r));
+	seq_printf(m, "slow_exit_n                   %llu\n",
+		   ws_rec_recorded(rec, WS_REC_EXIT_COUNT));
+}
+
 static int ws_stats_show(struct seq_file *m, void *v)
 {
 	struct ws_state *ws = m->private;
@@ -525,6 +537,7 @@ static int ws_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "exit_events                   %d\n", ws_rec_exits(&ws->rec));
 	seq_printf(m, "slow_events                   %llu\n", ws_rec_written(&ws->rec));
 	seq_printf(m, "slow_overwritten              %llu\n", ws_rec_overwritten(&ws->rec));
+	ws_put_recorded(m, &ws->rec);
 	ws_put_totals(m, &sum);
 	seq_puts(m, "# runq_cpuN: run-queue waits that ended on CPU N, low_us:count per log2 bucket\n");
 	ws_put_runq_hist(m, ws);

@@ -744,6 +744,9 @@ static void ws_test_ring_wrap(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, snap.missed, 24ULL);
 	KUNIT_EXPECT_EQ(test, snap.overwritten, 24ULL);
 	KUNIT_EXPECT_EQ(test, ws_rec_overwritten(r), 24ULL);
+	/* The per-reason counts keep what the ring let go. */
+	KUNIT_EXPECT_EQ(test, ws_rec_recorded(r, WS_R_RUNQ), 40ULL);
+	KUNIT_EXPECT_EQ(test, ws_rec_recorded(r, WS_R_IO), 0ULL);
 	for (i = 0; i < snap.n; i++) {
 		KUNIT_EXPECT_EQ(test, snap.ev[i].seq, 25ULL + i);
 		KUNIT_EXPECT_EQ(test, snap.ev[i].duration_ns, 25ULL + i);
@@ -819,6 +822,7 @@ static void ws_test_ring_order(struct kunit *test)
 static void ws_test_ring_forget(struct kunit *test)
 {
 	struct ws_recorder *r = ws_test_rec(test);
+	struct ws_event exit_ev = { .tid = 8, .kind = WS_EV_EXIT, .reason = WS_NR_REASONS };
 	struct ws_rec_snap snap;
 
 	preempt_disable();
@@ -827,15 +831,19 @@ static void ws_test_ring_forget(struct kunit *test)
 	ws_rec_forget(r);
 	KUNIT_EXPECT_EQ(test, ws_rec_written(r), 0ULL);
 	KUNIT_EXPECT_EQ(test, ws_rec_overwritten(r), 0ULL);
+	KUNIT_EXPECT_EQ(test, ws_rec_recorded(r, WS_R_RUNQ), 0ULL);
 	KUNIT_ASSERT_EQ(test, ws_rec_snap_take(r, 0, &snap), 0);
 	KUNIT_EXPECT_EQ(test, snap.n, 0U);
 	KUNIT_EXPECT_EQ(test, snap.missed, 0ULL);
 	ws_rec_snap_free(&snap);
 	preempt_disable();
 	ws_test_rec_write(r, 8, 2);
+	ws_rec_write(r, &exit_ev);
 	preempt_enable();
+	KUNIT_EXPECT_EQ(test, ws_rec_recorded(r, WS_R_RUNQ), 2ULL);
+	KUNIT_EXPECT_EQ(test, ws_rec_recorded(r, WS_REC_EXIT_COUNT), 1ULL);
 	KUNIT_ASSERT_EQ(test, ws_rec_snap_take(r, 0, &snap), 0);
-	KUNIT_EXPECT_EQ(test, snap.n, 2U);
+	KUNIT_EXPECT_EQ(test, snap.n, 3U);
 	KUNIT_EXPECT_EQ(test, snap.ev[0].seq, 21ULL);
 	KUNIT_EXPECT_EQ(test, snap.missed, 0ULL);
 	ws_rec_snap_free(&snap);

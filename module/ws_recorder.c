@@ -72,6 +72,7 @@ void ws_rec_clear(struct ws_recorder *r)
 
 		ring->head = 0;
 		ring->overwritten = 0;
+		memset(ring->recorded, 0, sizeof(ring->recorded));
 		for (i = 0; i < r->capacity; i++) {
 			ring->slot[i].pos = 0;
 			memset(&ring->slot[i].ev, 0, sizeof(ring->slot[i].ev));
@@ -79,6 +80,7 @@ void ws_rec_clear(struct ws_recorder *r)
 	}
 	r->floor = atomic64_read(&r->seq);
 	r->overwritten_base = 0;
+	memset(r->recorded_base, 0, sizeof(r->recorded_base));
 }
 
 /*
@@ -88,6 +90,11 @@ void ws_rec_clear(struct ws_recorder *r)
  */
 void ws_rec_forget(struct ws_recorder *r)
 {
+	unsigned int i;
+
+	for (i = 0; i < WS_REC_NR_COUNTS; i++)
+		WRITE_ONCE(r->recorded_base[i],
+			   ws_rec_recorded(r, i) + READ_ONCE(r->recorded_base[i]));
 	WRITE_ONCE(r->overwritten_base, ws_rec_overwritten(r) + READ_ONCE(r->overwritten_base));
 	WRITE_ONCE(r->floor, atomic64_read(&r->seq));
 }
@@ -119,6 +126,23 @@ u64 ws_rec_written(const struct ws_recorder *r)
 	return atomic64_read(&r->seq) - READ_ONCE(r->floor);
 }
 
+/*
+ * Events of one kind (a wait reason, or WS_REC_EXIT_COUNT) recorded since
+ * load or the last reset, overwritten or not: what a Prometheus counter
+ * of slow events reads, where the ring only keeps the newest.
+ */
+u64 ws_rec_recorded(const struct ws_recorder *r, unsigned int which)
+{
+	unsigned int cpu;
+	u64 n = 0;
+
+	if (which >= WS_REC_NR_COUNTS)
+		return 0;
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++)
+		n += READ_ONCE(r->rings[cpu].recorded[which]);
+	return n - READ_ONCE(r->recorded_base[which]);
+}
+
 /* Keep ev in this CPU's ring, numbered.  Allocates nothing, takes no lock. */
 void ws_rec_write(struct ws_recorder *r, struct ws_event *ev)
 {
@@ -126,8 +150,11 @@ void ws_rec_write(struct ws_recorder *r, struct ws_event *ev)
 	struct ws_ring *ring;
 	unsigned long flags;
 	unsigned int cpu;
+	unsigned int which;
 	u64 head;
 
+	which = ev->kind == WS_EV_EXIT ? WS_REC_EXIT_COUNT : min_t(unsigned int, ev->reason,
+								      WS_NR_REASONS - 1);
 	local_irq_save(flags);
 	cpu = smp_processor_id();
 	ring = &r->rings[cpu];
@@ -144,6 +171,7 @@ void ws_rec_write(struct ws_recorder *r, struct ws_event *ev)
 	raw_write_seqcount_end(&slot->seq);
 	if (head >= r->capacity)
 		WRITE_ONCE(ring->overwritten, ring->overwritten + 1);
+	WRITE_ONCE(ring->recorded[which], ring->recorded[which] + 1);
 	/* Release: a reader that sees the new head sees the slot (ws_rec_take_ring()). */
 	smp_store_release(&ring->head, head + 1);
 	/* The slot and head are written before a reader sees the ring idle. */

@@ -19,6 +19,9 @@
 #define WS_REC_MIN_CAP		16
 #define WS_REC_MAX_CAP		65536
 #define WS_REC_STACK_DEPTH	12
+/* Events counted per kind: one count per wait reason, then the exits. */
+#define WS_REC_EXIT_COUNT	WS_NR_REASONS
+#define WS_REC_NR_COUNTS	(WS_NR_REASONS + 1)
 
 enum ws_event_kind {
 	WS_EV_WAIT,		/* a slow off-CPU interval ended */
@@ -78,6 +81,7 @@ struct ws_ring {
 	u64 overwritten;	/* of them, pushed out by newer ones */
 	int busy;		/* a write is between taking its seq and finishing */
 	struct ws_ring_slot *slot;
+	u64 recorded[WS_REC_NR_COUNTS];	/* writes by reason, exits last */
 } ____cacheline_aligned;
 
 struct ws_recorder {
@@ -90,6 +94,7 @@ struct ws_recorder {
 	/* What readers use. */
 	u64 floor;		/* slow_reset: events up to this seq are forgotten */
 	u64 overwritten_base;	/* overwritten as of the last slow_reset */
+	u64 recorded_base[WS_REC_NR_COUNTS];	/* recorded as of the last slow_reset */
 	struct ws_ring_slot *slots;
 };
 
@@ -102,6 +107,7 @@ void ws_rec_set_min_us(struct ws_recorder *r, u32 min_us);
 void ws_rec_write(struct ws_recorder *r, struct ws_event *ev);
 u64 ws_rec_overwritten(const struct ws_recorder *r);
 u64 ws_rec_written(const struct ws_recorder *r);
+u64 ws_rec_recorded(const struct ws_recorder *r, unsigned int which);
 
 /*
  * Is an interval of ns long enough to record?  The one comparison every

@@ -139,17 +139,18 @@ queue_boot() {
 	printf '%s\n' "$out/$label $vmlinuz $BOOT_TIMEOUT '$suites' '${WS_CMDLINE:-}' $*" >> "$out/boots.jobs"
 }
 
-# unix_diag_ko VMLINUZ DIR: the kernel's unix_diag module, uncompressed into
-# DIR; prints its path, or nothing when the kernel has none.
-unix_diag_ko() {
+# kernel_ko VMLINUZ DIR PATH: the kernel's module kernel/PATH(.ko, .ko.xz),
+# uncompressed into DIR; prints its path, or nothing when the kernel has none.
+kernel_ko() {
 	rel=${1#/boot/vmlinuz-}
-	for ko in /lib/modules/"$rel"/kernel/net/unix/unix_diag.ko*; do
+	name=$(basename "$3")
+	for ko in /lib/modules/"$rel"/kernel/"$3".ko*; do
 		case $ko in
-		*.xz) xz -dc "$ko" > "$2/unix_diag.ko" || return 0 ;;
-		*.ko) cp "$ko" "$2/unix_diag.ko" || return 0 ;;
+		*.xz) xz -dc "$ko" > "$2/$name.ko" || return 0 ;;
+		*.ko) cp "$ko" "$2/$name.ko" || return 0 ;;
 		*) continue ;;
 		esac
-		echo "$2/unix_diag.ko"
+		echo "$2/$name.ko"
 		return 0
 	done
 }
@@ -312,11 +313,15 @@ while read -r label vmlinuz kdir; do
 		suites="hostile dkms module cli cause recorder lifecycle"
 	fi
 	# The cause suite resolves unix socket peers through sock_diag, which
-	# Debian builds as a module (unix_diag): the boot's own copy.
-	diag_ko=$(unix_diag_ko "$vmlinuz" "$build")
+	# Debian builds as a module (unix_diag); the module suite's known-answer
+	# disk is null_blk, which needs configfs: the boot's own copies.
+	kos=
+	for m in net/unix/unix_diag fs/configfs/configfs drivers/block/null_blk/null_blk; do
+		kos="$kos $(kernel_ko "$vmlinuz" "$build" $m)"
+	done
 	# shellcheck disable=SC2086
 	queue_boot "$label" "$vmlinuz" "$suites" "$build/waitscope.ko" "$out/scenario" \
-		"$cli/waitscope" "$out/hostile" "$out/stress" $dkms_ko $diag_ko
+		"$cli/waitscope" "$out/hostile" "$out/stress" $dkms_ko $kos
 done < "$out/kernels.txt"
 
 if [ -n "$debug_tree" ]; then
@@ -325,7 +330,7 @@ if [ -n "$debug_tree" ]; then
 		pass "debug: module and KUnit module build with W=1 and sparse, no warning"
 		queue_boot debug "$debug_tree/arch/x86/boot/bzImage" "kunit module cli cause recorder kmemleak" \
 			"$build/waitscope.ko" "$build/waitscope_kunit.ko" "$out/scenario" "$cli/waitscope" \
-			"$out/stress"
+			"$out/stress" "$debug_tree/drivers/block/null_blk/null_blk.ko"
 		# Lockdown: the module signed with the kernel's own key, beside an
 		# unsigned copy that must be refused; and a boot without debugfs.
 		mkdir -p "$build/signed"

@@ -2,8 +2,9 @@
 # make bench: waitscope's cost against the tools it replaces, in one boot.
 #
 # Boots the Debian 6.1 kernel in qemu (2 CPUs, 2 GiB) with waitscope,
-# bpftrace and perf, runs every workload of wsbench.c under seven
-# conditions (nothing; waitscope enabled; waitscope loaded but disabled;
+# bpftrace and perf, runs every workload of wsbench.c under eight
+# conditions (nothing; waitscope enabled; enabled with the recorder off;
+# waitscope loaded but disabled;
 # bpftrace runqlat; runqlat + an offcputime-like program; perf sched
 # record; nothing again, for the A/A spread), rotating their order each
 # round, then prints the table of medians (tests/bench/table.py) and the
@@ -47,7 +48,7 @@ fi
 gcc -static -O2 -Wall -Wextra -Werror -pthread -o "$out/wsbench" "$top/tests/bench/wsbench.c"
 printf 'ROUNDS=%s\nSECONDS_PER_RUN=%s\nPAIRS=16\n' "$rounds" "$seconds" > "$out/bench.conf"
 
-echo "bench: booting $label (TCG, single-threaded, 2 CPUs): $rounds rounds x 7 conditions x 6 workloads of ${seconds}s" >&2
+echo "bench: booting $label (TCG, single-threaded, 2 CPUs): $rounds rounds x 8 conditions x 6 workloads of ${seconds}s" >&2
 start=$(date +%s)
 # shellcheck disable=SC2086
 WS_VM_MEM=2048 WS_INITRAMFS_BINS="$(command -v bpftrace) $(command -v perf)" \

@@ -14,10 +14,11 @@ import statistics
 import sys
 from collections import defaultdict
 
-CONDITIONS = ["none", "enabled", "disabled", "runqlat", "runqlat+offcpu", "perf", "none-again"]
+CONDITIONS = ["none", "enabled", "norec", "disabled", "runqlat", "runqlat+offcpu", "perf", "none-again"]
 LABELS = {
     "none": "nothing loaded",
     "enabled": "waitscope enabled",
+    "norec": "... recorder off",
     "disabled": "waitscope disabled",
     "runqlat": "bpftrace runqlat",
     "runqlat+offcpu": "runqlat + offcputime",
@@ -213,6 +214,23 @@ def print_share_target(runs, s, mode, limit=0.2):
         print(line + f": {verdict(share <= limit)} (A/A spread +-{noise:.0f} ns/switch)")
 
 
+def print_recorder_target(runs):
+    """The recorder at its default against off, per round: "adds nothing
+    measurable" when the per-round ratios do not all lie on one side of 1."""
+    for mode in WORKLOADS:
+        on, off = runs.get(("enabled", mode), {}), runs.get(("norec", mode), {})
+        r = [on[k][0] / off[k][0] for k in sorted(on) if k in off and off[k][0] > 0]
+        if not r:
+            continue
+        med, lo, hi = statistics.median(r), min(r), max(r)
+        what = "time per op"
+        if mode == "churn":
+            what, med, lo, hi = "threads/s", 1 / med, 1 / hi, 1 / lo
+        print(f"  {mode}: recorder at its default vs off {fmt_pct(med)} {what}, per round "
+              f"{fmt_pct(lo)}..{fmt_pct(hi)}: "
+              f"{'no measurable change' if min(r) <= 1 <= max(r) else 'MEASURABLE'}")
+
+
 def print_churn_target(s, limit=0.02):
     ch, aa = s.get(("churn", "enabled")), s.get(("churn", "none-again"))
     if not ch:
@@ -246,6 +264,7 @@ def print_targets(runs, s, stats):
                   f"{fmt_pct(lo)}..{fmt_pct(hi)}: "
                   f"{'no measurable change' if d['lo'] <= 1 <= d['hi'] else 'MEASURABLE'}")
     print_churn_target(s)
+    print_recorder_target(runs)
     if stats:
         entry = int(stats.get("thread_entry_bytes", 0))
         cap = int(stats.get("capacity", 0))

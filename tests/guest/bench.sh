@@ -13,7 +13,7 @@ export PATH=$PATH:/usr/bin:/usr/sbin	# bpftrace and perf, at their own paths
 ROUNDS=10 SECONDS_PER_RUN=1 PAIRS=16
 # none-again is a second untraced arm: its spread against none (A/A) says
 # how large an effect this host can tell from noise.
-CONDITIONS="none enabled disabled runqlat runqlat+offcpu perf none-again"
+CONDITIONS="none enabled norec disabled runqlat runqlat+offcpu perf none-again"
 WORKLOADS="pipe pipe-x futex futex-x pairs churn"
 [ -f /opt/ws/bench.conf ] && . /opt/ws/bench.conf
 TOOL_WAIT=120	# seconds a tool may take to attach
@@ -114,6 +114,9 @@ setup() {
 	case $1 in
 	none | none-again) ;;
 	enabled) insmod /opt/ws/waitscope.ko ;;
+	# The flight recorder off (no slow events, no exit events): against
+	# enabled, what the recorder at its default costs the workloads.
+	norec) insmod /opt/ws/waitscope.ko slow_min_us=0 exit_events=0 ;;
 	disabled) insmod /opt/ws/waitscope.ko && echo disable > $D/control ;;
 	runqlat) start_bpftrace runqlat ;;
 	runqlat+offcpu) start_bpftrace runqlat && start_bpftrace offcpu ;;
@@ -123,7 +126,7 @@ setup() {
 
 teardown() {
 	case $1 in
-	enabled | disabled) rmmod waitscope ;;
+	enabled | norec | disabled) rmmod waitscope ;;
 	runqlat | runqlat+offcpu | perf) stop_tools ;;
 	esac
 }

@@ -207,6 +207,16 @@ check "wrap: kept + missed = every number handed out" [ $((kept + missed)) = "$l
 check "wrap: overwritten = handed out - kept (nothing lost uncounted)" [ $((last - kept)) = "$over" ]
 check "wrap: stats slow_events and slow_overwritten agree" sh -c "
 	[ \"$(stat_of slow_events)\" = $last ] && [ \"$(stat_of slow_overwritten)\" = $over ]"
+# The per-reason counters (Prometheus' slow events by reason) add up to
+# every number handed out, and none is below the rows kept of its reason.
+slow_sum() { n=0; for k in runq futex io uninterruptible sleep exit; do n=$((n + $(stat_of slow_${k}_n))); done; echo $n; }
+note "wrap: slow_<reason>_n: $(for k in runq futex io uninterruptible sleep exit; do printf '%s=%s ' $k "$(stat_of slow_${k}_n)"; done)"
+check "wrap: slow_<reason>_n and slow_exit_n add up to slow_events" [ "$(slow_sum)" = "$last" ]
+check "wrap: no reason's counter is below its kept rows" sh -c "
+	for k in runq futex io uninterruptible sleep; do
+		[ \$(awk -v k=\$k '!/^#/ && \$4 == \"wait\" && \$8 == k' /tmp/w1 | wc -l) -le \$(awk -v k=slow_\${k}_n '\$1 == k { print \$2 }' $D/stats) ] || exit 1
+	done
+	[ \$(awk '!/^#/ && \$4 == \"exit\"' /tmp/w1 | wc -l) -le $(stat_of slow_exit_n) ]"
 check "wrap: two readers at once and a third later read the same events" sh -c "
 	awk '!/^#/' /tmp/w1 > /tmp/w1r && awk '!/^#/' /tmp/w2 | cmp -s - /tmp/w1r &&
 	awk '!/^#/' /tmp/w3 | cmp -s - /tmp/w1r"
@@ -257,6 +267,7 @@ cat $EV > /tmp/w5
 check "recorder: slow_reset: nothing kept, nothing missed, numbering goes on" sh -c "
 	[ \"$(hdr /tmp/w5 kept)\" = 0 ] && [ \"$(hdr /tmp/w5 missed)\" = 0 ] &&
 	[ \"$(hdr /tmp/w5 last)\" -ge $L ] && [ \"$(stat_of slow_events)\" = 0 ]"
+check "recorder: slow_reset zeroes the per-reason counters" [ "$(slow_sum)" = 0 ]
 ctl slow_min_us=1
 busy
 quiet

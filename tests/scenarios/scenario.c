@@ -17,6 +17,13 @@
  *                               to /tmp/execer.oldtid, then parks
  *   scenario futexer N          N timed-out FUTEX_WAITs of 10 ms on one word
  *                               at a fixed address (the binary is static)
+ *   scenario disk DEV N         thread "ioreader" reads N blocks of 4 KiB of
+ *                               DEV with O_DIRECT, then thread "fsyncer"
+ *                               writes N blocks through the page cache, each
+ *                               followed by fsync(); on a null_blk device
+ *                               with timer completions every request is one
+ *                               io wait of the device's completion time
+ *       disk: pid P reader R writer W reads N fsyncs N
  *
  * Each names its threads, does its work, then "parks": every thread waits
  * in pause() until killed, and the program writes
@@ -1030,6 +1037,104 @@ static int run_badowner(bool foreign)
 	return 0;
 }
 
+/* ---- disk: io waits of a known count ---- */
+
+#define DISK_BLOCK	4096
+
+static const char *disk_dev;
+static long disk_n;
+static pid_t disk_tid[2];
+
+static void *disk_buffer(void)
+{
+	void *buf;
+
+	if (posix_memalign(&buf, DISK_BLOCK, DISK_BLOCK))
+		wst_die("posix_memalign");
+	memset(buf, 0x5a, DISK_BLOCK);
+	return buf;
+}
+
+/* N direct reads: each one request, waited for in io_schedule(). */
+static void *ioreader(void *arg)
+{
+	void *buf = disk_buffer();
+	long i;
+	int fd;
+
+	(void)arg;
+	wst_set_name("ioreader", 0);
+	__atomic_store_n(&disk_tid[0], gettid(), __ATOMIC_SEQ_CST);
+	fd = open(disk_dev, O_RDONLY | O_DIRECT);
+	if (fd < 0)
+		wst_die(disk_dev);
+	for (i = 0; i < disk_n; i++)
+		if (pread(fd, buf, DISK_BLOCK, i * DISK_BLOCK) != DISK_BLOCK)
+			wst_die("pread");
+	close(fd);
+	free(buf);
+	return NULL;
+}
+
+/* N buffered writes of a whole block, each made durable by fsync(). */
+static void *fsyncer(void *arg)
+{
+	void *buf = disk_buffer();
+	long i;
+	int fd;
+
+	(void)arg;
+	wst_set_name("fsyncer", 0);
+	__atomic_store_n(&disk_tid[1], gettid(), __ATOMIC_SEQ_CST);
+	fd = open(disk_dev, O_WRONLY);
+	if (fd < 0)
+		wst_die(disk_dev);
+	for (i = 0; i < disk_n; i++)
+		if (pwrite(fd, buf, DISK_BLOCK, i * DISK_BLOCK) != DISK_BLOCK || fsync(fd))
+			wst_die("pwrite/fsync");
+	close(fd);
+	free(buf);
+	return NULL;
+}
+
+/*
+ * One after the other, so that each thread's io is its own; both stay
+ * alive (parked) for the tests to read.
+ */
+static void *disk_thread(void *arg)
+{
+	if (arg)
+		fsyncer(NULL);
+	else
+		ioreader(NULL);
+	park();
+	return NULL;
+}
+
+/* Wait for one thread to park (its byte on done_pipe). */
+static void await_park(void)
+{
+	char c;
+
+	if (read(done_pipe[0], &c, 1) != 1)
+		wst_die("read");
+}
+
+static int run_disk(const char *dev, long n)
+{
+	pthread_t t[2];
+
+	disk_dev = dev;
+	disk_n = n;
+	start(&t[0], disk_thread, 0);
+	await_park();
+	start(&t[1], disk_thread, 1);
+	await_park();
+	truth("reader %d writer %d reads %ld fsyncs %ld", (int)disk_tid[0], (int)disk_tid[1], n, n);
+	park_main(0);
+	return 0;
+}
+
 static long arg_or(int argc, char **argv, int i, long def)
 {
 	return argc > i ? strtol(argv[i], NULL, 10) : def;
@@ -1042,7 +1147,7 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: scenario sleeper|locker|stuck|vfork|starve|churn|execer|futexer|"
-			"abba|piabba|pipechain|selfpipe|sockpeer|flocker|fullpipe|semdead|rwwriter|condpool|"
+			"disk|abba|piabba|pipechain|selfpipe|sockpeer|flocker|fullpipe|semdead|rwwriter|condpool|"
 			"garbagemutex|foreignowner [args]\n");
 		return 2;
 	}
@@ -1088,6 +1193,8 @@ int main(int argc, char **argv)
 		return run_execed(argv[2]);
 	} else if (!strcmp(scenario, "futexer")) {
 		return run_futexer(arg_or(argc, argv, 2, 10));
+	} else if (!strcmp(scenario, "disk") && argc > 2) {
+		return run_disk(argv[2], arg_or(argc, argv, 3, 200));
 	} else if (!strcmp(scenario, "abba") || !strcmp(scenario, "piabba")) {
 		return run_abba(scenario[0] == 'p');
 	} else if (!strcmp(scenario, "pipechain")) {
