@@ -25,6 +25,24 @@
  *                               io wait of the device's completion time
  *       disk: pid P reader R writer W reads N fsyncs N
  *
+ * Programs that end, for `waitscope watch` (issue 15):
+ *   scenario joiner N           N threads each sleep 3 x 20 ms, main joins
+ *                               them and exits 0: nothing to report
+ *   scenario leaker             a worker blocks in read() on a pipe whose
+ *                               write end main holds; main returns 0: the
+ *                               worker is killed in its read
+ *       leaker: pid P worker W pipe INODE
+ *   scenario daemonizer         forks a child that calls setsid() and forks
+ *                               a daemon (it sleeps in pause() forever and
+ *                               outlives its parents); exits 0
+ *       daemonizer: pid P daemon D
+ *   scenario brief MS           a worker reads a pipe that main writes
+ *                               after MS ms; joined; exit 0
+ *       brief: pid P worker W
+ *   With WS_SCENARIO_EXIT=1 in the environment, the parking scenarios
+ *   (starve, locker, ...) exit 0 once every thread is parked (in pause():
+ *   an idle wait) instead of blocking forever.
+ *
  * Each names its threads, does its work, then "parks": every thread waits
  * in pause() until killed, and the program writes
  * /tmp/<scenario>.done holding its pid.  The tests read the kernel's and
@@ -156,6 +174,8 @@ static void park_main(int n)
 			n--;
 	}
 	write_done();
+	if (getenv("WS_SCENARIO_EXIT"))
+		exit(0);
 	for (;;)
 		pause();
 }
@@ -1135,6 +1155,115 @@ static int run_disk(const char *dev, long n)
 	return 0;
 }
 
+/* ---- programs that end, for watch ---- */
+
+static void *joiner(void *arg)
+{
+	int i;
+
+	wst_set_name("joiner-%d", (int)(long)arg);
+	for (i = 0; i < 3; i++)
+		wst_sleep_ms(20);
+	return NULL;
+}
+
+static int run_joiner(long n)
+{
+	pthread_t t[64];
+	long i;
+
+	n = n < 64 ? n : 64;
+	for (i = 0; i < n; i++)
+		start(&t[i], joiner, i + 1);
+	for (i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+	return 0;
+}
+
+static int pipe_rd = -1;
+static pid_t worker_tid;
+
+/* Read one byte of pipe_rd: forever, or until main writes. */
+static void *pipe_reader(void *arg)
+{
+	char c;
+
+	wst_set_name((const char *)arg, 0);
+	__atomic_store_n(&worker_tid, gettid(), __ATOMIC_SEQ_CST);
+	while (read(pipe_rd, &c, 1) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+static pid_t start_pipe_reader(pthread_t *t, const char *name, int fds[2])
+{
+	pid_t w;
+
+	if (pipe(fds))
+		wst_die("pipe");
+	pipe_rd = fds[0];
+	wst_start(t, pipe_reader, (void *)name);
+	while (!(w = __atomic_load_n(&worker_tid, __ATOMIC_SEQ_CST)))
+		sched_yield();
+	wait_fd(w, SYS_read, fds[0]);
+	return w;
+}
+
+static int run_leaker(void)
+{
+	pthread_t t;
+	int fds[2];
+	pid_t w = start_pipe_reader(&t, "leaker-worker", fds);
+
+	truth("worker %d pipe %lu", (int)w, inode_of(fds[0]));
+	return 0;	/* exit_group() ends the worker in its read */
+}
+
+static int run_brief(long ms)
+{
+	pthread_t t;
+	int fds[2];
+	pid_t w = start_pipe_reader(&t, "brief-worker", fds);
+
+	truth("worker %d", (int)w);
+	wst_sleep_ms(ms);
+	if (write(fds[1], "x", 1) != 1)
+		wst_die("write");
+	pthread_join(t, NULL);
+	return 0;
+}
+
+static int run_daemonizer(void)
+{
+	int fds[2];
+	pid_t c, d = 0;
+
+	if (pipe(fds))
+		wst_die("pipe");
+	c = fork();
+	if (c < 0)
+		wst_die("fork");
+	if (c == 0) {
+		setsid();
+		d = fork();
+		if (d == 0) {
+			d = getpid();
+			if (write(fds[1], &d, sizeof(d)) != sizeof(d))
+				_exit(1);
+			close(fds[1]);
+			for (;;)
+				pause();
+		}
+		_exit(d < 0);
+	}
+	waitpid(c, NULL, 0);
+	close(fds[1]);
+	if (read(fds[0], &d, sizeof(d)) != sizeof(d))
+		wst_die("read");
+	truth("daemon %d", (int)d);
+	return 0;
+}
+
 static long arg_or(int argc, char **argv, int i, long def)
 {
 	return argc > i ? strtol(argv[i], NULL, 10) : def;
@@ -1147,7 +1276,7 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: scenario sleeper|locker|stuck|vfork|starve|churn|execer|futexer|"
-			"disk|abba|piabba|pipechain|selfpipe|sockpeer|flocker|fullpipe|semdead|rwwriter|condpool|"
+			"disk|joiner|leaker|brief|daemonizer|abba|piabba|pipechain|selfpipe|sockpeer|flocker|fullpipe|semdead|rwwriter|condpool|"
 			"garbagemutex|foreignowner [args]\n");
 		return 2;
 	}
@@ -1193,6 +1322,14 @@ int main(int argc, char **argv)
 		return run_execed(argv[2]);
 	} else if (!strcmp(scenario, "futexer")) {
 		return run_futexer(arg_or(argc, argv, 2, 10));
+	} else if (!strcmp(scenario, "joiner")) {
+		return run_joiner(arg_or(argc, argv, 2, 4));
+	} else if (!strcmp(scenario, "leaker")) {
+		return run_leaker();
+	} else if (!strcmp(scenario, "brief")) {
+		return run_brief(arg_or(argc, argv, 2, 1000));
+	} else if (!strcmp(scenario, "daemonizer")) {
+		return run_daemonizer();
 	} else if (!strcmp(scenario, "disk") && argc > 2) {
 		return run_disk(argv[2], arg_or(argc, argv, 3, 200));
 	} else if (!strcmp(scenario, "abba") || !strcmp(scenario, "piabba")) {
