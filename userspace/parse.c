@@ -329,6 +329,21 @@ void *ws_xcalloc(size_t n, size_t size)
 	return p;
 }
 
+/* qsort and bsearch orders of plain numbers. */
+int ws_u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int ws_u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /*
  * p with room for need elements of size bytes, doubling: a shared helper
  * of every growing array.  Out of memory is fatal (exit 2, one line).
