@@ -826,13 +826,17 @@ static int cmd_export(int argc, char **argv)
 			       "prometheus: text exposition for node_exporter's textfile collector:\n"
 			       "  counters from the module's totals, which keep what exited threads did\n"
 			       "  (waitscope_offcpu_seconds_total{reason}, waitscope_offcpu_waits_total,\n"
-			       "  waitscope_oncpu_seconds_total; absent with an older module), gauges\n"
-			       "  for sums over the threads listed now (waitscope_live_threads_*,\n"
+			       "  waitscope_oncpu_seconds_total; absent with an older module), and of\n"
+			       "  the flight recorder's events (waitscope_slow_events_total{reason},\n"
+			       "  waitscope_exit_events_total; absent when the stats file has no\n"
+			       "  slow_<reason>_n, slow_exit_n), gauges for sums over the threads listed\n"
+			       "  now (waitscope_live_threads_*,\n"
 			       "  waitscope_process_live_threads_offcpu_{seconds,intervals{upper}}),\n"
 			       "  module health, and per-thread series (labelled with the thread's start\n"
 			       "  time) only for threads with at least --min-thread (default 1s) in a\n"
 			       "  reason, to bound cardinality.\n"
-			       "json: one document, schema waitscope/1, every time in nanoseconds.\n");
+			       "json: one document, schema waitscope/1, every time in nanoseconds; the\n"
+			       "  recorder's counts in stats.recorded.\n");
 			return 0;
 		default: return 2;
 		}

@@ -971,6 +971,30 @@ static void prom_totals(FILE *f, const struct ws_stats *st)
 			(unsigned long long)st->total_n[r]);
 }
 
+/*
+ * The flight recorder's events per reason and its exit events, from the
+ * stats file's slow_<reason>_n and slow_exit_n: counters (they fall only
+ * at a reset); each omitted when the module does not give it.
+ */
+static void prom_recorder(FILE *f, const struct ws_stats *st)
+{
+	int r;
+
+	if (st->slow_keys & (WS_SLOW_EXIT - 1)) {
+		prom_header(f, "waitscope_slow_events_total", "counter",
+			    "Off-CPU waits of at least slow_min_us the flight recorder wrote as events, by reason, since load or reset (overwritten ones included).");
+		for (r = 0; r < NR_REASONS; r++)
+			if (st->slow_keys & (1u << r))
+				fprintf(f, "waitscope_slow_events_total{reason=\"%s\"} %llu\n",
+					ws_reason_names[r], (unsigned long long)st->slow_n[r]);
+	}
+	if (st->slow_keys & WS_SLOW_EXIT) {
+		prom_header(f, "waitscope_exit_events_total", "counter",
+			    "Thread exits the flight recorder wrote as events, since load or reset (overwritten ones included).");
+		fprintf(f, "waitscope_exit_events_total %llu\n", (unsigned long long)st->slow_exit_n);
+	}
+}
+
 /* What the threads listed now add up to, and are doing: gauges. */
 static void prom_live(FILE *f, const struct ws_snapshot *s)
 {
@@ -1037,6 +1061,7 @@ void ws_export_prometheus(FILE *f, const struct ws_snapshot *s, uint64_t min_thr
 {
 	prom_health(f, &s->stats);
 	prom_totals(f, &s->stats);
+	prom_recorder(f, &s->stats);
 	prom_live(f, s);
 	prom_process_hists(f, s);
 	prom_threads(f, s, min_thread_ns);
@@ -1055,6 +1080,26 @@ static void json_quantiles(FILE *f, const struct ws_snapshot *s, const struct ws
 	fprintf(f, ",\"p50_ns\":%llu,\"p90_ns\":%llu,\"p99_ns\":%llu,\"p99_low_ns\":%llu,\"p99_high_ns\":%llu",
 		(unsigned long long)p50, (unsigned long long)p90, (unsigned long long)p99,
 		(unsigned long long)b.low_ns, (unsigned long long)b.high_ns);
+}
+
+/* ,"recorded":{"runq":N,...,"exit":N}: the recorder's counters the stats file gives, if any. */
+static void json_recorded(FILE *f, const struct ws_stats *st)
+{
+	const char *sep = "";
+	int r;
+
+	if (!st->slow_keys)
+		return;
+	fputs(",\"recorded\":{", f);
+	for (r = 0; r < NR_REASONS; r++) {
+		if (!(st->slow_keys & (1u << r)))
+			continue;
+		fprintf(f, "%s\"%s\":%llu", sep, ws_reason_names[r], (unsigned long long)st->slow_n[r]);
+		sep = ",";
+	}
+	if (st->slow_keys & WS_SLOW_EXIT)
+		fprintf(f, "%s\"exit\":%llu", sep, (unsigned long long)st->slow_exit_n);
+	fputc('}', f);
 }
 
 void ws_export_json(FILE *f, const struct ws_snapshot *s)
@@ -1077,7 +1122,9 @@ void ws_export_json(FILE *f, const struct ws_snapshot *s)
 			fprintf(f, "%s%llu", k ? "," : "", (unsigned long long)st->runq[c][k]);
 		fputc(']', f);
 	}
-	fputs("]},\"threads\":[", f);
+	fputc(']', f);
+	json_recorded(f, st);
+	fputs("},\"threads\":[", f);
 	for (i = 0; i < s->nthreads; i++) {
 		const struct ws_thread *t = &s->threads[i];
 		char name[64];

@@ -93,7 +93,16 @@ struct ws_stats {
 	 */
 	bool have_totals;
 	uint64_t total_oncpu_ns, total_n[NR_REASONS], total_ns[NR_REASONS];
+	/*
+	 * The flight recorder's events recorded since load or a reset
+	 * (slow_<reason>_n, slow_exit_n): counters; slow_keys has bit r for
+	 * each slow_<reason>_n present, WS_SLOW_EXIT for slow_exit_n (an
+	 * older module has none).
+	 */
+	unsigned slow_keys;
+	uint64_t slow_n[NR_REASONS], slow_exit_n;
 };
+#define WS_SLOW_EXIT (1u << NR_REASONS)
 
 struct ws_snapshot {
 	uint64_t now_ns;		/* the threads file's clock */
