@@ -134,6 +134,7 @@ void ws_findings_free(struct ws_findings *fs)
 			free(fs->f[i].root->why);
 		free(fs->f[i].root);
 		free(fs->f[i].cycle);
+		free(fs->f[i].events);
 	}
 	free(fs->f);
 	for (i = 0; i < fs->nnotes; i++)

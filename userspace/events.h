@@ -88,6 +88,13 @@ int ws_parse_events(struct ws_events *e, const char *buf, size_t len, struct ws_
  */
 int ws_events_load(const char *dir, uint64_t after, struct ws_events *e, struct ws_err *err);
 
+/*
+ * Whether DIR has an events file: false only when there is none (a module
+ * without the recorder, a snapshot taken without it); one that cannot be
+ * read is there, and ws_events_load says why.
+ */
+bool ws_events_exist(const char *dir);
+
 /* Frame i of ev's stack. */
 const char *ws_event_frame(const struct ws_events *e, const struct ws_event *ev, unsigned i);
 

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "evidence.h"
 #include "render.h"
 #include "slow.h"
 #include "top.h"
@@ -303,6 +304,14 @@ static const char *report_help =
 "stuck and lock-contention findings then name the holder and the root of\n"
 "the chain, and say 'waitscope why TID'; without it, a note says why.\n"
 "\n"
+"When DIR has the flight recorder's events (the events file, recorder on),\n"
+"starving and hidden-blocking findings get a line 'recorded:': how many of\n"
+"their threads' run-queue (starving) or io and uninterruptible (hidden)\n"
+"waits lasted at least the recorder's slow_min_us, when they ended (local\n"
+"time; with --interval, the window's only), and who caused most of them:\n"
+"the thread that had the CPU (run queue) or the waker ('woken from\n"
+"interrupts'), with how many; events the rings overwrote are counted.\n"
+"\n"
 "Options:\n"
 "  --interval S       judge the last S seconds (two snapshots S apart)\n"
 "                     instead of everything since tracing began\n"
@@ -320,9 +329,12 @@ static const char *report_help =
 "                     --allow comm='java*' --allow syscall=read\n"
 "  --json             one JSON document (schema waitscope.report/2): every\n"
 "                     finding with its tids; stuck, lock-contention, deadlock\n"
-"                     and frozen with waits_for and root; deadlock with cycle\n"
+"                     and frozen with waits_for and root; deadlock with cycle;\n"
+"                     starving and hidden-blocking with slow_events (the\n"
+"                     recorded line's numbers) when there are events\n"
 "\n"
-"Exit status: 0 no finding, 1 findings, 2 error.\n";
+"Exit status: 0 no finding, 1 findings, 2 error (a garbled file, the events\n"
+"file included).\n";
 
 static int snapshot_interval(struct ws_snapshot *b, double secs, uint64_t *window)
 {
@@ -359,6 +371,29 @@ static void report_roots(struct ws_opts *o)
 		o->cgroup_root = NULL;
 	if (cg && *cg)
 		o->cgroup_root = cg;
+}
+
+/*
+ * The flight recorder's events as evidence for the findings (evidence.c),
+ * those of the window with --interval: none when DIR has no events file
+ * (a module without the recorder, an older snapshot); a garbled one is an
+ * error, as any garbled file is.  0, or the exit status.
+ */
+static int report_events(struct ws_findings *fs, const struct ws_snapshot *s,
+			 const struct ws_opts *o)
+{
+	uint64_t since = o->window_ns && s->now_ns > o->window_ns ? s->now_ns - o->window_ns : 0;
+	struct ws_events e;
+	struct ws_err err;
+
+	if (!ws_events_exist(dir))
+		return 0;
+	ws_events_init(&e);
+	if (ws_events_load(dir, 0, &e, &err))
+		return die(&err);
+	ws_evidence_attach(fs, s, &e, since);
+	ws_events_free(&e);
+	return 0;
 }
 
 static int cmd_report(int argc, char **argv)
@@ -445,8 +480,11 @@ static int cmd_report(int argc, char **argv)
 	}
 	o.waits = &w;
 	ws_diagnose(&s, &o, &fs);
-	ws_render_report(stdout, &s, &fs, &o, json);
-	rc = fs.n ? 1 : 0;
+	rc = report_events(&fs, &s, &o);
+	if (!rc) {
+		ws_render_report(stdout, &s, &fs, &o, json);
+		rc = fs.n ? 1 : 0;
+	}
 	ws_findings_free(&fs);
 	ws_waits_free(&w);
 	ws_snapshot_free(&s);
@@ -938,9 +976,9 @@ static int snapshot_read_events(char **buf, size_t *len, size_t *n)
 	int rc;
 
 	*buf = NULL;
-	snprintf(path, sizeof(path), "%s/%s", dir, ws_events_file);
-	if (access(path, F_OK) && errno == ENOENT)
+	if (!ws_events_exist(dir))
 		return 0;
+	snprintf(path, sizeof(path), "%s/%s", dir, ws_events_file);
 	if (ws_read_file(path, buf, len, &err))
 		return die(&err);
 	ws_events_init(&e);

@@ -766,15 +766,17 @@ check "slow with the recorder off (slow_min_us=0): says so, and how to turn it o
 	\"$W\" --debugfs $T/none slow > $T/o 2> $T/e && tail -1 $T/o | grep -q 'the recorder is off' &&
 	grep -q 'echo slow_min_us=10000 > /sys/kernel/debug/waitscope/control' $T/e"
 
-# badev NAME EDIT: a garbled events file, exit 2 with one line naming it; report does not care
+# badev NAME EDIT: a garbled events file: slow, and report (which reads it
+# for its findings' evidence, issue 14), exit 2 with one line naming it
 badev() {
 	name=$1 edit=$2
 	rm -rf "$T/be" && cp -r "$EV" "$T/be"
 	sh -c "$edit" < "$EV/events" > "$T/be/events"
-	check "bad events ($name): slow exits 2 with one line naming the events file and line; report still works" sh -c "
+	check "bad events ($name): slow and report exit 2 with one line naming the events file and line" sh -c "
 		\"$W\" --debugfs $T/be slow > /dev/null 2> $T/err; rc=\$?
 		[ \$rc = 2 ] && [ \$(wc -l < $T/err) = 1 ] && grep -q '^waitscope: events:[0-9]' $T/err &&
-		\"$W\" --debugfs $T/be report > /dev/null 2>&1; [ \$? -lt 2 ]"
+		\"$W\" --debugfs $T/be report > $T/o 2> $T/err; rc=\$?
+		[ \$rc = 2 ] && [ ! -s $T/o ] && [ \$(wc -l < $T/err) = 1 ] && grep -q '^waitscope: events:[0-9]' $T/err"
 }
 badev "a row with a column missing" "sed '5s/ 1 hrtimer/ hrtimer/'"
 badev "a row with a column too many" "sed '5s/ 1 hrtimer/ 1 2 hrtimer/'"
