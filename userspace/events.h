@@ -67,6 +67,13 @@ struct ws_events {
 	size_t ntext, cap_text;
 };
 
+/* What main.c knows of the source, so that slow.c and top.c link without it. */
+struct ws_source {
+	const char *dir;	/* debugfs or --debugfs DIR */
+	bool live;		/* the module's own directory */
+	int (*missing)(void);	/* why dir cannot be read, on stderr: the exit status */
+};
+
 extern const char ws_events_file[];
 
 void ws_events_init(struct ws_events *e);

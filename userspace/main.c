@@ -1126,7 +1126,7 @@ static int cmd_control(int argc, char **argv)
 	return control(cmd);
 }
 
-/* ---- slow (slow.c) ---- */
+/* ---- slow (slow.c), top (top.c) ---- */
 
 static int cmd_slow(int argc, char **argv)
 {
@@ -1135,13 +1135,20 @@ static int cmd_slow(int argc, char **argv)
 	return ws_cmd_slow(argc, argv, &src);
 }
 
+static int cmd_top(int argc, char **argv)
+{
+	const struct ws_source src = { dir, source_is_live(), explain_missing };
+
+	return ws_cmd_top(argc, argv, &src);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
 		const char *name;
 		int (*fn)(int, char **);
 	} cmds[] = {
-		{ "status", cmd_status }, { "report", cmd_report }, { "top", ws_cmd_top },
+		{ "status", cmd_status }, { "report", cmd_report }, { "top", cmd_top },
 		{ "slow", cmd_slow },
 		{ "hist", cmd_hist }, { "blocked", cmd_blocked }, { "futex", cmd_futex },
 		{ "why", cmd_why }, { "waits", cmd_waits },
