@@ -134,6 +134,7 @@ void ws_findings_free(struct ws_findings *fs)
 			free(fs->f[i].root->why);
 		free(fs->f[i].root);
 		free(fs->f[i].cycle);
+		free(fs->f[i].events);
 	}
 	free(fs->f);
 	for (i = 0; i < fs->nnotes; i++)
@@ -305,13 +306,6 @@ static void ctx_pools(const struct ws_snapshot *s, struct ctx *cx)
 	free(k);
 }
 
-static int u32_cmp(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* The processes of the snapshot, sorted by tgid, in an array of just their number. */
 static struct proc_agg *distinct_procs(const struct ws_snapshot *s, size_t *np)
 {
@@ -321,7 +315,7 @@ static struct proc_agg *distinct_procs(const struct ws_snapshot *s, size_t *np)
 
 	for (i = 0; i < s->nthreads; i++)
 		tgid[i] = s->threads[i].tgid;
-	qsort(tgid, s->nthreads, sizeof(*tgid), u32_cmp);
+	qsort(tgid, s->nthreads, sizeof(*tgid), ws_u32_cmp);
 	for (i = 0; i < s->nthreads; i++)
 		if (!n || tgid[n - 1] != tgid[i])
 			tgid[n++] = tgid[i];
@@ -730,7 +724,7 @@ static void tids_settle(struct ws_finding *f)
 
 	if (f->ntids < 2)
 		return;
-	qsort(f->tids, (size_t)f->ntids, sizeof(*f->tids), u32_cmp);
+	qsort(f->tids, (size_t)f->ntids, sizeof(*f->tids), ws_u32_cmp);
 	for (i = 0; i < f->ntids; i++)
 		if (!n || f->tids[n - 1] != f->tids[i])
 			f->tids[n++] = f->tids[i];
@@ -907,7 +901,7 @@ static void deadlock_cycle(struct ws_finding *f, const struct ws_cycle *c)
 
 static bool cycle_has_pid(const struct ws_cycle *c, uint32_t pid)
 {
-	return bsearch(&pid, c->pids, c->npids, sizeof(pid), u32_cmp) != NULL;
+	return bsearch(&pid, c->pids, c->npids, sizeof(pid), ws_u32_cmp) != NULL;
 }
 
 

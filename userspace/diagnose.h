@@ -47,6 +47,28 @@ struct ws_finding_hop {
 	char holds[64], waits_for[64];	/* the edges' objects */
 };
 
+/*
+ * The flight recorder's events behind a starving or hidden-blocking
+ * finding (evidence.c): its threads' waits of the reasons it is about that
+ * lasted at least the recorder's threshold, when they happened and who
+ * caused most of them.  Shown by render.c as the finding's "recorded:"
+ * sentence and its JSON "slow_events".
+ */
+struct ws_finding_events {
+	unsigned reasons;		/* bit 1 << reason: the reasons counted */
+	unsigned seen;			/* of those, the reasons of the events found */
+	uint64_t count, min_ns;		/* events, and the recorder's threshold */
+	uint64_t first_ns, last_ns;	/* wall clock (ns since the epoch); count > 0 */
+	uint64_t overwritten;		/* events the rings lost before this read */
+	/* The cause: the preemptor (runq) or waker most of them name. */
+	bool cause_known;		/* a thread or interrupts; else none is known */
+	bool cause_irq;			/* woken from interrupt context (tid 0, "[irq]") */
+	bool by_preemptor;		/* the cause is who had the CPU, not a waker */
+	uint32_t cause_tid, cause_pid;	/* cause_pid 0: the snapshot does not have it */
+	uint64_t cause_count;		/* of count, the events it caused */
+	char cause_comm[65];		/* as the events name it */
+};
+
 struct ws_finding {
 	enum ws_kind kind;
 	uint32_t pid;
@@ -66,6 +88,7 @@ struct ws_finding {
 	struct ws_finding_root *root;	/* where the chain of its first thread ends; NULL: none */
 	struct ws_finding_hop *cycle;	/* deadlock: around the cycle once */
 	size_t ncycle;
+	struct ws_finding_events *events;	/* NULL: no recorder's events (evidence.c) */
 };
 
 struct ws_findings {

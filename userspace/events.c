@@ -680,6 +680,14 @@ static void keep_after(struct ws_events *e, uint64_t after)
 	e->h.missed = e->h.last > after && e->h.last - after > k ? e->h.last - after - k : 0;
 }
 
+bool ws_events_exist(const char *dir)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, ws_events_file);
+	return !access(path, F_OK) || errno != ENOENT;
+}
+
 int ws_events_load(const char *dir, uint64_t after, struct ws_events *e, struct ws_err *err)
 {
 	char path[4096], *buf = NULL;

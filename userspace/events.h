@@ -67,6 +67,13 @@ struct ws_events {
 	size_t ntext, cap_text;
 };
 
+/* What main.c knows of the source, so that slow.c and top.c link without it. */
+struct ws_source {
+	const char *dir;	/* debugfs or --debugfs DIR */
+	bool live;		/* the module's own directory */
+	int (*missing)(void);	/* why dir cannot be read, on stderr: the exit status */
+};
+
 extern const char ws_events_file[];
 
 void ws_events_init(struct ws_events *e);
@@ -87,6 +94,13 @@ int ws_parse_events(struct ws_events *e, const char *buf, size_t len, struct ws_
  * 0, or -1 with err (a missing file: "no events file in DIR ...").
  */
 int ws_events_load(const char *dir, uint64_t after, struct ws_events *e, struct ws_err *err);
+
+/*
+ * Whether DIR has an events file: false only when there is none (a module
+ * without the recorder, a snapshot taken without it); one that cannot be
+ * read is there, and ws_events_load says why.
+ */
+bool ws_events_exist(const char *dir);
 
 /* Frame i of ev's stack. */
 const char *ws_event_frame(const struct ws_events *e, const struct ws_event *ev, unsigned i);

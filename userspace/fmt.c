@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Formatting: durations (and reading them), comms, JSON strings, syscall names. */
+/* Formatting: durations (and reading them), wall-clock times, comms, JSON strings, syscall names. */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "ws.h"
 
 /* 850ns, 850us, 12.3ms, 4.2s, 3m12s, 2h05m: what a person reads. */
@@ -27,6 +28,26 @@ void ws_fmt_dur(char *buf, size_t n, uint64_t ns)
 	else
 		snprintf(buf, n, "%lluh%02llum", (unsigned long long)(ns / 3600000000000ULL),
 			 (unsigned long long)(ns / 60000000000ULL % 60));
+}
+
+/*
+ * Local wall-clock time of wall (ns since the epoch): "HH:MM:SS", with
+ * the date first ("2025-12-02 HH:MM:SS") and milliseconds last
+ * ("HH:MM:SS.mmm") when asked; "?" when the time has no local form.
+ */
+void ws_fmt_wall(char *buf, size_t n, uint64_t wall, bool date, bool ms)
+{
+	time_t sec = (time_t)(wall / 1000000000ULL);
+	struct tm tm;
+	size_t k;
+
+	if (!localtime_r(&sec, &tm) || !strftime(buf, n, date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm)) {
+		snprintf(buf, n, "?");
+		return;
+	}
+	k = strlen(buf);
+	if (ms)
+		snprintf(buf + k, n - k, ".%03u", (unsigned)(wall / 1000000ULL % 1000));
 }
 
 /* "10s", "250ms", "500us", "2m", "1h", or a bare number of seconds. */

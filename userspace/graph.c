@@ -121,17 +121,10 @@ static void threads_by_process(struct ws_graph *g)
 	g->np = np;
 }
 
-static int u32_cmp(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* The process node of pid, or -1 when no thread of it is in the snapshot. */
 static int32_t process_node(const struct ws_graph *g, uint32_t pid)
 {
-	const uint32_t *p = g->np ? bsearch(&pid, g->procs, g->np, sizeof(pid), u32_cmp) : NULL;
+	const uint32_t *p = g->np ? bsearch(&pid, g->procs, g->np, sizeof(pid), ws_u32_cmp) : NULL;
 
 	return p ? (int32_t)(g->nt + (size_t)(p - g->procs)) : -1;
 }
@@ -277,7 +270,7 @@ static uint32_t other_roots_at(const struct ws_graph *g, size_t v, int32_t chose
 		if (g->comp[u] != g->comp[v] && g->root[u] != chosen)
 			r[n++] = g->root[u];
 	}
-	qsort(r, n, sizeof(*r), u32_cmp);	/* any order will do: equal values meet */
+	qsort(r, n, sizeof(*r), ws_u32_cmp);	/* any order will do: equal values meet */
 	for (k = 0; k < n; k++)
 		distinct += !k || r[k] != r[k - 1];
 	free(r);
@@ -420,8 +413,8 @@ static void cycle_members(struct ws_graph *g, struct ws_cycle *c, const int32_t 
 		c->pids[np++] = t->tgid;
 		c->impact_ns += t->off_ns;
 	}
-	qsort(c->tids, c->ntids, sizeof(*c->tids), u32_cmp);
-	qsort(c->pids, np, sizeof(*c->pids), u32_cmp);
+	qsort(c->tids, c->ntids, sizeof(*c->tids), ws_u32_cmp);
+	qsort(c->pids, np, sizeof(*c->pids), ws_u32_cmp);
 	for (i = 0; i < np; i++)
 		if (!c->npids || c->pids[c->npids - 1] != c->pids[i])
 			c->pids[c->npids++] = c->pids[i];

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "evidence.h"
 #include "render.h"
 #include "slow.h"
 #include "top.h"
@@ -303,6 +304,14 @@ static const char *report_help =
 "stuck and lock-contention findings then name the holder and the root of\n"
 "the chain, and say 'waitscope why TID'; without it, a note says why.\n"
 "\n"
+"When DIR has the flight recorder's events (the events file, recorder on),\n"
+"starving and hidden-blocking findings get a line 'recorded:': how many of\n"
+"their threads' run-queue (starving) or io and uninterruptible (hidden)\n"
+"waits lasted at least the recorder's slow_min_us, when they ended (local\n"
+"time; with --interval, the window's only), and who caused most of them:\n"
+"the thread that had the CPU (run queue) or the waker ('woken from\n"
+"interrupts'), with how many; events the rings overwrote are counted.\n"
+"\n"
 "Options:\n"
 "  --interval S       judge the last S seconds (two snapshots S apart)\n"
 "                     instead of everything since tracing began\n"
@@ -320,9 +329,12 @@ static const char *report_help =
 "                     --allow comm='java*' --allow syscall=read\n"
 "  --json             one JSON document (schema waitscope.report/2): every\n"
 "                     finding with its tids; stuck, lock-contention, deadlock\n"
-"                     and frozen with waits_for and root; deadlock with cycle\n"
+"                     and frozen with waits_for and root; deadlock with cycle;\n"
+"                     starving and hidden-blocking with slow_events (the\n"
+"                     recorded line's numbers) when there are events\n"
 "\n"
-"Exit status: 0 no finding, 1 findings, 2 error.\n";
+"Exit status: 0 no finding, 1 findings, 2 error (a garbled file, the events\n"
+"file included).\n";
 
 static int snapshot_interval(struct ws_snapshot *b, double secs, uint64_t *window)
 {
@@ -359,6 +371,29 @@ static void report_roots(struct ws_opts *o)
 		o->cgroup_root = NULL;
 	if (cg && *cg)
 		o->cgroup_root = cg;
+}
+
+/*
+ * The flight recorder's events as evidence for the findings (evidence.c),
+ * those of the window with --interval: none when DIR has no events file
+ * (a module without the recorder, an older snapshot); a garbled one is an
+ * error, as any garbled file is.  0, or the exit status.
+ */
+static int report_events(struct ws_findings *fs, const struct ws_snapshot *s,
+			 const struct ws_opts *o)
+{
+	uint64_t since = o->window_ns && s->now_ns > o->window_ns ? s->now_ns - o->window_ns : 0;
+	struct ws_events e;
+	struct ws_err err;
+
+	if (!ws_events_exist(dir))
+		return 0;
+	ws_events_init(&e);
+	if (ws_events_load(dir, 0, &e, &err))
+		return die(&err);
+	ws_evidence_attach(fs, s, &e, since);
+	ws_events_free(&e);
+	return 0;
 }
 
 static int cmd_report(int argc, char **argv)
@@ -445,8 +480,11 @@ static int cmd_report(int argc, char **argv)
 	}
 	o.waits = &w;
 	ws_diagnose(&s, &o, &fs);
-	ws_render_report(stdout, &s, &fs, &o, json);
-	rc = fs.n ? 1 : 0;
+	rc = report_events(&fs, &s, &o);
+	if (!rc) {
+		ws_render_report(stdout, &s, &fs, &o, json);
+		rc = fs.n ? 1 : 0;
+	}
 	ws_findings_free(&fs);
 	ws_waits_free(&w);
 	ws_snapshot_free(&s);
@@ -826,13 +864,17 @@ static int cmd_export(int argc, char **argv)
 			       "prometheus: text exposition for node_exporter's textfile collector:\n"
 			       "  counters from the module's totals, which keep what exited threads did\n"
 			       "  (waitscope_offcpu_seconds_total{reason}, waitscope_offcpu_waits_total,\n"
-			       "  waitscope_oncpu_seconds_total; absent with an older module), gauges\n"
-			       "  for sums over the threads listed now (waitscope_live_threads_*,\n"
+			       "  waitscope_oncpu_seconds_total; absent with an older module), and of\n"
+			       "  the flight recorder's events (waitscope_slow_events_total{reason},\n"
+			       "  waitscope_exit_events_total; absent when the stats file has no\n"
+			       "  slow_<reason>_n, slow_exit_n), gauges for sums over the threads listed\n"
+			       "  now (waitscope_live_threads_*,\n"
 			       "  waitscope_process_live_threads_offcpu_{seconds,intervals{upper}}),\n"
 			       "  module health, and per-thread series (labelled with the thread's start\n"
 			       "  time) only for threads with at least --min-thread (default 1s) in a\n"
 			       "  reason, to bound cardinality.\n"
-			       "json: one document, schema waitscope/1, every time in nanoseconds.\n");
+			       "json: one document, schema waitscope/1, every time in nanoseconds; the\n"
+			       "  recorder's counts in stats.recorded.\n");
 			return 0;
 		default: return 2;
 		}
@@ -934,9 +976,9 @@ static int snapshot_read_events(char **buf, size_t *len, size_t *n)
 	int rc;
 
 	*buf = NULL;
-	snprintf(path, sizeof(path), "%s/%s", dir, ws_events_file);
-	if (access(path, F_OK) && errno == ENOENT)
+	if (!ws_events_exist(dir))
 		return 0;
+	snprintf(path, sizeof(path), "%s/%s", dir, ws_events_file);
 	if (ws_read_file(path, buf, len, &err))
 		return die(&err);
 	ws_events_init(&e);
@@ -1084,7 +1126,7 @@ static int cmd_control(int argc, char **argv)
 	return control(cmd);
 }
 
-/* ---- slow (slow.c) ---- */
+/* ---- slow (slow.c), top (top.c) ---- */
 
 static int cmd_slow(int argc, char **argv)
 {
@@ -1093,13 +1135,20 @@ static int cmd_slow(int argc, char **argv)
 	return ws_cmd_slow(argc, argv, &src);
 }
 
+static int cmd_top(int argc, char **argv)
+{
+	const struct ws_source src = { dir, source_is_live(), explain_missing };
+
+	return ws_cmd_top(argc, argv, &src);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
 		const char *name;
 		int (*fn)(int, char **);
 	} cmds[] = {
-		{ "status", cmd_status }, { "report", cmd_report }, { "top", ws_cmd_top },
+		{ "status", cmd_status }, { "report", cmd_report }, { "top", cmd_top },
 		{ "slow", cmd_slow },
 		{ "hist", cmd_hist }, { "blocked", cmd_blocked }, { "futex", cmd_futex },
 		{ "why", cmd_why }, { "waits", cmd_waits },

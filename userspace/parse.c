@@ -329,6 +329,21 @@ void *ws_xcalloc(size_t n, size_t size)
 	return p;
 }
 
+/* qsort and bsearch orders of plain numbers. */
+int ws_u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int ws_u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /*
  * p with room for need elements of size bytes, doubling: a shared helper
  * of every growing array.  Out of memory is fatal (exit 2, one line).
@@ -913,11 +928,35 @@ static uint64_t *stats_total(struct ws_stats *st, const char *k)
 	return NULL;
 }
 
+/* slow_<reason>_n, slow_exit_n: where, with its bit in slow_keys, or NULL. */
+static uint64_t *stats_slow(struct ws_stats *st, const char *k, unsigned *bit)
+{
+	size_t l;
+	int i;
+
+	if (strncmp(k, "slow_", 5))
+		return NULL;
+	k += 5;
+	if (!strcmp(k, "exit_n")) {
+		*bit = WS_SLOW_EXIT;
+		return &st->slow_exit_n;
+	}
+	for (i = 0; i < NR_REASONS; i++) {
+		l = strlen(ws_reason_names[i]);
+		if (!strncmp(k, ws_reason_names[i], l) && !strcmp(k + l, "_n")) {
+			*bit = 1u << i;
+			return &st->slow_n[i];
+		}
+	}
+	return NULL;
+}
+
 static int stats_kv(struct ws_stats *st, const struct lines *ls, const struct row *r,
 		    struct ws_err *err)
 {
 	uint64_t *total;
 	const char *k = r->tok[0], *v = r->n > 1 ? r->tok[1] : "";
+	unsigned bit;
 	size_t i;
 
 	if (!strncmp(k, "runq_cpu", 8))
@@ -948,6 +987,13 @@ static int stats_kv(struct ws_stats *st, const struct lines *ls, const struct ro
 		if (!ws_parse_u64(v, total))
 			return ws_fail(err, "%s:%u: bad number for %s", ls->file, ls->lineno, k);
 		st->have_totals = true;
+		return 0;
+	}
+	total = stats_slow(st, k, &bit);
+	if (total) {
+		if (!ws_parse_u64(v, total))
+			return ws_fail(err, "%s:%u: bad number for %s", ls->file, ls->lineno, k);
+		st->slow_keys |= bit;
 		return 0;
 	}
 	for (i = 0; i < sizeof(stat_keys) / sizeof(stat_keys[0]); i++) {

@@ -140,6 +140,150 @@ static void json_cycle(FILE *f, const struct ws_finding *x)
 	fputc(']', f);
 }
 
+/* ---- a finding's recorder events (evidence.c): the "recorded:" sentence, "slow_events" ---- */
+
+/* "run-queue", "I/O", "I/O and uninterruptible": the reasons in mask, in words. */
+static void reason_words(char *buf, size_t n, unsigned mask)
+{
+	static const char *const words[NR_REASONS] = { "run-queue", "futex", "I/O", "uninterruptible",
+						       "sleep" };
+	size_t k = 0;
+	int r, left = __builtin_popcount(mask);
+
+	buf[0] = '\0';
+	for (r = 0; r < NR_REASONS && k < n; r++) {
+		if (!(mask & (1u << r)))
+			continue;
+		left--;
+		k += (size_t)snprintf(buf + k, n - k, "%s%s", words[r],
+				      !left ? "" : left == 1 ? " and " : ", ");
+	}
+}
+
+/* "pid 900 (backup)", "thread 813 (worker-2) of pid 810", "thread 950": as why names threads. */
+static void cause_name(const struct ws_finding_events *fe, char *buf, size_t n)
+{
+	char c[sizeof(fe->cause_comm) + 3] = "";
+
+	if (fe->cause_comm[0])
+		snprintf(c, sizeof(c), " (%s)", fe->cause_comm);
+	printable(c);
+	if (fe->cause_pid && fe->cause_pid == fe->cause_tid)
+		snprintf(buf, n, "pid %u%s", fe->cause_pid, c);
+	else if (fe->cause_pid)
+		snprintf(buf, n, "thread %u%s of pid %u", fe->cause_tid, c, fe->cause_pid);
+	else
+		snprintf(buf, n, "thread %u%s", fe->cause_tid, c);
+}
+
+/* ", 9 of them behind pid 900 (backup)", ", all woken from interrupts": who caused them. */
+static void cause_clause(const struct ws_finding_events *fe, char *buf, size_t n)
+{
+	char name[128], who[160], many[48];
+
+	if (!fe->cause_known) {
+		snprintf(buf, n, ", with no %s known", fe->by_preemptor ? "preemptor" : "waker");
+		return;
+	}
+	cause_name(fe, name, sizeof(name));
+	if (fe->cause_irq)
+		snprintf(who, sizeof(who), "woken from interrupts");
+	else
+		snprintf(who, sizeof(who), "%s %s", fe->by_preemptor ? "behind" : "woken by", name);
+	if (fe->count == 1)
+		many[0] = '\0';
+	else if (fe->cause_count == fe->count)
+		snprintf(many, sizeof(many), "all ");
+	else
+		snprintf(many, sizeof(many), "%llu of them ", (unsigned long long)fe->cause_count);
+	snprintf(buf, n, ", %s%s", many, who);
+}
+
+/* "14:02:11", "14:02:11–14:02:13", with the dates when they are not one day's. */
+static void events_span(const struct ws_finding_events *fe, char *buf, size_t n)
+{
+	char a[48], b[48];
+	bool one_day;
+
+	ws_fmt_wall(a, sizeof(a), fe->first_ns, true, false);
+	ws_fmt_wall(b, sizeof(b), fe->last_ns, true, false);
+	one_day = !strncmp(a, b, 10);
+	if (one_day) {
+		ws_fmt_wall(a, sizeof(a), fe->first_ns, false, false);
+		ws_fmt_wall(b, sizeof(b), fe->last_ns, false, false);
+	}
+	if (!strcmp(a, b))
+		snprintf(buf, n, "%s", a);
+	else
+		snprintf(buf, n, "%s\u2013%s", a, b);
+}
+
+/*
+ * "its 12 run-queue waits of 10.0ms or more happened at
+ * 14:02:11–14:02:13, 9 of them behind pid 900 (backup)", then what the
+ * rings lost, so that a count is never read as all there was.
+ */
+static void events_text(FILE *f, const struct ws_finding *x)
+{
+	const struct ws_finding_events *fe = x->events;
+	char min[32], what[96], span[112], cause[256];
+	const char *its = x->nthreads > 1 ? "their" : "its";
+
+	ws_fmt_dur(min, sizeof(min), fe->min_ns);
+	reason_words(what, sizeof(what), fe->count ? fe->seen : fe->reasons);
+	fputs("   recorded:  ", f);
+	if (!fe->count) {
+		fprintf(f, "the recorder kept none of %s %s waits (it keeps those of %s or more)", its,
+			what, min);
+	} else {
+		events_span(fe, span, sizeof(span));
+		cause_clause(fe, cause, sizeof(cause));
+		fprintf(f, "%s %llu %s wait%s of %s or more happened at %s%s", its,
+			(unsigned long long)fe->count, what, fe->count == 1 ? "" : "s", min, span, cause);
+	}
+	if (fe->overwritten)
+		fprintf(f, " (%llu older event%s overwritten)", (unsigned long long)fe->overwritten,
+			fe->overwritten == 1 ? "" : "s");
+	fputs(".\n", f);
+}
+
+static void json_u64_or_null(FILE *f, const char *key, bool known, uint64_t v)
+{
+	if (known)
+		fprintf(f, ",\"%s\":%llu", key, (unsigned long long)v);
+	else
+		fprintf(f, ",\"%s\":null", key);
+}
+
+/* ,"slow_events":{count, reasons, min_ns, first_ns, last_ns, cause_*, overwritten} */
+static void json_finding_events(FILE *f, const struct ws_finding_events *fe)
+{
+	const char *sep = "";
+	int r;
+
+	fprintf(f, ",\"slow_events\":{\"count\":%llu,\"reasons\":[", (unsigned long long)fe->count);
+	for (r = 0; r < NR_REASONS; r++) {
+		if (!(fe->reasons & (1u << r)))
+			continue;
+		fprintf(f, "%s\"%s\"", sep, ws_reason_names[r]);
+		sep = ",";
+	}
+	fprintf(f, "],\"min_ns\":%llu", (unsigned long long)fe->min_ns);
+	json_u64_or_null(f, "first_ns", fe->count, fe->first_ns);
+	json_u64_or_null(f, "last_ns", fe->count, fe->last_ns);
+	json_u64_or_null(f, "cause_tid", fe->cause_known, fe->cause_tid);
+	json_u64_or_null(f, "cause_pid", fe->cause_pid, fe->cause_pid);
+	fputs(",\"cause_comm\":", f);
+	if (fe->cause_known && fe->cause_comm[0])
+		ws_json_str(f, fe->cause_comm);
+	else
+		fputs("null", f);
+	fputs(",\"cause_role\":", f);
+	fputs(!fe->cause_known ? "null" : fe->by_preemptor ? "\"preemptor\"" : "\"waker\"", f);
+	fprintf(f, ",\"cause_count\":%llu,\"overwritten\":%llu}",
+		(unsigned long long)fe->cause_count, (unsigned long long)fe->overwritten);
+}
+
 static void json_finding(FILE *f, const struct ws_finding *x)
 {
 	fprintf(f, "{\"kind\":\"%s\",\"pid\":%u,\"threads\":%d,\"impact_ns\":%llu,",
@@ -162,6 +306,8 @@ static void json_finding(FILE *f, const struct ws_finding *x)
 	}
 	if (x->kind == K_DEADLOCK)
 		json_cycle(f, x);
+	if (x->events)
+		json_finding_events(f, x->events);
 	fputc('}', f);
 }
 
@@ -201,6 +347,8 @@ void ws_render_report(FILE *f, const struct ws_snapshot *s, const struct ws_find
 	for (i = 0; i < fs->n; i++) {
 		const struct ws_finding *x = &fs->f[i];
 		fprintf(f, "\n%zu. [%s] %s.\n", i + 1, ws_kind_name(x->kind), x->what);
+		if (x->events)
+			events_text(f, x);
 		fprintf(f, "   threshold: %s\n", x->threshold);
 		fprintf(f, "   likely:    %s\n", x->cause);
 		fprintf(f, "   next:      %s\n", x->next);
@@ -971,6 +1119,30 @@ static void prom_totals(FILE *f, const struct ws_stats *st)
 			(unsigned long long)st->total_n[r]);
 }
 
+/*
+ * The flight recorder's events per reason and its exit events, from the
+ * stats file's slow_<reason>_n and slow_exit_n: counters (they fall only
+ * at a reset); each omitted when the module does not give it.
+ */
+static void prom_recorder(FILE *f, const struct ws_stats *st)
+{
+	int r;
+
+	if (st->slow_keys & (WS_SLOW_EXIT - 1)) {
+		prom_header(f, "waitscope_slow_events_total", "counter",
+			    "Off-CPU waits of at least slow_min_us the flight recorder wrote as events, by reason, since load or reset (overwritten ones included).");
+		for (r = 0; r < NR_REASONS; r++)
+			if (st->slow_keys & (1u << r))
+				fprintf(f, "waitscope_slow_events_total{reason=\"%s\"} %llu\n",
+					ws_reason_names[r], (unsigned long long)st->slow_n[r]);
+	}
+	if (st->slow_keys & WS_SLOW_EXIT) {
+		prom_header(f, "waitscope_exit_events_total", "counter",
+			    "Thread exits the flight recorder wrote as events, since load or reset (overwritten ones included).");
+		fprintf(f, "waitscope_exit_events_total %llu\n", (unsigned long long)st->slow_exit_n);
+	}
+}
+
 /* What the threads listed now add up to, and are doing: gauges. */
 static void prom_live(FILE *f, const struct ws_snapshot *s)
 {
@@ -1037,6 +1209,7 @@ void ws_export_prometheus(FILE *f, const struct ws_snapshot *s, uint64_t min_thr
 {
 	prom_health(f, &s->stats);
 	prom_totals(f, &s->stats);
+	prom_recorder(f, &s->stats);
 	prom_live(f, s);
 	prom_process_hists(f, s);
 	prom_threads(f, s, min_thread_ns);
@@ -1055,6 +1228,26 @@ static void json_quantiles(FILE *f, const struct ws_snapshot *s, const struct ws
 	fprintf(f, ",\"p50_ns\":%llu,\"p90_ns\":%llu,\"p99_ns\":%llu,\"p99_low_ns\":%llu,\"p99_high_ns\":%llu",
 		(unsigned long long)p50, (unsigned long long)p90, (unsigned long long)p99,
 		(unsigned long long)b.low_ns, (unsigned long long)b.high_ns);
+}
+
+/* ,"recorded":{"runq":N,...,"exit":N}: the recorder's counters the stats file gives, if any. */
+static void json_recorded(FILE *f, const struct ws_stats *st)
+{
+	const char *sep = "";
+	int r;
+
+	if (!st->slow_keys)
+		return;
+	fputs(",\"recorded\":{", f);
+	for (r = 0; r < NR_REASONS; r++) {
+		if (!(st->slow_keys & (1u << r)))
+			continue;
+		fprintf(f, "%s\"%s\":%llu", sep, ws_reason_names[r], (unsigned long long)st->slow_n[r]);
+		sep = ",";
+	}
+	if (st->slow_keys & WS_SLOW_EXIT)
+		fprintf(f, "%s\"exit\":%llu", sep, (unsigned long long)st->slow_exit_n);
+	fputc('}', f);
 }
 
 void ws_export_json(FILE *f, const struct ws_snapshot *s)
@@ -1077,7 +1270,9 @@ void ws_export_json(FILE *f, const struct ws_snapshot *s)
 			fprintf(f, "%s%llu", k ? "," : "", (unsigned long long)st->runq[c][k]);
 		fputc(']', f);
 	}
-	fputs("]},\"threads\":[", f);
+	fputc(']', f);
+	json_recorded(f, st);
+	fputs("},\"threads\":[", f);
 	for (i = 0; i < s->nthreads; i++) {
 		const struct ws_thread *t = &s->threads[i];
 		char name[64];

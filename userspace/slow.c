@@ -52,20 +52,6 @@ static void split_wall(uint64_t wall, time_t *sec, unsigned *ms)
 	*ms = (unsigned)(wall / 1000000ULL % 1000);
 }
 
-/* Local wall-clock time, HH:MM:SS.mmm. */
-static void fmt_clock(char *buf, size_t n, uint64_t wall)
-{
-	struct tm tm;
-	unsigned ms;
-	time_t sec;
-
-	split_wall(wall, &sec, &ms);
-	if (!localtime_r(&sec, &tm) || !strftime(buf, n, "%H:%M:%S", &tm))
-		snprintf(buf, n, "?");
-	else
-		snprintf(buf + strlen(buf), n - strlen(buf), ".%03u", ms);
-}
-
 /* ISO-8601 UTC with milliseconds: 2025-12-02T10:06:39.100Z. */
 static void fmt_iso(char *buf, size_t n, uint64_t wall)
 {
@@ -170,7 +156,7 @@ static void print_wait_text(FILE *f, const struct ws_events *e, const struct ws_
 {
 	char when[32], comm[80], lat[32], other[128], sys[96];
 
-	fmt_clock(when, sizeof(when), ws_events_wall_ns(&e->h, ev->time_ns));
+	ws_fmt_wall(when, sizeof(when), ws_events_wall_ns(&e->h, ev->time_ns), false, true);
 	fmt_lat(lat, sizeof(lat), ev);
 	fmt_other(other, sizeof(other), ev);
 	fmt_syscall(sys, sizeof(sys), ev);
@@ -186,7 +172,7 @@ static void print_exit_text(FILE *f, const struct ws_events *e, const struct ws_
 {
 	char when[32], comm[80], lat[32] = "-", sys[96], totals[256];
 
-	fmt_clock(when, sizeof(when), ws_events_wall_ns(&e->h, ev->time_ns));
+	ws_fmt_wall(when, sizeof(when), ws_events_wall_ns(&e->h, ev->time_ns), false, true);
 	fmt_totals(totals, sizeof(totals), &ev->totals);
 	fprintf(f, "%-12s %-16s %-7u %-15s ", when, shown_comm(ev->comm, comm, sizeof(comm)),
 		ev->tid, "EXIT");

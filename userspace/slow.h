@@ -9,13 +9,6 @@
 #include <stdio.h>
 #include "events.h"
 
-/* What main.c knows of the source, so that slow.c links without it. */
-struct ws_source {
-	const char *dir;	/* debugfs or --debugfs DIR */
-	bool live;		/* the module's own directory */
-	int (*missing)(void);	/* why dir cannot be read, on stderr: the exit status */
-};
-
 int ws_cmd_slow(int argc, char **argv, const struct ws_source *src);
 
 /* Which events are shown, and how. */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * waitscope top: where each thread's time went over the last interval,
- * from the difference of two snapshots, refreshed every -d seconds.
+ * from the difference of two snapshots, refreshed every -d seconds, and
+ * how many of its waits the flight recorder kept as slow in it.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,6 +23,7 @@ struct row {
 	uint32_t tgid;
 	int n;
 	uint64_t oncpu, r[NR_REASONS], p99, longest;
+	uint64_t slow;		/* the recorder's wait events in the interval */
 };
 
 const char *ws_top_cgroup_root = "/sys/fs/cgroup";
@@ -193,10 +195,99 @@ static void window_share(const struct ws_thread *b, const struct ws_thread *a, u
 		sh->r[b->state] += now;
 }
 
+/*
+ * ---- the flight recorder's wait events of each refresh (the SLOW column) ----
+ *
+ * Each refresh reads only the events after the last seq the one before
+ * saw (the module serves just those); the first, which has no such seq,
+ * takes those that ended after the first snapshot, as does a refresh after
+ * the recorder's numbering began again (the module reloaded).
+ */
+struct slow_reader {
+	const char *dir;
+	bool started;		/* after is the last seq seen */
+	uint64_t after;
+};
+
+/* One refresh's wait events by thread: tid << 32 | tgid, sorted. */
+struct slow_counts {
+	bool have;		/* an events file, with the recorder on: else SLOW is "-" */
+	uint64_t *key;
+	size_t n;
+};
+
+static uint64_t slow_key(uint32_t tid, uint32_t tgid)
+{
+	return (uint64_t)tid << 32 | tgid;
+}
+
+/* The wait events of e that ended after since_ns (module clock), into sc. */
+static void slow_count(const struct ws_events *e, uint64_t since_ns, struct slow_counts *sc)
+{
+	size_t i;
+
+	sc->have = e->h.slow_min_us > 0;
+	sc->key = ws_xcalloc(e->n + 1, sizeof(*sc->key));
+	sc->n = 0;
+	for (i = 0; i < e->n; i++)
+		if (e->ev[i].kind == WS_EV_WAIT && e->ev[i].time_ns > since_ns)
+			sc->key[sc->n++] = slow_key(e->ev[i].tid, e->ev[i].tgid);
+	qsort(sc->key, sc->n, sizeof(*sc->key), ws_u64_cmp);
+}
+
+/*
+ * The events since the last refresh (since_ns: when its snapshot was
+ * taken, for a first read), counted by thread into sc; no events file
+ * leaves sc->have false.  0, or the exit status (a garbled file).
+ */
+static int slow_refresh(struct slow_reader *rd, uint64_t since_ns, struct slow_counts *sc)
+{
+	struct ws_events e;
+	struct ws_err err;
+
+	memset(sc, 0, sizeof(*sc));
+	if (!ws_events_exist(rd->dir))
+		return 0;
+	ws_events_init(&e);
+	if (ws_events_load(rd->dir, rd->started ? rd->after : 0, &e, &err)) {
+		fprintf(stderr, "waitscope: %s\n", err.msg);
+		return 2;
+	}
+	if (rd->started && e.h.last < rd->after) {
+		rd->started = false;
+		ws_events_free(&e);
+		return slow_refresh(rd, since_ns, sc);
+	}
+	slow_count(&e, rd->started ? 0 : since_ns, sc);
+	rd->started = true;
+	rd->after = e.h.last;
+	ws_events_free(&e);
+	return 0;
+}
+
+/* Thread t's events in sc: the run of its key. */
+static uint64_t slow_of(const struct slow_counts *sc, const struct ws_thread *t)
+{
+	uint64_t k = slow_key(t->tid, t->tgid);
+	size_t lo = 0, hi = sc->n, n = 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (sc->key[mid] < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	while (lo + n < sc->n && sc->key[lo + n] == k)
+		n++;
+	return n;
+}
+
 /* One row per group (sorted by key, then merged): no pairwise search. */
 static size_t build_rows(const struct ws_snapshot *s, const struct ws_snapshot *a,
 			 const struct ws_snapshot *d, uint64_t window, int group, uint32_t pid,
-			 struct row *rows)
+			 const struct slow_counts *sc, struct row *rows)
 {
 	struct keyed *k = calloc(s->nthreads + 1, sizeof(*k));
 	size_t i, n = 0, m = 0;
@@ -232,6 +323,7 @@ static size_t build_rows(const struct ws_snapshot *s, const struct ws_snapshot *
 			r->p99 = p99;
 		if (t->state > R_RUNQ && t->off_ns > r->longest)
 			r->longest = t->off_ns;
+		r->slow += slow_of(sc, t);
 	}
 	free(k);
 	return n;
@@ -243,16 +335,16 @@ static void pct(char *buf, size_t n, uint64_t v, uint64_t whole)
 }
 
 static void print_rows(struct row *rows, size_t n, int group, uint64_t window, int limit,
-		       struct ws_cgroup_map *cg)
+		       bool have_slow, struct ws_cgroup_map *cg)
 {
 	static const char *const heads[] = { "TID", "PID", "PID", "CGROUP" };
-	char c[7][16], p99[32], lg[32];
+	char c[7][16], p99[32], lg[32], slow[24];
 	size_t i;
 	int q;
 
 	printf("%8s %-20s %4s %6s %6s %6s %6s %6s %6s %6s %9s %9s\n", heads[group],
 	       group == G_POOL ? "POOL" : "NAME", "N", "CPU%", "RUNQ%", "FUTEX%", "IO%", "D%",
-	       "SLEEP%", "", "RUNQ_P99", "LONGEST");
+	       "SLEEP%", "SLOW", "RUNQ_P99", "LONGEST");
 	for (i = 0; i < n && (limit <= 0 || (int)i < limit); i++) {
 		uint64_t whole = window * (uint64_t)rows[i].n;
 		char path[4096];
@@ -270,9 +362,11 @@ static void print_rows(struct row *rows, size_t n, int group, uint64_t window, i
 			pct(c[q + 1], sizeof(c[0]), rows[i].r[q], whole);
 		ws_fmt_dur(p99, sizeof(p99), rows[i].p99);
 		ws_fmt_dur(lg, sizeof(lg), rows[i].longest);
+		snprintf(slow, sizeof(slow), "%llu", (unsigned long long)rows[i].slow);
 		printf("%8llu %-20.20s %4d %6s %6s %6s %6s %6s %6s %6s %9s %9s\n",
 		       (unsigned long long)rows[i].id,
-		       rows[i].name, rows[i].n, c[0], c[1], c[2], c[3], c[4], c[5], "",
+		       rows[i].name, rows[i].n, c[0], c[1], c[2], c[3], c[4], c[5],
+		       have_slow ? slow : "-",
 		       rows[i].p99 ? p99 : "-", rows[i].longest ? lg : "-");
 	}
 }
@@ -283,7 +377,11 @@ static int top_help(void)
 	       "                     [--from DIR] [--cgroup-root DIR]\n\n"
 	       "Every S seconds (default 2), the share of each thread's time over the last\n"
 	       "interval on CPU, waiting for a CPU (RUNQ) and in each blocking reason, its\n"
-	       "p99 run-queue wait, and its longest current block.\n\n"
+	       "p99 run-queue wait, how many of its waits in the interval the flight\n"
+	       "recorder kept as slow (SLOW: waits of at least the module's slow_min_us,\n"
+	       "default 10ms; '-' without the recorder or with it off; the first refresh\n"
+	       "counts those that ended after the first snapshot), and its longest\n"
+	       "current block.\n\n"
 	       "  -d S          refresh interval in seconds (default 2)\n"
 	       "  -b            batch mode: plain text for logs, no screen control\n"
 	       "  -n N          stop after N refreshes (default: until Ctrl-C)\n"
@@ -313,7 +411,7 @@ static int load_dir(struct ws_snapshot *s, const char *dir)
 	return 0;
 }
 
-int ws_cmd_top(int argc, char **argv)
+int ws_cmd_top(int argc, char **argv, const struct ws_source *src)
 {
 	static const struct option opts[] = {
 		{ "sort", required_argument, NULL, 's' }, { "group", required_argument, NULL, 'g' },
@@ -330,6 +428,7 @@ int ws_cmd_top(int argc, char **argv)
 	int group = G_THREAD, c, rc = 0;
 	char *end;
 	struct ws_snapshot a, b, d;
+	struct slow_reader slow = { src->dir, false, 0 };
 	struct ws_cgroup_map cg;
 	struct sigaction sa;
 	size_t k;
@@ -398,6 +497,7 @@ int ws_cmd_top(int argc, char **argv)
 		iters = 1;
 	for (long i = 0; !rc && !stop && (!iters || i < iters); i++) {
 		struct timespec ts = { (time_t)delay, (long)((delay - (time_t)delay) * 1e9) };
+		struct slow_counts sc;
 		struct row *rows;
 		uint64_t window;
 		size_t n;
@@ -407,6 +507,11 @@ int ws_cmd_top(int argc, char **argv)
 		if (stop)
 			break;
 		rc = ws_load(&b);
+		if (!rc) {
+			rc = slow_refresh(&slow, a.now_ns, &sc);
+			if (rc)
+				ws_snapshot_free(&b);
+		}
 		if (rc)
 			break;
 		window = b.now_ns > a.now_ns ? b.now_ns - a.now_ns : 1;
@@ -417,10 +522,11 @@ int ws_cmd_top(int argc, char **argv)
 		if (!rows) {
 			ws_snapshot_free(&b);
 			ws_snapshot_free(&d);
+			free(sc.key);
 			rc = 2;
 			break;
 		}
-		n = build_rows(&b, &a, &d, window, group, pid, rows);
+		n = build_rows(&b, &a, &d, window, group, pid, &sc, rows);
 		ws_snapshot_free(&d);
 		/* The next round's window begins at b. */
 		ws_snapshot_free(&a);
@@ -437,7 +543,8 @@ int ws_cmd_top(int argc, char **argv)
 			       when, b.nthreads, window / 1e9, group_names[group], sort_keys[sort_key]);
 		}
 		ws_cgroup_map_refresh(&cg);
-		print_rows(rows, n, group, window, (int)lines, &cg);
+		print_rows(rows, n, group, window, (int)lines, sc.have, &cg);
+		free(sc.key);
 		printf("\n");
 		fflush(stdout);
 		free(rows);

@@ -2,9 +2,10 @@
 #ifndef WS_TOP_H
 #define WS_TOP_H
 
-#include "ws.h"
+#include "events.h"
 
-int ws_cmd_top(int argc, char **argv);
+/* src: where the current snapshot's events file is (the SLOW column). */
+int ws_cmd_top(int argc, char **argv, const struct ws_source *src);
 /* Where cgroup ids are resolved to paths; NULL when reading a snapshot. */
 extern const char *ws_top_cgroup_root;
 /* main.c: read the current source (debugfs or --debugfs DIR); 0 or exit status. */

@@ -93,7 +93,16 @@ struct ws_stats {
 	 */
 	bool have_totals;
 	uint64_t total_oncpu_ns, total_n[NR_REASONS], total_ns[NR_REASONS];
+	/*
+	 * The flight recorder's events recorded since load or a reset
+	 * (slow_<reason>_n, slow_exit_n): counters; slow_keys has bit r for
+	 * each slow_<reason>_n present, WS_SLOW_EXIT for slow_exit_n (an
+	 * older module has none).
+	 */
+	unsigned slow_keys;
+	uint64_t slow_n[NR_REASONS], slow_exit_n;
 };
+#define WS_SLOW_EXIT (1u << NR_REASONS)
 
 struct ws_snapshot {
 	uint64_t now_ns;		/* the threads file's clock */
@@ -156,6 +165,8 @@ unsigned ws_count_tid(const struct ws_snapshot *s, uint32_t tid);
 const char *ws_str(const struct ws_snapshot *s, uint32_t off);
 void *ws_grow(void *p, size_t *cap, size_t need, size_t size);
 void *ws_xcalloc(size_t n, size_t size);
+int ws_u32_cmp(const void *a, const void *b);
+int ws_u64_cmp(const void *a, const void *b);
 uint32_t ws_intern(struct ws_snapshot *s, const char *str, size_t len);
 void ws_intern_done(struct ws_snapshot *s);
 int ws_read_file(const char *path, char **buf, size_t *len, struct ws_err *err);
@@ -211,6 +222,7 @@ enum ws_fd_kind ws_proc_fd_kind(const char *root, uint32_t pid, uint64_t fd, cha
 
 /* fmt.c */
 void ws_fmt_dur(char *buf, size_t n, uint64_t ns);
+void ws_fmt_wall(char *buf, size_t n, uint64_t wall_ns, bool date, bool ms);
 bool ws_parse_duration(const char *s, uint64_t *ns);
 /* Decimal digits only, no sign, no overflow (parse.c): the module's numbers. */
 bool ws_parse_u64(const char *s, uint64_t *v);

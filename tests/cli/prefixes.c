@@ -6,13 +6,15 @@
  * waits file (optional) likewise, each accepted prefix then diagnosed,
  * rendered and walked (why) with the whole snapshot.  A fixture's events
  * file (optional, the flight recorder) likewise, each accepted prefix
- * rendered as `waitscope slow` would, in text and NDJSON.
+ * rendered as `waitscope slow` would, in text and NDJSON, and as the
+ * evidence of the whole snapshot's findings in report.
  *   prefixes FIXTURE_DIR...   prints one "ok"/"not ok" line per file
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "../../userspace/evidence.h"
 #include "../../userspace/render.h"
 #include "../../userspace/slow.h"
 
@@ -137,11 +139,13 @@ static int check_waits(const char *dir)
 	return bad;
 }
 
-/* Everything `waitscope slow` prints of e, every way. */
-static void use_events(const struct ws_events *e)
+/* Everything `waitscope slow` prints of e, every way, and report with e as evidence (s: NULL, none). */
+static void use_events(const struct ws_events *e, const struct ws_snapshot *s)
 {
 	FILE *null = fopen("/dev/null", "w");
+	struct ws_findings fs = { 0 };
 	struct ws_slow_opts o;
+	struct ws_opts ro;
 
 	ws_slow_opts_default(&o);
 	o.exits = o.stack = true;
@@ -149,13 +153,36 @@ static void use_events(const struct ws_events *e)
 	ws_slow_print(null, e, &o);
 	o.json = true;
 	ws_slow_print(null, e, &o);
+	if (s) {
+		ws_opts_default(&ro);
+		ws_diagnose(s, &ro, &fs);
+		ws_evidence_attach(&fs, s, e, 0);
+		ws_render_report(null, s, &fs, &ro, false);
+		ws_render_report(null, s, &fs, &ro, true);
+		ws_findings_free(&fs);
+	}
 	fclose(null);
+}
+
+/* DIR's five files as a snapshot, if they parse; NULL otherwise. */
+static struct ws_snapshot *load_snapshot(const char *dir)
+{
+	struct ws_snapshot *s = calloc(1, sizeof(*s));
+	struct ws_err err;
+
+	ws_snapshot_init(s);
+	if (!ws_snapshot_load(s, dir, &err))
+		return s;
+	ws_snapshot_free(s);
+	free(s);
+	return NULL;
 }
 
 static int check_events(const char *dir)
 {
 	char *eb, path[4096];
 	size_t elen, cut, fails = 0;
+	struct ws_snapshot *s;
 	struct ws_err err;
 	int bad = 0;
 
@@ -166,6 +193,7 @@ static int check_events(const char *dir)
 		printf("not ok - prefixes: %s\n", err.msg);
 		return 1;
 	}
+	s = load_snapshot(dir);
 	for (cut = 0; cut <= elen; cut++) {
 		struct ws_events e;
 		/* A copy of just the prefix, so that ASan sees any read past it. */
@@ -179,13 +207,16 @@ static int check_events(const char *dir)
 			bad |= strncmp(err.msg, "events", 6) != 0;
 		} else {
 			bad |= cut && eb[cut - 1] != '\n';
-			use_events(&e);
+			use_events(&e, s);
 		}
 		ws_events_free(&e);
 		free(p);
 	}
 	printf("%s - prefixes: all %zu prefixes of %s/%s parse or fail cleanly (%zu refused)\n",
 	       bad ? "not ok" : "ok", elen + 1, dir, ws_events_file, fails);
+	if (s)
+		ws_snapshot_free(s);
+	free(s);
 	free(eb);
 	return bad;
 }

@@ -766,15 +766,17 @@ check "slow with the recorder off (slow_min_us=0): says so, and how to turn it o
 	\"$W\" --debugfs $T/none slow > $T/o 2> $T/e && tail -1 $T/o | grep -q 'the recorder is off' &&
 	grep -q 'echo slow_min_us=10000 > /sys/kernel/debug/waitscope/control' $T/e"
 
-# badev NAME EDIT: a garbled events file, exit 2 with one line naming it; report does not care
+# badev NAME EDIT: a garbled events file: slow, and report (which reads it
+# for its findings' evidence, issue 14), exit 2 with one line naming it
 badev() {
 	name=$1 edit=$2
 	rm -rf "$T/be" && cp -r "$EV" "$T/be"
 	sh -c "$edit" < "$EV/events" > "$T/be/events"
-	check "bad events ($name): slow exits 2 with one line naming the events file and line; report still works" sh -c "
+	check "bad events ($name): slow and report exit 2 with one line naming the events file and line" sh -c "
 		\"$W\" --debugfs $T/be slow > /dev/null 2> $T/err; rc=\$?
 		[ \$rc = 2 ] && [ \$(wc -l < $T/err) = 1 ] && grep -q '^waitscope: events:[0-9]' $T/err &&
-		\"$W\" --debugfs $T/be report > /dev/null 2>&1; [ \$? -lt 2 ]"
+		\"$W\" --debugfs $T/be report > $T/o 2> $T/err; rc=\$?
+		[ \$rc = 2 ] && [ ! -s $T/o ] && [ \$(wc -l < $T/err) = 1 ] && grep -q '^waitscope: events:[0-9]' $T/err"
 }
 badev "a row with a column missing" "sed '5s/ 1 hrtimer/ hrtimer/'"
 badev "a row with a column too many" "sed '5s/ 1 hrtimer/ 1 2 hrtimer/'"
@@ -879,3 +881,232 @@ EVENTS
 check "slow reads the format contract's example: 3 waits, the killed exit, 1 missed" sh -c "
 	TZ=UTC \"$W\" --debugfs $T/contract slow --exits > $T/o && [ \$(wc -l < $T/o) = 6 ] &&
 	grep -q '^10:06:39.400 worker           814     EXIT             4100.0  killed while blocked: futex wait of 4100.0ms in futex 0x7f2a1c000b20 (wait);' $T/o"
+
+# ---- issue 14: the recorder's events in report, top and export (tests/fixtures/events-starve) ----
+# pid 700: worker-1 (701) starves (52% of its time in the run queue, 15.5x
+# its siblings); its 12 run-queue waits of 10ms or more (seq 2-7, 10-15)
+# ended at 14:02:11.1-14:02:13.4 UTC, 9 behind backup (pid 900), 2 behind
+# worker-2 (702), 1 with no preemptor known.  Not its: seq 1 (tid 701 of
+# an earlier process, 650), 8 (its sleep), 9 (worker-3's).  pid 800: flush-1
+# and flush-2 (801, 803) hide blocking; their waits seq 16-20 (4 io, 1
+# uninterruptible) ended at 14:02:15.1-15.9, 3 woken from interrupts, 1 by
+# the kernel thread 850 (jbd2/sda1-8, not in the snapshot), 1 by no known
+# waker.  Seq 21 is an exit.  stats: slow_runq_n 14, io 4, uninterruptible
+# 1, sleep 1, futex 0, exit 1.  Times are printed in UTC here.
+ES=$F/events-starve
+STARVE='   recorded:  its 12 run-queue waits of 10.0ms or more happened at 14:02:11–14:02:13, 9 of them behind pid 900 (backup).'
+HIDDEN='   recorded:  their 5 I/O and uninterruptible waits of 10.0ms or more happened at 14:02:15, 3 of them woken from interrupts.'
+# recorded DIR [ARGS...]: report's "recorded:" lines, in order
+recorded() {
+	d=$1
+	shift
+	TZ=UTC "$W" --debugfs "$d" report "$@" | grep '^   recorded:  '
+}
+check "report: the starving worker's slow waits, when (14:02:11–14:02:13) and behind whom (pid 900, 9 of 12), under its headline" sh -c "
+	TZ=UTC \"$W\" --debugfs $ES report > $T/r.out; [ \$? = 1 ] &&
+	[ \"\$(grep -A1 '^[0-9]\\. \\[starving\\] worker 701 (worker-1) of pid 700 ' $T/r.out | tail -1)\" = '$STARVE' ]"
+check "report: the hidden-blocking pool's: their 5 io and uninterruptible waits, one second, 3 woken from interrupts" sh -c "
+	TZ=UTC \"$W\" --debugfs $ES report > $T/r.out;
+	[ \"\$(grep -A1 '^[0-9]\\. \\[hidden-blocking\\] 2 threads of pid 800 (flush-N) ' $T/r.out | tail -1)\" = '$HIDDEN' ] &&
+	[ \$(grep -c '^   recorded:' $T/r.out) = 2 ]"
+cat > "$T/slowev.py" <<'PY'
+import json, sys
+d = json.load(sys.stdin)
+want = json.loads(sys.argv[1])
+f = {x["kind"]: x for x in d["findings"]}
+assert d["schema"] == "waitscope.report/2", d["schema"]
+assert sorted(f) == sorted(want), sorted(f)
+wall = lambda ms: 1764684140000000000 - (200000 - ms) * 1000000
+for kind, w in want.items():
+    if w is None:
+        assert "slow_events" not in f[kind], f[kind]
+        continue
+    for k in ("first_ns", "last_ns"):
+        if isinstance(w.get(k), int):
+            w[k] = wall(w[k])
+    assert f[kind]["slow_events"] == w, (kind, f[kind]["slow_events"], w)
+PY
+# slowev DIR WANT [ARGS...]: report --json's slow_events per kind are WANT
+# (JSON; first_ns and last_ns as ms of the module clock; null: none)
+slowev() {
+	d=$1 want=$2
+	shift 2
+	"$W" --debugfs "$d" report --json "$@" | python3 "$T/slowev.py" "$want"
+}
+check "report --json: slow_events of both findings, exact (count, min_ns, wall times, cause, its count, overwritten)" slowev "$ES" '{
+	"starving": {"count": 12, "reasons": ["runq"], "min_ns": 10000000, "first_ns": 191100, "last_ns": 193400,
+		"cause_tid": 900, "cause_pid": 900, "cause_comm": "backup", "cause_role": "preemptor", "cause_count": 9, "overwritten": 0},
+	"hidden-blocking": {"count": 5, "reasons": ["io", "uninterruptible"], "min_ns": 10000000, "first_ns": 195100,
+		"last_ns": 195900, "cause_tid": 0, "cause_pid": null, "cause_comm": "[irq]", "cause_role": "waker", "cause_count": 3,
+		"overwritten": 0}}'
+# The rings lost 3 older events: the same rows numbered 4-24.
+rm -rf "$T/ow" && cp -r "$ES" "$T/ow"
+awk 'NR == 2 { print "# after=0 last=24 kept=21 missed=3 overwritten=3"; next } NR > 3 { $1 += 3 } { print }' \
+	"$ES/events" > "$T/ow/events"
+check "report: overwritten events are said, '(3 older events overwritten)', and in JSON" sh -c "
+	[ \"\$(TZ=UTC \"$W\" --debugfs $T/ow report | grep '^   recorded:' | sed -n 2p)\" = \"\$(echo '$STARVE' | sed 's/\\.\$/ (3 older events overwritten)./')\" ] &&
+	\"$W\" --debugfs $T/ow report --json | python3 -c '
+import json, sys
+assert [f[\"slow_events\"][\"overwritten\"] for f in json.load(sys.stdin)[\"findings\"]] == [3, 3]'"
+rm -rf "$T/day" && cp -r "$ES" "$T/day"
+# 00:00:08 UTC on 3 December at now_ns: worker-1's waits cross midnight.
+sed '1s/realtime_ns=[0-9]*/realtime_ns=1764720008000000000/' "$ES/events" > "$T/day/events"
+check "report: a span across midnight has both dates; one within a second is one time" sh -c "
+	recorded() { TZ=UTC \"$W\" --debugfs \$1 report | grep '^   recorded:'; }
+	[ \"\$(recorded $T/day)\" = \"\$(printf '%s\n' \
+		'   recorded:  their 5 I/O and uninterruptible waits of 10.0ms or more happened at 00:00:03, 3 of them woken from interrupts.' \
+		'   recorded:  its 12 run-queue waits of 10.0ms or more happened at 2025-12-02 23:59:59–2025-12-03 00:00:01, 9 of them behind pid 900 (backup).')\" ]"
+rm -rf "$T/noev" && cp -r "$ES" "$T/noev" && rm "$T/noev/events"
+rm -rf "$T/off" && cp -r "$ES" "$T/off" && sed -i '1s/slow_min_us=10000/slow_min_us=0/' "$T/off/events"
+check "report without an events file, or with the recorder off: the same report without the recorded lines, no slow_events" sh -c "
+	TZ=UTC \"$W\" --debugfs $ES report | grep -v '^   recorded:' > $T/want.out
+	for d in $T/noev $T/off; do
+		TZ=UTC \"$W\" --debugfs \$d report > $T/got.out; [ \$? = 1 ] && cmp -s $T/want.out $T/got.out || exit 1
+		\"$W\" --debugfs \$d report --json | grep -q slow_events && exit 1
+	done; true"
+check "report --json without events: the findings have no slow_events" slowev "$T/noev" '{"starving": null, "hidden-blocking": null}'
+check "report --pid 800: only the hidden-blocking finding, with its recorded sentence" sh -c "
+	[ \"\$(TZ=UTC \"$W\" --debugfs $ES report --pid 800 | grep -c '^[0-9]\\. \\[')\" = 1 ] &&
+	[ \"\$(TZ=UTC \"$W\" --debugfs $ES report --pid 800 | grep '^   recorded:')\" = '$HIDDEN' ]"
+# Who is named: a thread of another process than its own, a kernel thread not
+# in the snapshot, no known preemptor, every wait behind one thread.
+rm -rf "$T/who" && cp -r "$ES" "$T/who"
+sed -e 's/ 900 backup / 702 worker-2 /' -e 's/       0 \[irq\]  /     850 jbd2\/sda1-8/' "$ES/events" > "$T/who/events"
+check "report names a thread of a process 'thread 702 (worker-2) of pid 700', one not in the snapshot 'thread 850 (...)'" sh -c "
+	[ \"\$(recorded() { TZ=UTC \"$W\" --debugfs \$1 report | grep '^   recorded:'; }; recorded $T/who)\" = \"\$(printf '%s\n' \
+		'   recorded:  their 5 I/O and uninterruptible waits of 10.0ms or more happened at 14:02:15, 4 of them woken by thread 850 (jbd2/sda1-8).' \
+		'   recorded:  its 12 run-queue waits of 10.0ms or more happened at 14:02:11–14:02:13, 11 of them behind thread 702 (worker-2) of pid 700.')\" ]"
+check "report --json: a cause not in the snapshot has cause_pid null" slowev "$T/who" '{
+	"starving": {"count": 12, "reasons": ["runq"], "min_ns": 10000000, "first_ns": 191100, "last_ns": 193400,
+		"cause_tid": 702, "cause_pid": 700, "cause_comm": "worker-2", "cause_role": "preemptor", "cause_count": 11, "overwritten": 0},
+	"hidden-blocking": {"count": 5, "reasons": ["io", "uninterruptible"], "min_ns": 10000000, "first_ns": 195100,
+		"last_ns": 195900, "cause_tid": 850, "cause_pid": null, "cause_comm": "jbd2/sda1-8", "cause_role": "waker", "cause_count": 4,
+		"overwritten": 0}}'
+rm -rf "$T/unk" && cp -r "$ES" "$T/unk"
+awk 'NR > 3 && $4 == "wait" && $5 == 701 && $8 == "runq" { $14 = 0; $15 = "-" }
+     NR > 3 && $5 == 801 { $14 = 900; $15 = "backup" } { print }' "$ES/events" > "$T/unk/events"
+check "report: no known preemptor is said; all waits behind one thread is 'all'" sh -c "
+	[ \"\$(recorded() { TZ=UTC \"$W\" --debugfs \$1 report | grep '^   recorded:'; }; recorded $T/unk)\" = \"\$(printf '%s\n' \
+		'   recorded:  their 5 I/O and uninterruptible waits of 10.0ms or more happened at 14:02:15, 4 of them woken by pid 900 (backup).' \
+		'   recorded:  its 12 run-queue waits of 10.0ms or more happened at 14:02:11–14:02:13, with no preemptor known.')\" ] &&
+	\"$W\" --debugfs $T/unk report --json | python3 -c '
+import json, sys
+s = [f for f in json.load(sys.stdin)[\"findings\"] if f[\"kind\"] == \"starving\"][0][\"slow_events\"]
+assert (s[\"cause_tid\"], s[\"cause_pid\"], s[\"cause_comm\"], s[\"cause_role\"], s[\"cause_count\"]) == (None, None, None, None, 0), s'"
+rm -rf "$T/all" && cp -r "$ES" "$T/all"
+awk 'NR > 3 && $5 == 701 && $8 == "runq" { $14 = 900; $15 = "backup" } { print }' "$ES/events" > "$T/all/events"
+check "report: every wait behind one thread: 'all behind pid 900 (backup)'" sh -c "
+	TZ=UTC \"$W\" --debugfs $T/all report | grep -qxF '   recorded:  its 12 run-queue waits of 10.0ms or more happened at 14:02:11–14:02:13, all behind pid 900 (backup).'"
+# --interval: the window's events only.  The first snapshot (at 195 s, every
+# counter 0) is swapped for the fixture's (at 200 s) 1 s into the 2.5 s
+# interval: the window is the last 5 s of the module clock, which has the
+# hidden waits but none of worker-1's.
+rm -rf "$T/iv" && cp -r "$ES" "$T/iv"
+python3 - "$ES/threads" "$T/iv/threads" <<'PY'
+import sys
+src, dst = sys.argv[1:]
+out = []
+for i, line in enumerate(open(src)):
+    f = line.split()
+    if i == 0:
+        line = line.replace("now_ns=200000000000", "now_ns=195000000000")
+    elif i > 1:
+        for k in list(range(4, 22)):
+            f[k] = "0"
+        line = "  " + " ".join(f) + "\n"
+    out.append(line)
+open(dst, "w").write("".join(out))
+PY
+head -2 "$ES/histograms" > "$T/iv/histograms"
+( sleep 1; cp "$ES/threads" "$T/iv/threads.new" && mv "$T/iv/threads.new" "$T/iv/threads"
+  cp "$ES/histograms" "$T/iv/histograms.new" && mv "$T/iv/histograms.new" "$T/iv/histograms" ) &
+TZ=UTC "$W" --debugfs "$T/iv" report --interval 2.5 > "$T/iv.out" 2> "$T/iv.err"
+echo $? > "$T/iv.rc"
+wait
+check "report --interval: only the window's events (the last 5.0s): the hidden waits, none of worker-1's" sh -c "
+	[ \$(cat $T/iv.rc) = 1 ] && grep -q '(the last 5.0s)' $T/iv.out &&
+	[ \"\$(grep '^   recorded:' $T/iv.out)\" = \"\$(printf '%s\n' '$HIDDEN' \
+		'   recorded:  the recorder kept none of its run-queue waits (it keeps those of 10.0ms or more).')\" ]"
+check "report --help tells of the recorded sentence and slow_events" sh -c "
+	\"$W\" report --help | grep -q 'recorded:' && \"$W\" report --help | grep -q 'slow_events'"
+
+# export: the recorder's counters from the stats file's slow_<reason>_n and slow_exit_n
+check "export prometheus: the recorder's counters pass promtool (events-starve, events-basic)" sh -c "
+	for d in $ES $EV; do \"$W\" --debugfs \$d export --min-thread 0 | promtool check metrics || exit 1; done"
+check "export prometheus: waitscope_slow_events_total per reason and waitscope_exit_events_total, exact, typed counter" sh -c "
+	\"$W\" --debugfs $ES export > $T/m.prom &&
+	[ \"\$(grep -E '^(# (HELP|TYPE) )?waitscope_(slow|exit)_events_total' $T/m.prom | sed 's/^# HELP \\([a-z_]*\\) .*/# HELP \\1/')\" = \"\$(printf '%s\n' \
+		'# HELP waitscope_slow_events_total' '# TYPE waitscope_slow_events_total counter' \
+		'waitscope_slow_events_total{reason=\"runq\"} 14' 'waitscope_slow_events_total{reason=\"futex\"} 0' \
+		'waitscope_slow_events_total{reason=\"io\"} 4' 'waitscope_slow_events_total{reason=\"uninterruptible\"} 1' \
+		'waitscope_slow_events_total{reason=\"sleep\"} 1' \
+		'# HELP waitscope_exit_events_total' '# TYPE waitscope_exit_events_total counter' 'waitscope_exit_events_total 1')\" ] &&
+	\"$W\" --debugfs $EV export | grep -qx 'waitscope_slow_events_total{reason=\"runq\"} 3' &&
+	\"$W\" --debugfs $EV export | grep -qx 'waitscope_exit_events_total 2'"
+check "export prometheus: a stats file without the keys (an older module) has no recorder counters" sh -c "
+	! \"$W\" --debugfs $S export | grep -q 'waitscope_\\(slow\\|exit\\)_events_total'"
+check "export json: stats.recorded per reason and exit; absent without the keys" sh -c "
+	\"$W\" --debugfs $ES export --format json | python3 -c '
+import json, sys
+r = json.load(sys.stdin)[\"stats\"][\"recorded\"]
+assert r == {\"runq\": 14, \"futex\": 0, \"io\": 4, \"uninterruptible\": 1, \"sleep\": 1, \"exit\": 1}, r' &&
+	\"$W\" --debugfs $EV export --format json | python3 -c '
+import json, sys
+r = json.load(sys.stdin)[\"stats\"][\"recorded\"]
+assert r == {\"runq\": 3, \"futex\": 2, \"io\": 1, \"uninterruptible\": 1, \"sleep\": 2, \"exit\": 2}, r' &&
+	\"$W\" --debugfs $S export --format json | python3 -c '
+import json, sys
+assert \"recorded\" not in json.load(sys.stdin)[\"stats\"]'"
+rm -rf "$T/half" && cp -r "$ES" "$T/half" && sed -i '/^slow_io_n\|^slow_exit_n/d' "$T/half/stats"
+check "export: a key absent leaves out just its series" sh -c "
+	\"$W\" --debugfs $T/half export > $T/m.prom && promtool check metrics < $T/m.prom &&
+	! grep -q 'reason=\"io\"} 4\$' $T/m.prom && ! grep -q waitscope_exit_events_total $T/m.prom &&
+	grep -qx 'waitscope_slow_events_total{reason=\"runq\"} 14' $T/m.prom"
+
+# top: SLOW, the recorder's wait events of each thread in the interval
+rm -rf "$T/t192" && cp -r "$ES" "$T/t192" && sed -i '1s/now_ns=200000000000/now_ns=192000000000/' "$T/t192/threads"
+cat > "$T/slowcol.py" <<'PY'
+import json, sys
+want = json.loads(sys.argv[1])
+head, rows = None, {}
+for line in sys.stdin:
+    f = line.split()
+    if f and f[0] in ("TID", "PID"):
+        head = f
+    elif head and len(f) == len(head) and f[0].isdigit():
+        rows[f[0]] = f[head.index("SLOW")]
+assert rows == want, rows
+PY
+check "top --from (192 s): SLOW counts each thread's wait events after the first snapshot" sh -c "
+	\"$W\" --debugfs $ES top -b --from $T/t192 --lines 0 | python3 $T/slowcol.py '{
+		\"701\": \"8\", \"702\": \"0\", \"703\": \"1\", \"801\": \"4\", \"803\": \"1\", \"700\": \"0\", \"800\": \"0\", \"900\": \"0\"}'"
+check "top --from --group process: SLOW sums a process's threads" sh -c "
+	\"$W\" --debugfs $ES top -b --from $T/t192 --group process --lines 0 | python3 $T/slowcol.py '{\"700\": \"9\", \"800\": \"5\", \"900\": \"0\"}'"
+check "top: SLOW is '-' without an events file or with the recorder off" sh -c "
+	for d in $T/noev $T/off; do
+		\"$W\" --debugfs \$d top -b --from $T/t192 --lines 0 | python3 $T/slowcol.py '{
+			\"701\": \"-\", \"702\": \"-\", \"703\": \"-\", \"801\": \"-\", \"803\": \"-\", \"700\": \"-\", \"800\": \"-\", \"900\": \"-\"}' || exit 1
+	done"
+rm -rf "$T/be2" && cp -r "$ES" "$T/be2" && sed -i '5s/ wait / wiat /' "$T/be2/events"
+check "top with a garbled events file exits 2 with one line" sh -c "
+	\"$W\" --debugfs $T/be2 top -b -n 1 -d 0.1 > $T/o 2> $T/err; [ \$? = 2 ] && [ \$(wc -l < $T/err) = 1 ] &&
+	grep -q '^waitscope: events:5: unknown kind' $T/err"
+# Two refreshes 2 s apart of a directory whose events file gains one event
+# (seq 22, worker-2's) at 3 s, between them: the first counts the events
+# after its first snapshot (none: the threads file does not change), the
+# second only seq 22.
+rm -rf "$T/tl" && cp -r "$ES" "$T/tl"
+( sleep 3
+  { sed '2s/.*/# after=0 last=22 kept=22 missed=0 overwritten=0/' "$ES/events"
+    echo '      22     199000000000   1 wait     702     700 worker-2         runq                    13000000 -                    -1                  - -                     900 backup                      1 -'
+  } > "$T/tl/events.new" && mv "$T/tl/events.new" "$T/tl/events" ) &
+"$W" --debugfs "$T/tl" top -b -n 2 -d 2 --lines 0 > "$T/tl.out" 2> "$T/tl.err"
+echo $? > "$T/tl.rc"
+wait
+check "top -n 2: the second refresh counts only the events after the first's last seq" sh -c "
+	[ \$(cat $T/tl.rc) = 0 ] && [ ! -s $T/tl.err ] &&
+	awk '/^waitscope top/ { n++ } n == 1' $T/tl.out | python3 $T/slowcol.py '{
+		\"701\": \"0\", \"702\": \"0\", \"703\": \"0\", \"801\": \"0\", \"803\": \"0\", \"700\": \"0\", \"800\": \"0\", \"900\": \"0\"}' &&
+	awk '/^waitscope top/ { n++ } n == 2' $T/tl.out | python3 $T/slowcol.py '{
+		\"701\": \"0\", \"702\": \"1\", \"703\": \"0\", \"801\": \"0\", \"803\": \"0\", \"700\": \"0\", \"800\": \"0\", \"900\": \"0\"}'"
+check "top --help explains SLOW" sh -c "\"$W\" top --help | grep -q 'SLOW'"

@@ -4,37 +4,41 @@
  * (stats, threads, histograms, blocked, futex: ws_files[]) and a sixth,
  * the waits-for edges (waits.h), and a seventh, the flight recorder's
  * events (events.h), separated by "\n=====\n"; whatever parses is then
- * diagnosed and rendered in every format, so the code that consumes
- * parsed data is fuzzed too.
+ * diagnosed and rendered in every format (the findings with the events as
+ * their evidence when both parse), so the code that consumes parsed data
+ * is fuzzed too.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../../userspace/diagnose.h"
+#include "../../userspace/evidence.h"
 #include "../../userspace/render.h"
 #include "../../userspace/slow.h"
 
 static const char sep[] = "\n=====\n";
 
-/* The events part, parsed on its own and shown as `waitscope slow` would. */
-static void fuzz_events(const char *buf, size_t len)
+/* The events part, parsed on its own: true if it parses. */
+static bool parse_events(const char *buf, size_t len, struct ws_events *e)
 {
-	struct ws_events e;
-	struct ws_slow_opts o;
 	struct ws_err err;
-	FILE *null;
 
-	ws_events_init(&e);
-	if (!len || ws_parse_events(&e, buf, len, &err))
-		return;
-	null = fopen("/dev/null", "w");
+	ws_events_init(e);
+	return len && !ws_parse_events(e, buf, len, &err);
+}
+
+/* Shown as `waitscope slow` would. */
+static void fuzz_events(const struct ws_events *e)
+{
+	struct ws_slow_opts o;
+	FILE *null = fopen("/dev/null", "w");
+
 	ws_slow_opts_default(&o);
 	o.exits = o.stack = true;
-	ws_slow_print(null, &e, &o);
+	ws_slow_print(null, e, &o);
 	o.json = true;
-	ws_slow_print(null, &e, &o);
+	ws_slow_print(null, e, &o);
 	fclose(null);
-	ws_events_free(&e);
 }
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
@@ -43,7 +47,9 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	size_t lens[7] = { 0 };
 	const char *p = (const char *)data, *end = p + size;
 	struct ws_snapshot s;
+	struct ws_events e;
 	struct ws_err err;
+	bool have_events;
 	int i;
 
 	for (i = 0; i < 7; i++) {
@@ -58,6 +64,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		lens[i] = n;
 		p = q ? q + sizeof(sep) - 1 : end;
 	}
+	have_events = parse_events(bufs[6], lens[6], &e);
 	ws_snapshot_init(&s);
 	if (!ws_snapshot_parse_all(&s, bufs, lens, &err)) {
 		struct ws_findings fs = { 0 };
@@ -77,6 +84,9 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		o.stuck_ns = 1;
 		o.waits = lens[5] ? &w : NULL;
 		ws_diagnose(&s, &o, &fs);
+		/* The events as evidence; for an odd now_ns, of a window (its second half). */
+		if (have_events)
+			ws_evidence_attach(&fs, &s, &e, s.now_ns & 1 ? s.now_ns / 2 : 0);
 		ws_render_report(null, &s, &fs, &o, false);
 		ws_render_report(null, &s, &fs, &o, true);
 		ws_render_blocked(null, &s, g, 0, 0, false);
@@ -98,7 +108,9 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		ws_waits_free(&w);
 	}
 	ws_snapshot_free(&s);
-	fuzz_events(bufs[6], lens[6]);
+	if (have_events)
+		fuzz_events(&e);
+	ws_events_free(&e);
 	for (i = 0; i < 7; i++)
 		free(bufs[i]);
 	return 0;

@@ -17,7 +17,7 @@ u=$top/userspace
 clang -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-o "$out/fuzz" "$top/tests/fuzz/fuzz_parse.c" "$u/parse.c" "$u/snapshot.c" "$u/fmt.c" \
-	"$u/diagnose.c" "$u/render.c" "$u/cgroup.c" "$u/procfs.c" "$u/resolve.c" "$u/waits.c" "$u/graph.c" "$u/events.c" "$u/slow.c"
+	"$u/diagnose.c" "$u/render.c" "$u/cgroup.c" "$u/procfs.c" "$u/resolve.c" "$u/waits.c" "$u/graph.c" "$u/events.c" "$u/slow.c" "$u/evidence.c"
 before=$(ls "$corpus" | wc -l)
 echo "fuzz: ${seconds}s on $jobs cores, corpus $corpus ($before inputs)"
 cd "$out"
