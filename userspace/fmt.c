@@ -118,18 +118,58 @@ void ws_unescape_comm(const char *in, char *out, size_t n)
 }
 
 /* A JSON string; bytes that are not printable ASCII are \u00XX escaped. */
+/*
+ * The length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
+ * form, no surrogate, at most U+10FFFF), or 0.
+ */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+	unsigned cp;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/*
+ * A JSON string.  Well-formed UTF-8 (our own "≈", a comm in UTF-8) passes
+ * as it is; any other byte from 0x7f up becomes \u00XX, the byte as a
+ * code point, so the output stays valid JSON whatever a comm holds.
+ */
 void ws_json_str(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
 
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
+	fputc('"', f);
+	while (*p) {
+		if (*p == '"' || *p == '\\') {
+			fprintf(f, "\\%c", *p++);
+		} else if (*p < 0x20 || *p == 0x7f) {
+			fprintf(f, "\\u%04x", *p++);
+		} else if (*p < 0x80) {
+			fputc(*p++, f);
+		} else if ((n = utf8_len(p))) {
+			fwrite(p, 1, n, f);
+			p += n;
+		} else {
+			fprintf(f, "\\u%04x", *p++);
+		}
 	}
 	fputc('"', f);
 }
@@ -162,25 +202,6 @@ const char *ws_syscall_name(int nr)
 	return NULL;
 }
 
-/* Length of the valid UTF-8 sequence at s (2..4), or 0. */
-static int utf8_len(const unsigned char *s)
-{
-	int n, i;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	for (i = 1; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
 /*
  * Make s safe for a terminal or a Prometheus label, in place: control
  * bytes and bytes that are not valid UTF-8 become '?', so no escape
@@ -191,7 +212,7 @@ char *ws_sanitize(char *s)
 	unsigned char *p = (unsigned char *)s;
 
 	while (*p) {
-		int n = *p >= 0x80 ? utf8_len(p) : 1;
+		size_t n = *p >= 0x80 ? utf8_len(p) : 1;
 
 		if (!n || (n == 1 && (*p < 0x20 || *p == 0x7f))) {
 			*p++ = '?';

@@ -127,6 +127,20 @@ assert series
 for key, rows in series.items():
     v = [x for le, x in rows]
     assert v == sorted(v) and rows[-1][0] == \"+Inf\" and v[-1] > 0, key'"
+# JSON keeps well-formed UTF-8 as it is (the report's own "≈", a comm in
+# UTF-8) and turns any other byte into \u00XX: valid JSON either way.
+check "report --json keeps its UTF-8 (the p99's ≈ decodes as U+2248)" sh -c "
+	\"$W\" --debugfs $S report --json --stuck 2s | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert any(chr(0x2248) in f[\"message\"] for f in d[\"findings\"])'"
+rm -rf "$T/utf" && cp -r "$S" "$T/utf"
+sed -i 's/^\( *20713 *20711 \)sleeper /\1gr\\xc3\\xbcn\\xff /' "$T/utf/threads"
+check "a comm with UTF-8 and a stray byte is valid JSON: the UTF-8 kept, the byte as U+00FF" sh -c "
+	\"$W\" --debugfs $T/utf blocked --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+assert any(t[\"comm\"] == \"gr\" + chr(0xfc) + \"n\" + chr(0xff) for t in d[\"threads\"]), [t[\"comm\"] for t in d[\"threads\"]][:12]'"
 check "status reads a snapshot given with WAITSCOPE_DEBUGFS" sh -c "
 	WAITSCOPE_DEBUGFS=$S \"$W\" status | grep -q 'tracing:  enabled'"
 
