@@ -60,6 +60,11 @@ check_relayed() {
 		t "$label: cause report --json parses as JSON" \
 			python3 -m json.tool "$dir/relayed/cause/report.json"
 	fi
+	if [ -f "$dir/relayed/recorder/metrics.prom" ]; then
+		t "$label: recorder: the exposition with the slow-event counters passes promtool" \
+			sh -c "promtool check metrics < '$dir/relayed/recorder/metrics.prom' &&
+				grep -q '^waitscope_slow_events_total{reason=\"runq\"} ' '$dir/relayed/recorder/metrics.prom'"
+	fi
 	if [ -f "$dir/relayed/recorder/slow.json" ]; then
 		t "$label: slow --json: every line is a JSON object of schema waitscope.event/1" \
 			python3 -c 'import json,sys

@@ -48,9 +48,18 @@ check "recorder: every row has 17 columns, kind wait or exit, seq increasing" aw
 note "stack: $(hdr /tmp/ev0 stack)"
 
 # ---- sleeper: 20 x nanosleep(50 ms), threshold 20 ms ----
+$W snapshot /tmp/snap-top0 > /dev/null 2>&1
 if start_scenario sleeper; then
 	tid=$(tcol sleeper tid)
 	cat $EV > /tmp/ev1
+	# top's SLOW over the whole run (--from the snapshot before it): every
+	# wait event of the sleeper, its 20 sleeps and any slow run-queue wait.
+	$W top -b -n 1 --from /tmp/snap-top0 -p "$SCENARIO_PID" --lines 0 > /tmp/top1 2>&1
+	slowcol=$(awk -v t="$tid" '$1 == "TID" { for (i = 1; i <= NF; i++) if ($i == "SLOW") c = i; next }
+		c && $1 == t { print $c }' /tmp/top1)
+	note "top: the sleeper's SLOW $slowcol; $(nrows /tmp/ev1 "\$5 == $tid && \$4 == \"wait\"") wait events of it"
+	check "top: SLOW of the sleeper counts its wait events since the first snapshot" \
+		[ "$slowcol" = "$(nrows /tmp/ev1 "\$5 == $tid && \$4 == \"wait\"")" ]
 	rows /tmp/ev1 "\$5 == $tid" | sed 's/^/# sleeper: /' | head -25
 	check "sleeper: exactly 20 wait events, all reason sleep" sh -c "
 		[ \"$(nrows /tmp/ev1 "\$5 == $tid && \$4 == \"wait\"")\" = 20 ] &&
@@ -118,6 +127,40 @@ if start_scenario starve 1 3; then
 			exit !(n > 0 && c[h] * 2 >= n) }' /tmp/ev3w
 	check "starve: runq rows have no syscall, futex or stack" \
 		[ "$(nrows /tmp/ev3 "\$5 == $w && \$8 == \"runq\" && (\$11 != -1 || \$12 != \"-\" || \$17 != \"-\")")" = 0 ]
+	# report says when the waits happened and behind whom, from the same
+	# events.  Pinned to one CPU, the worker and the hog starve each other:
+	# the finding covers one or both (its tids); its cause is the task that
+	# had the CPU in most of their waits.  Exact unless the ring let some
+	# go meanwhile.
+	$W report --pid "$SCENARIO_PID" --json > /tmp/rep3.json 2> /tmp/rep3.err
+	$W report --pid "$SCENARIO_PID" > /tmp/rep3.txt 2>&1
+	cat $EV > /tmp/ev3b
+	grep 'recorded:' /tmp/rep3.txt | sed 's/^/# report: /'
+	fj=$(grep -o '"kind":"starving".*' /tmp/rep3.json | sed 's/"slow_events":{\([^}]*\)}.*/"slow_events":{\1}/')
+	ev=$(echo "$fj" | grep -o '"slow_events":{[^}]*}')
+	ftids=$(echo "$fj" | sed -n 's/.*"tids":\[\([0-9,]*\)\].*/\1/p')
+	note "report: tids $ftids $ev"
+	jnum() { echo "$ev" | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"; }
+	# The finding's runq events: their count, and the most frequent task
+	# before them (ties: the lower tid).
+	awk -v tids="$ftids" 'BEGIN { n = split(tids, t, ","); for (i = 1; i <= n; i++) want[t[i]] = 1 }
+		!/^#/ && ($5 in want) && $8 == "runq" { c++; if ($14 != 0) by[$14]++ }
+		END { for (k in by) if (by[k] > best || (by[k] == best && k + 0 < cause + 0)) { best = by[k]; cause = k }
+			print c + 0, cause + 0, best + 0 }' /tmp/ev3b > /tmp/rep3.want
+	read na cause cn < /tmp/rep3.want
+	ccomm=worker-1
+	[ "$cause" = "$h" ] && ccomm=hog
+	note "report: the events file says $na runq events of those threads, $cn behind $cause ($ccomm)"
+	check "report: the starving finding names its recorded waits' cause, the other of the pair" sh -c "
+		[ -n '$ftids' ] && { [ $cause = $h ] || [ $cause = $w ]; } &&
+		[ \"$(jnum cause_tid)\" = $cause ] && echo '$ev' | grep -q '\"cause_comm\":\"$ccomm\"' &&
+		grep -q 'recorded:  .* run-queue waits of 2.00ms or more happened at .* behind thread $cause ($ccomm) of pid $SCENARIO_PID' /tmp/rep3.txt"
+	if [ "$(hdr /tmp/ev3b overwritten)" = "$(hdr /tmp/ev3 overwritten)" ]; then
+		check "report: its count and the cause's share are the events file's ($na, $cn)" sh -c "
+			[ \"$(jnum count)\" = $na ] && [ \"$(jnum cause_count)\" = $cn ]"
+	else
+		note "report: the ring overwrote events between the reads: exact count not checked"
+	fi
 	stop_scenario
 fi
 ctl slow_min_us=20000
@@ -212,6 +255,16 @@ check "wrap: stats slow_events and slow_overwritten agree" sh -c "
 slow_sum() { n=0; for k in runq futex io uninterruptible sleep exit; do n=$((n + $(stat_of slow_${k}_n))); done; echo $n; }
 note "wrap: slow_<reason>_n: $(for k in runq futex io uninterruptible sleep exit; do printf '%s=%s ' $k "$(stat_of slow_${k}_n)"; done)"
 check "wrap: slow_<reason>_n and slow_exit_n add up to slow_events" [ "$(slow_sum)" = "$last" ]
+$W export > /tmp/wrap.prom 2>&1
+exp_ok=1
+for k in runq futex io uninterruptible sleep; do
+	grep -qx "waitscope_slow_events_total{reason=\"$k\"} $(stat_of slow_${k}_n)" /tmp/wrap.prom || exp_ok=0
+done
+grep -qx "waitscope_exit_events_total $(stat_of slow_exit_n)" /tmp/wrap.prom || exp_ok=0
+grep '^waitscope_\(slow\|exit\)_events_total' /tmp/wrap.prom | tr '\n' ' ' | sed 's/^/# export: /'
+echo
+check "export: waitscope_slow_events_total by reason and waitscope_exit_events_total are the stats file's" [ $exp_ok = 1 ]
+relay recorder/metrics.prom /tmp/wrap.prom
 check "wrap: no reason's counter is below its kept rows" sh -c "
 	for k in runq futex io uninterruptible sleep; do
 		[ \$(awk -v k=\$k '!/^#/ && \$4 == \"wait\" && \$8 == k' /tmp/w1 | wc -l) -le \$(awk -v k=slow_\${k}_n '\$1 == k { print \$2 }' $D/stats) ] || exit 1
