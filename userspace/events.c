@@ -31,8 +31,6 @@ const char *const ws_futex_op_names[WS_NR_FUTEX_OPS] = {
 #define MAX_FRAMES 128
 #define MAX_FRAME_LEN 255
 #define MAX_COMM 64
-/* What a file may hold at most, read whole: as ws_read_file allows. */
-#define EVENTS_MAX_BYTES (512u << 20)
 /* statfs(2) f_type of debugfs (linux/magic.h). */
 #define DEBUGFS_MAGIC_NR 0x64626720
 
@@ -79,8 +77,7 @@ uint64_t ws_events_wall_ns(const struct ws_events_hdr *h, uint64_t time_ns)
 /* ---- lines and fields ---- */
 
 struct eline {
-	const char *p, *end;
-	unsigned no;
+	struct ws_line_reader r;
 	char buf[EVENTS_LINE_MAX];
 	/* The column header has "#" and 17 names: one more field says "too many". */
 	char *tok[EVENTS_NCOLS + 2];
@@ -90,24 +87,11 @@ struct eline {
 /* The next line, split at spaces: 1, 0 at the end, -1 if truncated or garbled. */
 static int next_line(struct eline *l, struct ws_err *err)
 {
-	const char *nl;
-	size_t len;
+	int rc = ws_read_line(&l->r, l->buf, sizeof(l->buf), err);
 	char *s;
 
-	if (l->p >= l->end)
-		return 0;
-	l->no++;
-	nl = memchr(l->p, '\n', (size_t)(l->end - l->p));
-	if (!nl)
-		return ws_fail(err, "events:%u: truncated (the last line has no newline)", l->no);
-	len = (size_t)(nl - l->p);
-	if (memchr(l->p, '\0', len))
-		return ws_fail(err, "events:%u: garbled (NUL byte)", l->no);
-	if (len >= sizeof(l->buf))
-		return ws_fail(err, "events:%u: line too long (%zu bytes)", l->no, len);
-	memcpy(l->buf, l->p, len);
-	l->buf[len] = '\0';
-	l->p = nl + 1;
+	if (rc <= 0)
+		return rc;
 	l->n = 0;
 	for (s = l->buf; l->n < EVENTS_NCOLS + 2;) {
 		s += strspn(s, " \t");
@@ -204,20 +188,20 @@ static int header_numbers(const struct eline *l, int from, const struct hkey *ke
 		const char *eq = strchr(l->tok[i], '=');
 
 		if (!eq || eq == l->tok[i])
-			return ws_fail(err, "events:%u: bad header field '%s'", l->no, l->tok[i]);
+			return ws_fail(err, "events:%u: bad header field '%s'", l->r.no, l->tok[i]);
 		for (k = 0; k < nkeys; k++) {
 			size_t kl = strlen(keys[k].key);
 
 			if ((size_t)(eq - l->tok[i]) != kl || strncmp(l->tok[i], keys[k].key, kl))
 				continue;
 			if (!ws_parse_u64(eq + 1, keys[k].v))
-				return ws_fail(err, "events:%u: bad %s", l->no, l->tok[i]);
+				return ws_fail(err, "events:%u: bad %s", l->r.no, l->tok[i]);
 			seen[k] = true;
 		}
 	}
 	for (k = 0; k < nkeys; k++)
 		if (!seen[k])
-			return ws_fail(err, "events:%u: no %s= in the header", l->no, keys[k].key);
+			return ws_fail(err, "events:%u: no %s= in the header", l->r.no, keys[k].key);
 	return 0;
 }
 
@@ -540,20 +524,20 @@ static int parse_row(struct ws_events *e, struct eline *l, uint64_t prev_seq, st
 	struct ws_event ev;
 
 	if (l->n != EVENTS_NCOLS)
-		return ws_fail(err, "events:%u: %s%d fields, expected %d (" EVENTS_COLS ")", l->no,
+		return ws_fail(err, "events:%u: %s%d fields, expected %d (" EVENTS_COLS ")", l->r.no,
 			       l->n > EVENTS_NCOLS ? "more than " : "",
 			       l->n > EVENTS_NCOLS ? EVENTS_NCOLS : l->n, EVENTS_NCOLS);
 	if (e->n == e->h.kept)
-		return ws_fail(err, "events:%u: more rows than the header's kept=%llu", l->no,
+		return ws_fail(err, "events:%u: more rows than the header's kept=%llu", l->r.no,
 			       (unsigned long long)e->h.kept);
 	memset(&ev, 0, sizeof(ev));
-	if (row_fields(e, &ev, l->tok, err, l->no))
+	if (row_fields(e, &ev, l->tok, err, l->r.no))
 		return -1;
 	if (ev.seq <= prev_seq)
-		return ws_fail(err, "events:%u: seq %llu after %llu (not strictly increasing)", l->no,
+		return ws_fail(err, "events:%u: seq %llu after %llu (not strictly increasing)", l->r.no,
 			       (unsigned long long)ev.seq, (unsigned long long)prev_seq);
 	if (ev.seq <= e->h.after || ev.seq > e->h.last)
-		return ws_fail(err, "events:%u: seq %llu outside after=%llu, last=%llu", l->no,
+		return ws_fail(err, "events:%u: seq %llu outside after=%llu, last=%llu", l->r.no,
 			       (unsigned long long)ev.seq, (unsigned long long)e->h.after,
 			       (unsigned long long)e->h.last);
 	e->ev = ws_grow(e->ev, &e->cap, e->n + 1, sizeof(ev));
@@ -570,8 +554,7 @@ int ws_parse_events(struct ws_events *e, const char *buf, size_t len, struct ws_
 	if (!l)
 		return ws_fail(err, "out of memory");
 	ws_events_free(e);
-	l->p = buf;
-	l->end = buf + len;
+	l->r = (struct ws_line_reader){ .p = buf, .end = buf + len, .file = "events" };
 	rc = parse_header1(&e->h, l, err);
 	if (!rc)
 		rc = parse_header2(&e->h, l, err);
@@ -605,47 +588,6 @@ static bool on_debugfs(const char *path)
 	return !statfs(path, &sfs) && (unsigned long)sfs.f_type == DEBUGFS_MAGIC_NR;
 }
 
-/* Everything fd has, into a NUL-terminated buffer. */
-static int read_all(int fd, const char *path, char **buf, size_t *len, struct ws_err *err)
-{
-	size_t cap = 1 << 16, n = 0;
-	char *b = malloc(cap + 1), *nb;
-	ssize_t r;
-
-	if (!b)
-		return ws_fail(err, "out of memory reading %s", path);
-	for (;;) {
-		if (n == cap) {
-			if (cap >= EVENTS_MAX_BYTES) {
-				free(b);
-				return ws_fail(err, "%s: larger than %u MiB", path, EVENTS_MAX_BYTES >> 20);
-			}
-			cap *= 2;
-			nb = realloc(b, cap + 1);
-			if (!nb) {
-				free(b);
-				return ws_fail(err, "out of memory reading %s", path);
-			}
-			b = nb;
-		}
-		r = read(fd, b + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-
-			free(b);
-			return ws_fail(err, "cannot read %s: %s", path, strerror(e));
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
-	return 0;
-}
 
 /*
  * Ask the module's file for the events after seq `after`: its position is
@@ -714,7 +656,7 @@ int ws_events_load(const char *dir, uint64_t after, struct ws_events *e, struct 
 		}
 		served = true;
 	}
-	rc = read_all(fd, path, &buf, &len, err);
+	rc = ws_read_fd(fd, path, &buf, &len, err);
 	close(fd);
 	if (rc)
 		return rc;

@@ -54,34 +54,23 @@ static const char *errno_hint(int e)
 	return "";
 }
 
-int ws_read_file(const char *path, char **buf, size_t *len, struct ws_err *err)
+int ws_read_fd(int fd, const char *path, char **buf, size_t *len, struct ws_err *err)
 {
 	size_t cap = 1 << 16, n = 0;
-	char *b = malloc(cap + 1);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char *b = malloc(cap + 1), *nb;
 	ssize_t r;
 
-	if (fd < 0 || !b) {
-		int e = errno;
-
-		free(b);
-		if (fd >= 0)
-			close(fd);
-		return ws_fail(err, "cannot read %s: %s%s", path, strerror(e), errno_hint(e));
-	}
+	if (!b)
+		return ws_fail(err, "out of memory reading %s", path);
 	for (;;) {
 		if (n == cap) {
-			char *nb;
-
 			if (cap >= WS_MAX_FILE) {
-				close(fd);
 				free(b);
 				return ws_fail(err, "%s: larger than %u MiB", path, WS_MAX_FILE >> 20);
 			}
 			cap *= 2;
 			nb = realloc(b, cap + 1);
 			if (!nb) {
-				close(fd);
 				free(b);
 				return ws_fail(err, "out of memory reading %s", path);
 			}
@@ -93,19 +82,53 @@ int ws_read_file(const char *path, char **buf, size_t *len, struct ws_err *err)
 		if (r < 0) {
 			int e = errno;
 
-			close(fd);
 			free(b);
 			return ws_fail(err, "cannot read %s: %s%s", path, strerror(e), errno_hint(e));
 		}
 		if (r == 0)
 			break;
-		n += r;
+		n += (size_t)r;
 	}
-	close(fd);
 	b[n] = '\0';
 	*buf = b;
 	*len = n;
 	return 0;
+}
+
+int ws_read_file(const char *path, char **buf, size_t *len, struct ws_err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0) {
+		int e = errno;
+
+		return ws_fail(err, "cannot read %s: %s%s", path, strerror(e), errno_hint(e));
+	}
+	rc = ws_read_fd(fd, path, buf, len, err);
+	close(fd);
+	return rc;
+}
+
+int ws_read_line(struct ws_line_reader *r, char *buf, size_t cap, struct ws_err *err)
+{
+	const char *nl;
+	size_t len;
+
+	if (r->p >= r->end)
+		return 0;
+	r->no++;
+	nl = memchr(r->p, '\n', (size_t)(r->end - r->p));
+	if (!nl)
+		return ws_fail(err, "%s:%u: truncated (the last line has no newline)", r->file, r->no);
+	len = (size_t)(nl - r->p);
+	if (memchr(r->p, '\0', len))
+		return ws_fail(err, "%s:%u: garbled (NUL byte)", r->file, r->no);
+	if (len >= cap)
+		return ws_fail(err, "%s:%u: line too long (%zu bytes)", r->file, r->no, len);
+	memcpy(buf, r->p, len);
+	buf[len] = '\0';
+	r->p = nl + 1;
+	return 1;
 }
 
 typedef int (*ws_parser)(struct ws_snapshot *, const char *, size_t, struct ws_err *);

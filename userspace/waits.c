@@ -117,32 +117,13 @@ int ws_waits_write(FILE *f, const struct ws_waits *w)
 /* ---- parsing ---- */
 
 struct wline {
-	const char *p, *end;
-	unsigned no;
+	struct ws_line_reader r;
 	char buf[WAITS_LINE_MAX];
 };
 
-/* The next line into l->buf: 1, 0 at the end, -1 (err) if truncated or garbled. */
 static int next_line(struct wline *l, struct ws_err *err)
 {
-	const char *nl;
-	size_t len;
-
-	if (l->p >= l->end)
-		return 0;
-	l->no++;
-	nl = memchr(l->p, '\n', (size_t)(l->end - l->p));
-	if (!nl)
-		return ws_fail(err, "waits:%u: truncated (the last line has no newline)", l->no);
-	len = (size_t)(nl - l->p);
-	if (memchr(l->p, '\0', len))
-		return ws_fail(err, "waits:%u: garbled (NUL byte)", l->no);
-	if (len >= sizeof(l->buf))
-		return ws_fail(err, "waits:%u: line too long (%zu bytes)", l->no, len);
-	memcpy(l->buf, l->p, len);
-	l->buf[len] = '\0';
-	l->p = nl + 1;
-	return 1;
+	return ws_read_line(&l->r, l->buf, sizeof(l->buf), err);
 }
 
 /* Split off the next whitespace-separated token of *s; NULL at the end. */
@@ -297,10 +278,10 @@ static int parse_row(struct ws_waits *w, struct wline *l, struct ws_err *err)
 			break;
 	s += strspn(s, " \t");
 	if (i < WAITS_NCOLS - 1 || !*s)
-		return ws_fail(err, "waits:%u: %d fields, expected %d (" WAITS_COLS ")", l->no,
+		return ws_fail(err, "waits:%u: %d fields, expected %d (" WAITS_COLS ")", l->r.no,
 			       i + (i == WAITS_NCOLS - 1 && *s), WAITS_NCOLS);
 	memset(&e, 0, sizeof(e));
-	if (edge_fields(&e, t, s, l->no, err))
+	if (edge_fields(&e, t, s, l->r.no, err))
 		return -1;
 	*ws_waits_add(w) = e;
 	return 0;
@@ -313,8 +294,7 @@ int ws_parse_waits(struct ws_waits *w, const char *buf, size_t len, struct ws_er
 
 	if (!l)
 		return ws_fail(err, "out of memory");
-	l->p = buf;
-	l->end = buf + len;
+	l->r = (struct ws_line_reader){ .p = buf, .end = buf + len, .file = "waits" };
 	w->n = 0;
 	w->why_not[0] = '\0';
 	rc = parse_header(w, l, err);

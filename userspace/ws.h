@@ -170,6 +170,22 @@ int ws_u64_cmp(const void *a, const void *b);
 uint32_t ws_intern(struct ws_snapshot *s, const char *str, size_t len);
 void ws_intern_done(struct ws_snapshot *s);
 int ws_read_file(const char *path, char **buf, size_t *len, struct ws_err *err);
+/* The same from an open fd (its path for messages); the fd stays open. */
+int ws_read_fd(int fd, const char *path, char **buf, size_t *len, struct ws_err *err);
+
+/* A text read line by line, strictly (the waits and events files). */
+struct ws_line_reader {
+	const char *p, *end;
+	const char *file;	/* its name in messages: "waits", "events" */
+	unsigned no;		/* the line just read, from 1 */
+};
+
+/*
+ * The next line into buf, NUL-terminated: 1, 0 at the end, or -1 with err
+ * "FILE:LINE: ..." if it has no newline (truncated), holds a NUL byte, or
+ * does not fit in cap.
+ */
+int ws_read_line(struct ws_line_reader *r, char *buf, size_t cap, struct ws_err *err);
 extern const char *const ws_files[5];
 
 /*
