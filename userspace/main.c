@@ -20,6 +20,7 @@
 #include "slow.h"
 #include "top.h"
 #include "waits.h"
+#include "watch.h"
 
 static const char *usage_text =
 "usage: waitscope [--debugfs DIR] COMMAND [OPTIONS]\n"
@@ -41,6 +42,9 @@ static const char *usage_text =
 "  futex               futex words waited on, per process\n"
 "  slow                the flight recorder: each slow wait (and exit) as it\n"
 "                      happened, who woke or preempted it; --follow streams\n"
+"  watch [--] CMD      run CMD and watch its whole process tree (-p PID: one\n"
+"                      that runs): stuck, deadlock, frozen, leaked, contention\n"
+"                      and starvation checks; exit 3 when one fails\n"
 "  export              Prometheus text or JSON of everything\n"
 "  snapshot DIR        copy the module's files for analysis elsewhere\n"
 "  reset | enable | disable | filter tgid=N | filter off | blocked-min MS\n"
@@ -52,7 +56,8 @@ static const char *usage_text =
 "  -h, --help          this help; 'waitscope COMMAND --help' for a command's\n"
 "  -V, --version\n"
 "\n"
-"Exit status: 0 fine, 1 report found something, 2 error.\n";
+"Exit status: 0 fine, 1 report found something, 2 error (watch: see\n"
+"'waitscope watch --help').\n";
 
 static const char *dir = WS_DEFAULT_DIR;
 static bool dir_given;
@@ -1084,13 +1089,20 @@ static int cmd_control(int argc, char **argv)
 	return control(cmd);
 }
 
-/* ---- slow (slow.c) ---- */
+/* ---- slow (slow.c), watch (watch.c) ---- */
 
 static int cmd_slow(int argc, char **argv)
 {
 	const struct ws_source src = { dir, source_is_live(), explain_missing };
 
 	return ws_cmd_slow(argc, argv, &src);
+}
+
+static int cmd_watch(int argc, char **argv)
+{
+	const struct ws_source src = { dir, source_is_live(), explain_missing };
+
+	return ws_cmd_watch(argc, argv, &src);
 }
 
 int main(int argc, char **argv)
@@ -1100,7 +1112,7 @@ int main(int argc, char **argv)
 		int (*fn)(int, char **);
 	} cmds[] = {
 		{ "status", cmd_status }, { "report", cmd_report }, { "top", ws_cmd_top },
-		{ "slow", cmd_slow },
+		{ "slow", cmd_slow }, { "watch", cmd_watch },
 		{ "hist", cmd_hist }, { "blocked", cmd_blocked }, { "futex", cmd_futex },
 		{ "why", cmd_why }, { "waits", cmd_waits },
 		{ "export", cmd_export }, { "snapshot", cmd_snapshot }, { "reset", cmd_control },
