@@ -210,6 +210,9 @@ void ws_watch_summary(FILE *f, const struct ws_watch *w, const struct ws_watch_r
 		snprintf(verdict, sizeof(verdict), "%u check%s failed", failed, failed == 1 ? "" : "s");
 	else
 		snprintf(verdict, sizeof(verdict), "all checks passed");
+	if (w->broken[0])
+		snprintf(verdict + strlen(verdict), sizeof(verdict) - strlen(verdict),
+			 " until polling stopped");
 	fprintf(f, "waitscope watch: %s after %s; %s: exit %d\n", words, dur, verdict,
 		r->exit_status);
 	free(rk);
