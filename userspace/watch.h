@@ -59,7 +59,6 @@ void ws_tree_scan(struct ws_tree *t);
 struct ws_tree_proc *ws_tree_find(const struct ws_tree *t, uint32_t pid);
 /* pid is of the tree (added if not yet known); comm may be NULL. */
 struct ws_tree_proc *ws_tree_add(struct ws_tree *t, uint32_t pid, const char *comm);
-bool ws_tree_has_cgroup(const struct ws_tree *t, uint64_t id);
 /* pid is a process of the tree that still runs (not a zombie, not its pid reused). */
 bool ws_tree_alive(struct ws_tree *t, uint32_t pid);
 /* A thread or event of the tree: its process is, or (cgroup) its cgroup. */
@@ -156,7 +155,7 @@ uint64_t ws_watch_mono_ns(void);
 /* A threshold as written: "30s", "500ms", "1.5s". */
 void ws_watch_fmt_threshold(char *buf, size_t n, const struct ws_watch_opts *o,
 			    enum ws_check_id c);
-bool ws_watch_check_failed(const struct ws_watch *w, enum ws_check_id c);
+/* How many checks failed: switched on, with a finding. */
 unsigned ws_watch_failed(const struct ws_watch *w);
 
 /* ---- the output (watch_out.c) ---- */

@@ -15,7 +15,6 @@
 struct ranked {
 	const struct ws_finding *f;
 	const struct ws_kept *k;
-	enum ws_check_id c;
 };
 
 static int ranked_cmp(const void *a, const void *b)
@@ -41,8 +40,7 @@ static struct ranked *rank_all(const struct ws_watch *w, size_t *n)
 	*n = 0;
 	for (c = 0; c < WS_NCHECKS; c++)
 		for (i = 0; i < w->check[c].fs.n; i++)
-			r[(*n)++] = (struct ranked){ &w->check[c].fs.f[i], &w->check[c].kept[i],
-						     (enum ws_check_id)c };
+			r[(*n)++] = (struct ranked){ &w->check[c].fs.f[i], &w->check[c].kept[i] };
 	qsort(r, *n, sizeof(*r), ranked_cmp);
 	return r;
 }

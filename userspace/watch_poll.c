@@ -1242,17 +1242,12 @@ void ws_watch_fmt_threshold(char *buf, size_t n, const struct ws_watch_opts *o,
 	}
 }
 
-bool ws_watch_check_failed(const struct ws_watch *w, enum ws_check_id c)
-{
-	return w->o->on[c] && w->check[c].fs.n > 0;
-}
-
 unsigned ws_watch_failed(const struct ws_watch *w)
 {
 	unsigned n = 0;
 	int c;
 
 	for (c = 0; c < WS_NCHECKS; c++)
-		n += ws_watch_check_failed(w, (enum ws_check_id)c);
+		n += w->o->on[c] && w->check[c].fs.n > 0;
 	return n;
 }

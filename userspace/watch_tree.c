@@ -175,7 +175,7 @@ static int id_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-bool ws_tree_has_cgroup(const struct ws_tree *t, uint64_t id)
+static bool has_cgroup(const struct ws_tree *t, uint64_t id)
 {
 	return t->nids && bsearch(&id, t->ids, t->nids, sizeof(*t->ids), id_cmp);
 }
@@ -184,7 +184,7 @@ static void add_id(struct ws_tree *t, uint64_t id)
 {
 	size_t i;
 
-	if (ws_tree_has_cgroup(t, id))
+	if (has_cgroup(t, id))
 		return;
 	for (i = t->nids; i && t->ids[i - 1] > id; i--)
 		;
@@ -196,7 +196,7 @@ static void add_id(struct ws_tree *t, uint64_t id)
 bool ws_tree_member(const struct ws_tree *t, uint32_t tgid, uint64_t cgroup)
 {
 	return ws_tree_find(t, tgid) ||
-	       (t->mode == WS_TREE_CGROUP && cgroup && ws_tree_has_cgroup(t, cgroup));
+	       (t->mode == WS_TREE_CGROUP && cgroup && has_cgroup(t, cgroup));
 }
 
 size_t ws_tree_nlive(const struct ws_tree *t)
