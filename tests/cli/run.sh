@@ -888,8 +888,10 @@ check "slow reads the format contract's example: 3 waits, the killed exit, 1 mis
 # and status: $T/w.out, $T/w.err, $T/w.rc; --json $T/w.json, --junit $T/w.xml.
 WL=$T/wlive
 rm -rf "$WL" && cp -r "$EV" "$WL" && : > "$WL/control"
+# Absolute: one test runs CMD in another directory.
+WA=$(realpath "$W")
 wrun() {
-	"$W" --debugfs "$WL" watch --interval 100ms "$@" > "$T/w.out" 2> "$T/w.err"
+	"$WA" --debugfs "$WL" watch --interval 100ms "$@" > "$T/w.out" 2> "$T/w.err"
 	echo $? > "$T/w.rc"
 }
 wrc() {
