@@ -205,7 +205,7 @@ cli=$out/cli
 mkdir -p "$cli"
 t "cli builds with -Wall -Wextra -Werror" make -s -C "$top/userspace"
 SAN="-g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all"
-CLI_SRC="$top/userspace/parse.c $top/userspace/snapshot.c $top/userspace/fmt.c $top/userspace/diagnose.c $top/userspace/render.c $top/userspace/cgroup.c $top/userspace/procfs.c $top/userspace/resolve.c $top/userspace/waits.c $top/userspace/graph.c $top/userspace/events.c $top/userspace/slow.c $top/userspace/evidence.c"
+CLI_SRC="$top/userspace/parse.c $top/userspace/snapshot.c $top/userspace/fmt.c $top/userspace/diagnose.c $top/userspace/render.c $top/userspace/cgroup.c $top/userspace/procfs.c $top/userspace/resolve.c $top/userspace/waits.c $top/userspace/graph.c $top/userspace/events.c $top/userspace/slow.c $top/userspace/evidence.c $top/userspace/watch.c $top/userspace/watch_tree.c $top/userspace/watch_poll.c $top/userspace/watch_out.c"
 # shellcheck disable=SC2086
 t "cli builds with ASan and UBSan" clang $SAN -o "$cli/waitscope-asan" $CLI_SRC \
 	"$top/userspace/top.c" "$top/userspace/main.c"

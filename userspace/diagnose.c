@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "diagnose.h"
+#include "events.h"
 
 #define NS_PER_S 1000000000ULL
 #define NS_PER_MS 1000000ULL
@@ -44,7 +45,7 @@ const char *ws_kind_name(enum ws_kind k)
 {
 	static const char *const names[] = { "stuck", "lock-contention", "hidden-blocking",
 					     "starving", "cpu-pressure", "module-health",
-					     "deadlock", "frozen" };
+					     "deadlock", "frozen", "leaked" };
 
 	return names[k];
 }
@@ -64,8 +65,7 @@ static struct ws_finding *add(struct ws_findings *fs, enum ws_kind kind, uint32_
 }
 
 /* A finding's text, allocated to size (a report may hold thousands). */
-static void set_text(char **field, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void set_text(char **field, const char *fmt, ...)
+void ws_finding_printf(char **field, const char *fmt, ...)
 {
 	char *old = *field, *add_txt;
 	va_list ap;
@@ -93,7 +93,13 @@ static void set_text(char **field, const char *fmt, ...)
 	free(add_txt);
 }
 
-#define SETF(field, ...) set_text(&f->field, __VA_ARGS__)
+#define SETF(field, ...) ws_finding_printf(&f->field, __VA_ARGS__)
+
+struct ws_finding *ws_finding_add(struct ws_findings *fs, enum ws_kind kind, uint32_t pid,
+				  uint64_t impact_ns)
+{
+	return add(fs, kind, pid, impact_ns);
+}
 
 /* A line of information beside the findings: shown, never counted. */
 static void add_note(struct ws_findings *fs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -141,6 +147,43 @@ void ws_findings_free(struct ws_findings *fs)
 		free(fs->notes[i]);
 	free(fs->notes);
 	memset(fs, 0, sizeof(*fs));
+}
+
+static char *dup_text(const char *s)
+{
+	char *d = s ? strdup(s) : NULL;
+
+	if (s && !d) {
+		fprintf(stderr, "waitscope: out of memory\n");
+		exit(2);
+	}
+	return d;
+}
+
+static void *dup_items(const void *p, size_t n, size_t size)
+{
+	return n ? memcpy(ws_xcalloc(n, size), p, n * size) : NULL;
+}
+
+void ws_finding_copy(struct ws_findings *dst, const struct ws_finding *src)
+{
+	struct ws_finding *f = add(dst, src->kind, src->pid, src->impact_ns);
+
+	*f = *src;
+	f->what = dup_text(src->what);
+	f->threshold = dup_text(src->threshold);
+	f->cause = dup_text(src->cause);
+	f->next = dup_text(src->next);
+	f->pids = dup_items(src->pids, (size_t)src->npids, sizeof(*src->pids));
+	f->tids = dup_items(src->tids, (size_t)src->ntids, sizeof(*src->tids));
+	/* The edges live in the caller's ws_waits, freed with its snapshot. */
+	f->waits_for = NULL;
+	f->nwaits_for = 0;
+	if (src->root) {
+		f->root = dup_items(src->root, 1, sizeof(*src->root));
+		f->root->why = dup_text(src->root->why);
+	}
+	f->cycle = dup_items(src->cycle, src->ncycle, sizeof(*src->cycle));
 }
 
 static uint64_t off_total(const struct ws_thread *t)
@@ -684,6 +727,51 @@ bool ws_is_idle_wait(const struct ws_snapshot *s, const struct ws_thread *t,
 		     const struct ws_opts *o)
 {
 	return wait_verdict(s, t, o) != V_PROBLEM;
+}
+
+/* A comm as the module's files escape it (what allowed() unescapes). */
+static void escape_comm(const char *in, char *out, size_t n)
+{
+	size_t k = 0;
+
+	for (; *in && k + 5 < n; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		if (c < '!' || c > '~' || c == '\\')
+			k += (size_t)snprintf(out + k, n - k, "\\x%02x", c);
+		else
+			out[k++] = (char)c;
+	}
+	out[k] = '\0';
+}
+
+bool ws_is_idle_event(const struct ws_event *ev, const struct ws_opts *o)
+{
+	struct ws_opts gone = *o;
+	struct ws_thread t = { 0 };
+	struct ws_snapshot s;
+	char comm[4 * sizeof(ev->comm)];
+	const char *op = ev->futex_op >= 0 ? ws_futex_op_names[ev->futex_op] : "-";
+	bool idle;
+
+	if (ev->reason < 0)
+		return true;	/* it was in no wait */
+	/* The thread is gone: /proc has nothing of it to tell. */
+	gone.proc_root = NULL;
+	ws_snapshot_init(&s);
+	escape_comm(ev->comm, comm, sizeof(comm));
+	t.tid = ev->tid;
+	t.tgid = ev->tgid;
+	t.comm = ws_intern(&s, comm, strlen(comm));
+	t.state = ev->reason;
+	t.syscall = ev->syscall;
+	t.has_futex = ev->has_futex;
+	t.futex_addr = ev->futex_addr;
+	t.futex_op = ws_intern(&s, op, strlen(op));
+	t.blocked = true;
+	idle = ws_is_idle_wait(&s, &t, &gone);
+	ws_snapshot_free(&s);
+	return idle;
 }
 
 static const char *comm_of(const struct ws_snapshot *s, uint32_t tgid, char *buf, size_t n)
@@ -1395,6 +1483,16 @@ static uint64_t lock_wait_ns(const struct ws_futex *x, uint64_t nlock)
 	if (!x->count || nlock >= x->count)
 		return nlock ? x->total_ns : 0;
 	return (uint64_t)((double)x->total_ns * (double)nlock / (double)x->count);
+}
+
+uint64_t ws_futex_lock_wait_ns(const struct ws_snapshot *s, const struct ws_futex *x,
+			       uint64_t *nlock)
+{
+	uint64_t n = lock_waits(s, x);
+
+	if (nlock)
+		*nlock = n;
+	return lock_wait_ns(x, n);
 }
 
 /* A futex word of a process: tgid and address. */

@@ -29,7 +29,7 @@ struct ws_opts {
 };
 
 enum ws_kind { K_STUCK, K_CONTENTION, K_HIDDEN, K_STARVING, K_PRESSURE, K_HEALTH, K_DEADLOCK,
-	       K_FROZEN };
+	       K_FROZEN, K_LEAKED };
 
 /* Where a finding's chain ends: a ws_root with its text allocated to size (findings are many). */
 struct ws_finding_root {
@@ -110,5 +110,26 @@ const char *ws_top_frame(const struct ws_snapshot *s, const struct ws_thread *t,
 const char *ws_top_frames(const struct ws_snapshot *s, const struct ws_thread *t, unsigned max,
 			  char *buf, size_t n);
 void ws_snapshot_delta(struct ws_snapshot *b, const struct ws_snapshot *a);
+
+/*
+ * For findings made outside ws_diagnose (watch.c): a new finding, its text
+ * (appended, made fit for a terminal), and a copy that outlives the
+ * snapshot and the waits it came from (its waits_for edges are dropped).
+ */
+struct ws_finding *ws_finding_add(struct ws_findings *fs, enum ws_kind kind, uint32_t pid,
+				  uint64_t impact_ns);
+void ws_finding_printf(char **field, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ws_finding_copy(struct ws_findings *dst, const struct ws_finding *src);
+/* A futex row's lock waits (*nlock, if given) and their share of its total_ns. */
+uint64_t ws_futex_lock_wait_ns(const struct ws_snapshot *s, const struct ws_futex *x,
+			       uint64_t *nlock);
+
+/*
+ * ws_is_idle_wait for a wait known only from the flight recorder (an exit
+ * row's killed-in wait: reason, syscall, futex op; no stack, no expected
+ * value, no live thread to look at), by the same rule and allow list.
+ */
+struct ws_event;
+bool ws_is_idle_event(const struct ws_event *ev, const struct ws_opts *o);
 
 #endif

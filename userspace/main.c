@@ -21,6 +21,7 @@
 #include "slow.h"
 #include "top.h"
 #include "waits.h"
+#include "watch.h"
 
 static const char *usage_text =
 "usage: waitscope [--debugfs DIR] COMMAND [OPTIONS]\n"
@@ -42,6 +43,9 @@ static const char *usage_text =
 "  futex               futex words waited on, per process\n"
 "  slow                the flight recorder: each slow wait (and exit) as it\n"
 "                      happened, who woke or preempted it; --follow streams\n"
+"  watch [--] CMD      run CMD and watch its whole process tree (-p PID: one\n"
+"                      that runs): stuck, deadlock, frozen, leaked, contention\n"
+"                      and starvation checks; exit 3 when one fails\n"
 "  export              Prometheus text or JSON of everything\n"
 "  snapshot DIR        copy the module's files for analysis elsewhere\n"
 "  reset | enable | disable | filter tgid=N | filter off | blocked-min MS\n"
@@ -53,7 +57,8 @@ static const char *usage_text =
 "  -h, --help          this help; 'waitscope COMMAND --help' for a command's\n"
 "  -V, --version\n"
 "\n"
-"Exit status: 0 fine, 1 report found something, 2 error.\n";
+"Exit status: 0 fine, 1 report found something, 2 error (watch: see\n"
+"'waitscope watch --help').\n";
 
 static const char *dir = WS_DEFAULT_DIR;
 static bool dir_given;
@@ -1126,7 +1131,7 @@ static int cmd_control(int argc, char **argv)
 	return control(cmd);
 }
 
-/* ---- slow (slow.c), top (top.c) ---- */
+/* ---- slow (slow.c), top (top.c), watch (watch.c) ---- */
 
 static int cmd_slow(int argc, char **argv)
 {
@@ -1142,6 +1147,13 @@ static int cmd_top(int argc, char **argv)
 	return ws_cmd_top(argc, argv, &src);
 }
 
+static int cmd_watch(int argc, char **argv)
+{
+	const struct ws_source src = { dir, source_is_live(), explain_missing };
+
+	return ws_cmd_watch(argc, argv, &src);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct {
@@ -1149,7 +1161,7 @@ int main(int argc, char **argv)
 		int (*fn)(int, char **);
 	} cmds[] = {
 		{ "status", cmd_status }, { "report", cmd_report }, { "top", cmd_top },
-		{ "slow", cmd_slow },
+		{ "slow", cmd_slow }, { "watch", cmd_watch },
 		{ "hist", cmd_hist }, { "blocked", cmd_blocked }, { "futex", cmd_futex },
 		{ "why", cmd_why }, { "waits", cmd_waits },
 		{ "export", cmd_export }, { "snapshot", cmd_snapshot }, { "reset", cmd_control },

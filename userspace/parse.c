@@ -1063,6 +1063,18 @@ static void index_thread(struct ws_snapshot *s, size_t i)
 	index_put(s, i);
 }
 
+/* The index again, after the table was compacted (watch keeps only a process tree). */
+void ws_snapshot_reindex(struct ws_snapshot *s)
+{
+	size_t i;
+
+	free(s->index);
+	s->index = NULL;
+	s->index_mask = 0;
+	for (i = 0; i < s->nthreads; i++)
+		index_thread(s, i);
+}
+
 /*
  * The thread tid: of two with that tid (one exited and its tid reused, or
  * an old row not yet gone), the one that started last.

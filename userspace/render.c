@@ -284,9 +284,9 @@ static void json_finding_events(FILE *f, const struct ws_finding_events *fe)
 		(unsigned long long)fe->cause_count, (unsigned long long)fe->overwritten);
 }
 
-static void json_finding(FILE *f, const struct ws_finding *x)
+void ws_render_finding_json(FILE *f, const struct ws_finding *x)
 {
-	fprintf(f, "{\"kind\":\"%s\",\"pid\":%u,\"threads\":%d,\"impact_ns\":%llu,",
+	fprintf(f, "\"kind\":\"%s\",\"pid\":%u,\"threads\":%d,\"impact_ns\":%llu,",
 		ws_kind_name(x->kind), x->pid, x->nthreads, (unsigned long long)x->impact_ns);
 	json_pids(f, x);
 	json_tids(f, x->tids, x->ntids);
@@ -308,7 +308,23 @@ static void json_finding(FILE *f, const struct ws_finding *x)
 		json_cycle(f, x);
 	if (x->events)
 		json_finding_events(f, x->events);
+}
+
+static void json_finding(FILE *f, const struct ws_finding *x)
+{
+	fputc('{', f);
+	ws_render_finding_json(f, x);
 	fputc('}', f);
+}
+
+void ws_render_finding(FILE *f, size_t n, const struct ws_finding *x)
+{
+	fprintf(f, "%zu. [%s] %s.\n", n, ws_kind_name(x->kind), x->what);
+	if (x->events)
+		events_text(f, x);
+	fprintf(f, "   threshold: %s\n", x->threshold);
+	fprintf(f, "   likely:    %s\n", x->cause);
+	fprintf(f, "   next:      %s\n", x->next);
 }
 
 void ws_render_report(FILE *f, const struct ws_snapshot *s, const struct ws_findings *fs,
@@ -345,13 +361,8 @@ void ws_render_report(FILE *f, const struct ws_snapshot *s, const struct ws_find
 		return;
 	}
 	for (i = 0; i < fs->n; i++) {
-		const struct ws_finding *x = &fs->f[i];
-		fprintf(f, "\n%zu. [%s] %s.\n", i + 1, ws_kind_name(x->kind), x->what);
-		if (x->events)
-			events_text(f, x);
-		fprintf(f, "   threshold: %s\n", x->threshold);
-		fprintf(f, "   likely:    %s\n", x->cause);
-		fprintf(f, "   next:      %s\n", x->next);
+		fputc('\n', f);
+		ws_render_finding(f, i + 1, &fs->f[i]);
 	}
 }
 

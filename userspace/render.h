@@ -6,6 +6,10 @@
 
 void ws_render_report(FILE *f, const struct ws_snapshot *s, const struct ws_findings *fs,
 		      const struct ws_opts *o, bool json);
+/* One finding as the report prints it: "N. [kind] what.", threshold, likely, next. */
+void ws_render_finding(FILE *f, size_t n, const struct ws_finding *x);
+/* A finding's members as report --json has them, without the braces (callers add members). */
+void ws_render_finding_json(FILE *f, const struct ws_finding *x);
 void ws_render_hist(FILE *f, const struct ws_snapshot *s, const struct ws_thread *t, int reason,
 		    bool ms);
 /* g: the waits-for graph for the HOLDER column (NULL: none). */

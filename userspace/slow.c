@@ -115,7 +115,7 @@ static void fmt_syscall(char *buf, size_t n, const struct ws_event *ev)
 }
 
 /* An exit's totals: "1.20ms on CPU, 15 switches (3 involuntary), runq 3 (1us), ...". */
-static void fmt_totals(char *buf, size_t n, const struct ws_exit_totals *t)
+void ws_slow_fmt_totals(char *buf, size_t n, const struct ws_exit_totals *t)
 {
 	char d[32];
 	size_t k;
@@ -173,7 +173,7 @@ static void print_exit_text(FILE *f, const struct ws_events *e, const struct ws_
 	char when[32], comm[80], lat[32] = "-", sys[96], totals[256];
 
 	ws_fmt_wall(when, sizeof(when), ws_events_wall_ns(&e->h, ev->time_ns), false, true);
-	fmt_totals(totals, sizeof(totals), &ev->totals);
+	ws_slow_fmt_totals(totals, sizeof(totals), &ev->totals);
 	fprintf(f, "%-12s %-16s %-7u %-15s ", when, shown_comm(ev->comm, comm, sizeof(comm)),
 		ev->tid, "EXIT");
 	if (!ev->killed) {

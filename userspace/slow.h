@@ -22,6 +22,8 @@ struct ws_slow_opts {
 void ws_slow_opts_default(struct ws_slow_opts *o);
 /* The text table's column header. */
 void ws_slow_print_header(FILE *f);
+/* An exit's totals: "1.20ms on CPU, 15 switches (3 involuntary), runq 3 (1us), ...". */
+void ws_slow_fmt_totals(char *buf, size_t n, const struct ws_exit_totals *t);
 /* One batch: the missed events, if any, then the events selected; how many. */
 size_t ws_slow_print(FILE *f, const struct ws_events *e, const struct ws_slow_opts *o);
 

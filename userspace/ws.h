@@ -162,6 +162,7 @@ struct ws_thread *ws_find_thread_at(const struct ws_snapshot *s, uint32_t tid, u
 struct ws_thread *ws_find_same(const struct ws_snapshot *s, const struct ws_snapshot *from,
 			       const struct ws_thread *t);
 unsigned ws_count_tid(const struct ws_snapshot *s, uint32_t tid);
+void ws_snapshot_reindex(struct ws_snapshot *s);
 const char *ws_str(const struct ws_snapshot *s, uint32_t off);
 void *ws_grow(void *p, size_t *cap, size_t need, size_t size);
 void *ws_xcalloc(size_t n, size_t size);

@@ -1124,3 +1124,409 @@ check "top -n 2: the second refresh counts only the events after the first's las
 	awk '/^waitscope top/ { n++ } n == 2' $T/tl.out | python3 $T/slowcol.py '{
 		\"701\": \"0\", \"702\": \"1\", \"703\": \"0\", \"801\": \"0\", \"803\": \"0\", \"700\": \"0\", \"800\": \"0\", \"900\": \"0\"}'"
 check "top --help explains SLOW" sh -c "\"$W\" top --help | grep -q 'SLOW'"
+# ---- watch: run a command and watch its process tree ----
+# A fake live directory (a copy of events-basic with a control file): its
+# threads are not the commands' (their tgids and cgroups are other), so the
+# checks pass unless a test plants something; -p PID with a fake /proc
+# ($WAITSCOPE_PROC) watches a recorded process.  Each run's stdout, stderr
+# and status: $T/w.out, $T/w.err, $T/w.rc; --json $T/w.json, --junit $T/w.xml.
+WL=$T/wlive
+rm -rf "$WL" && cp -r "$EV" "$WL" && : > "$WL/control"
+# Absolute: one test runs CMD in another directory.
+WA=$(realpath "$W")
+wrun() {
+	"$WA" --debugfs "$WL" watch --interval 100ms "$@" > "$T/w.out" 2> "$T/w.err"
+	echo $? > "$T/w.rc"
+}
+wrc() {
+	[ "$(cat "$T/w.rc")" = "$1" ] || { echo "exit $(cat "$T/w.rc"), wanted $1"; cat "$T/w.err"; return 1; }
+}
+# wjson PYTHON: assertions over the JSON document d and the JUnit root x
+wjson() {
+	python3 -c "
+import json, xml.etree.ElementTree as E
+d = json.load(open('$T/w.json'))
+x = E.parse('$T/w.xml').getroot()
+s = x.find('testsuite')
+cases = {c.get('name'): c for c in s.findall('testcase')}
+checks = {c['name']: c for c in d['checks']}
+$1"
+}
+
+t_watch_true() {
+	wrun --json "$T/w.json" --junit "$T/w.xml" -- true && wrc 0 && [ ! -s "$T/w.out" ] &&
+	tail -1 "$T/w.err" | grep -qE '^waitscope watch: true exited 0 after [0-9.]+m?s; all checks passed: exit 0$' &&
+	[ "$(grep -c '^PASS ' "$T/w.err")" = 6 ] && wjson '
+assert d["schema"] == "waitscope.watch/1" and d["command"] == ["true"], d
+assert len(d["checks"]) == 6 and [c["name"] for c in d["checks"]] == ["stuck", "deadlock", "frozen", "leaked", "contention", "starvation"], d["checks"]
+assert all(c["enabled"] and c["passed"] and c["findings"] == [] for c in d["checks"]), d["checks"]
+assert d["exit_status"] == 0 and d["cmd_exit"] == {"status": 0, "signal": None}, d
+assert checks["stuck"]["threshold"] == "30s" and checks["contention"]["threshold"] == "1s" and checks["starvation"]["threshold"] == "50ms", checks
+assert d["tree"]["mode"] in ("cgroup", "subreaper") and d["duration_ns"] > 0 and d["polls"] >= 2, d
+main = [p for p in d["processes"] if p["main"]]
+assert len(main) == 1 and main[0]["pid"] == d["pid"] and main[0]["state"] == "exited", d["processes"]
+assert (s.get("name"), s.get("tests"), s.get("failures"), s.get("skipped")) == ("waitscope watch", "6", "0", "0"), s.attrib
+assert list(cases) == ["stuck", "deadlock", "frozen", "leaked", "contention", "starvation"], list(cases)
+assert all(c.get("classname") == "waitscope.watch" and not list(c) for c in cases.values())'
+}
+check "watch -- true: exit 0, nothing on stdout, 6 PASS lines; JSON waitscope.watch/1 with 6 checks passing; JUnit 6 testcases, no failure" t_watch_true
+
+t_watch_exit() {
+	wrun --json "$T/w.json" --junit "$T/w.xml" -- sh -c "$2" && wrc "$1" && wjson "
+assert d['exit_status'] == $1 and d['cmd_exit'] == $3, d
+assert all(c['passed'] for c in d['checks']) and s.get('failures') == '0', d" &&
+	tail -1 "$T/w.err" | grep -q "; all checks passed: exit $1\$"
+}
+check "watch: CMD's exit status passes through (exit 1 -> 1), JSON written anyway" t_watch_exit 1 'exit 1' '{"status": 1, "signal": None}'
+check "watch: CMD's exit status passes through (exit 77 -> 77)" t_watch_exit 77 'exit 77' '{"status": 77, "signal": None}'
+check "watch: CMD killed by SIGKILL -> 137, as a shell says; JSON cmd_exit.signal 9" t_watch_exit 137 'kill -9 $$' '{"status": None, "signal": 9}'
+
+t_watch_notfound() {
+	wrun -- /nonexistent/cmd && wrc 127 && [ "$(cat "$T/w.err")" = 'waitscope watch: /nonexistent/cmd: No such file or directory' ] &&
+	wrun -- no-such-command-anywhere && wrc 127 &&
+	printf 'echo hi\n' > "$T/noexec" && chmod 644 "$T/noexec" &&
+	wrun -- "$T/noexec" && wrc 126 && [ "$(cat "$T/w.err")" = "waitscope watch: $T/noexec: Permission denied" ]
+}
+check "watch: a command that does not exist exits 127, one not executable 126, one line each (as a shell)" t_watch_notfound
+
+t_watch_usage() {
+	for a in '--bogus -- true' '' '--' '-p 1 -- true' '--for 1s -- true' '--interval 1ms -- true' \
+		'--stuck x -- true' '--max-lock-wait -1 -- true' '--allow color=red -- true' '-p 0'; do
+		# shellcheck disable=SC2086
+		wrun $a; wrc 2 || { echo "for: $a"; return 1; }
+		[ ! -s "$T/w.out" ] || return 1
+	done
+}
+check "watch: unknown options, no command, -p with a command, --for without -p, bad values exit 2" t_watch_usage
+
+t_watch_ignore_bad() {
+	printf 'comm=foo\n\n# a comment\nsyscall\n' > "$T/ign" && wrun --ignore "$T/ign" -- true && wrc 2 &&
+	[ "$(cat "$T/w.err")" = "waitscope watch: $T/ign:4: not a rule KEY=GLOB (KEY is comm, syscall, reason, futex_op, futex_val or frame)" ] &&
+	printf 'colour=red\n' > "$T/ign" && wrun --ignore "$T/ign" -- true && wrc 2 && grep -q "$T/ign:1: " "$T/w.err" &&
+	wrun --ignore "$T/no-such-file" -- true && wrc 2 && [ "$(wc -l < "$T/w.err")" = 1 ]
+}
+check "watch: a garbled --ignore file exits 2 with FILE:LINE (blank lines and comments skipped); a missing one too" t_watch_ignore_bad
+
+t_watch_nomodule() {
+	"$W" --debugfs "$T/no-such-dir" watch -- true > "$T/w.out" 2> "$T/w.err"
+	[ $? = 2 ] && [ "$(cat "$T/w.err")" = "waitscope: $T/no-such-dir: No such file or directory" ] && [ ! -s "$T/w.out" ]
+}
+check "watch: no module directory exits 2 with one line, before running anything" t_watch_nomodule
+
+t_watch_passthrough() {
+	mkdir -p "$T/wd"
+	# shellcheck disable=SC2016
+	(cd "$T/wd" && FOO='a  b' wrun --json "$T/w.json" --junit "$T/w.xml" -- sh -c 'echo "$FOO"; pwd; echo x >&3' 3> "$T/fd3")
+	wrc 0 && [ "$(cat "$T/w.out")" = "$(printf 'a  b\n%s' "$T/wd")" ] && [ "$(cat "$T/fd3")" = x ] &&
+	wrun --json "$T/w.json" --junit "$T/w.xml" -- env && wrc 0 && env > "$T/env.direct" && cmp -s "$T/w.out" "$T/env.direct" &&
+	wrun --json "$T/w.json" --junit "$T/w.xml" -- ls /proc/self/fd && wrc 0 && ls /proc/self/fd > "$T/fd.direct" && cmp -s "$T/w.out" "$T/fd.direct"
+}
+check "watch: CMD gets the environment, working directory and descriptors watch got (an inherited fd 3; no fd of watch's own)" t_watch_passthrough
+
+t_watch_signal_state() {
+	for pre in : "trap '' INT QUIT"; do
+		sh -c "$pre; \"$W\" --debugfs \"$WL\" watch --interval 100ms -- grep -E '^Sig(Blk|Ign)' /proc/self/status" > "$T/sig.w" 2> /dev/null
+		sh -c "$pre; grep -E '^Sig(Blk|Ign)' /proc/self/status" > "$T/sig.d"
+		if ! cmp -s "$T/sig.w" "$T/sig.d"; then
+			echo "for '$pre':"; cat "$T/sig.w" "$T/sig.d"; return 1
+		fi
+	done
+}
+check "watch: CMD gets the signal mask and ignored signals watch got (also with SIGINT and SIGQUIT ignored)" t_watch_signal_state
+
+t_watch_sigterm() {
+	"$W" --debugfs "$WL" watch --interval 100ms --json "$T/w.json" --junit "$T/w.xml" -- sh -c 'trap "exit 42" TERM; while :; do sleep 0.1; done' > /dev/null 2> "$T/w.err" &
+	pid=$!
+	sleep 0.6
+	kill -TERM "$pid"
+	wait "$pid"
+	echo $? > "$T/w.rc"
+	wrc 42 && tail -1 "$T/w.err" | grep -q 'exit 42$' && wjson 'assert d["exit_status"] == 42 and d["cmd_exit"]["status"] == 42, d'
+}
+check "watch: SIGTERM to watch reaches CMD (it traps TERM and exits 42: watch exits 42, JSON and JUnit written)" t_watch_sigterm
+
+t_watch_sigint_sent() {
+	python3 - "$W" "$WL" <<'PY'
+import signal, subprocess, sys, time
+w, live = sys.argv[1], sys.argv[2]
+p = subprocess.Popen([w, "--debugfs", live, "watch", "--interval", "100ms", "--", "sh", "-c",
+                      'trap "exit 43" INT; while :; do sleep 0.1; done'],
+                     stderr=subprocess.DEVNULL, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+time.sleep(0.6)
+p.send_signal(signal.SIGINT)
+rc = p.wait(10)
+sys.exit(0 if rc == 43 else print("exit", rc) or 1)
+PY
+}
+check "watch: a SIGINT sent to watch (kill, not the terminal) is passed on to CMD (it traps INT and exits 43)" t_watch_sigint_sent
+
+t_watch_json_stdout() {
+	wrun --json - -- sh -c 'echo from-cmd' && wrc 0 && head -1 "$T/w.out" | grep -qx from-cmd &&
+	sed 1d "$T/w.out" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["schema"] == "waitscope.watch/1" and d["exit_status"] == 0, d'
+}
+check "watch --json -: the document on stdout after CMD's own output" t_watch_json_stdout
+
+t_watch_broken() {
+	rm -rf "$T/wbroken" && cp -r "$WL" "$T/wbroken"
+	( sleep 0.4; rm "$T/wbroken/threads" ) &
+	"$W" --debugfs "$T/wbroken" watch --interval 100ms --json "$T/w.json" --junit "$T/w.xml" -- sleep 1 > /dev/null 2> "$T/w.err"
+	echo $? > "$T/w.rc"
+	wait
+	wrc 2 && [ "$(grep -c "cannot read the module's files any more: cannot read $T/wbroken/threads" "$T/w.err")" = 1 ] &&
+	tail -1 "$T/w.err" | grep -q 'sleep exited 0 after .*; all checks passed until polling stopped: exit 2$' &&
+	wjson 'assert d["exit_status"] == 2 and "threads" in d["polling_error"], d'
+}
+check "watch: the module's files gone during the run: said once, CMD waited for, exit 2, JSON says why" t_watch_broken
+
+t_watch_fallback() {
+	WAITSCOPE_CGROUP2=none wrun --json "$T/w.json" --junit "$T/w.xml" -- true && wrc 0 &&
+	grep -qx 'waitscope watch: note: no cgroup v2 hierarchy is mounted (cgroup v1 only?): following the process tree by parent chain instead, as a child subreaper (a process that moves away between two polls is not seen)' "$T/w.err" &&
+	wjson 'assert d["tree"] == {"mode": "subreaper", "cgroup": None} and d["exit_status"] == 0, d' &&
+	WAITSCOPE_CGROUP2="$T/no-such-mount" wrun -- true && wrc 0 &&
+	grep -q "^waitscope watch: note: cannot create the cgroup $T/no-such-mount/.*/\?waitscope-watch\.[0-9]*: No such file or directory: following the process tree by parent chain instead" "$T/w.err" &&
+	wrun --no-cgroup --json "$T/w.json" --junit "$T/w.xml" -- true && wrc 0 && ! grep -q note: "$T/w.err" && wjson 'assert d["tree"]["mode"] == "subreaper", d'
+}
+check "watch: without a usable cgroup v2 (none mounted, mkdir fails) one note says why and the subreaper fallback works; --no-cgroup chooses it quietly" t_watch_fallback
+
+t_watch_cgroup() {
+	wrun --json "$T/w.json" --junit "$T/w.xml" -- cat /proc/self/cgroup && wrc 0 || return 1
+	mode=$(python3 -c "import json; print(json.load(open('$T/w.json'))['tree']['mode'])")
+	if [ "$mode" = subreaper ]; then
+		# No cgroup v2 to write here: the note says why.
+		grep -q '^waitscope watch: note: .*: following the process tree by parent chain instead' "$T/w.err"
+		return
+	fi
+	cg=$(python3 -c "import json; print(json.load(open('$T/w.json'))['tree']['cgroup'])")
+	grep -qx "0::$cg" "$T/w.out" && case $cg in */waitscope-watch.[0-9]*) ;; *) false ;; esac &&
+	mnt=$(awk '$9 == "cgroup2" || $(NF-2) == "cgroup2" { print $5; exit }' /proc/self/mountinfo) &&
+	[ ! -e "$mnt$cg" ]
+}
+check "watch: CMD runs in a cgroup of its own (waitscope-watch.PID, removed at the end), or the fallback note says why not" t_watch_cgroup
+
+# gone PID: the process ended (a zombie its new parent has not reaped yet counts)
+gone() {
+	state=$(sed 's/.*) //' "/proc/$1/stat" 2> /dev/null | cut -d' ' -f1)
+	[ -z "$state" ] || [ "$state" = Z ]
+}
+t_watch_leftover() {
+	mode=$1
+	rm -f "$T/bg.pid"
+	# Daemonized: the subshell exits at once, its sleep is an orphan.
+	wrun ${mode:+"$mode"} --kill-leftovers --json "$T/w.json" --junit "$T/w.xml" -- sh -c "(sleep 30 & echo \$! > $T/bg.pid); exit 0" && wrc 3 || return 1
+	bg=$(cat "$T/bg.pid")
+	grep -q "^waitscope watch: note: 1 process of the tree still running: pid $bg (sleep); killing them (--kill-leftovers)" "$T/w.err" &&
+	grep -q '^FAIL leaked: 1 finding$' "$T/w.err" && tail -1 "$T/w.err" | grep -q 'sh exited 0 after .*; 1 check failed: exit 3$' &&
+	gone "$bg" && wjson "
+f = checks['leaked']['findings']
+assert len(f) == 1 and f[0]['kind'] == 'leaked' and f[0]['pid'] == $bg and f[0]['killed'] is False, f
+assert 'was still running 500.0ms after the main process' in f[0]['message'], f
+assert d['exit_status'] == 3 and d['cmd_exit']['status'] == 0 and not checks['leaked']['passed'], d
+l = cases['leaked'].findall('failure')
+assert len(l) == 1 and l[0].get('type') == 'leaked' and s.get('failures') == '1', s.attrib
+assert '(--kill-leftovers ends it)' in l[0].text, l[0].text"
+}
+check "watch: a daemonized child still running after CMD (cgroup or fallback) is leaked: exit 3, JSON and JUnit say so, --kill-leftovers ends it" t_watch_leftover ''
+check "watch --no-cgroup: the same daemon is found by its parent chain (a child subreaper)" t_watch_leftover --no-cgroup
+
+t_watch_left_alone() {
+	rm -f "$T/bg.pid"
+	wrun --no-cgroup -- sh -c "(sleep 30 & echo \$! > $T/bg.pid); exit 0"
+	bg=$(cat "$T/bg.pid")
+	ok=0
+	wrc 3 && kill -0 "$bg" && grep -q "pid $bg (sleep); left alone (--kill-leftovers ends them)" "$T/w.err" || ok=1
+	kill "$bg" 2> /dev/null
+	return $ok
+}
+check "watch: without --kill-leftovers a leftover is said and left running" t_watch_left_alone
+
+t_watch_junit_escape() {
+	cp "$(command -v sleep)" "$T/a<b&c'd" &&
+	wrun --kill-leftovers --json "$T/w.json" --junit "$T/w.xml" -- sh -c "\"\$0\" 30 & exit 0" "$T/a<b&c'd" && wrc 3 && wjson "
+l = cases['leaked'].findall('failure')
+assert len(l) == 1 and \"(a<b&c'd)\" in l[0].get('message') and \"(a<b&c'd)\" in l[0].text, l[0].attrib
+assert \"(a<b&c'd)\" in checks['leaked']['findings'][0]['message']" &&
+	grep -q '&lt;b&amp;c&apos;d' "$T/w.xml"
+}
+check "watch --junit: markup characters in a comm are escaped (the XML parses, the text is intact)" t_watch_junit_escape
+
+# -p PID on the recorded scenarios, with a fake /proc holding pid 20636 (its
+# thread 20638 blocked in read() on a pipe for 14.2s).
+WP=$T/wproc
+mkdir -p "$WP/20636" "$WP/810" "$WP/900" "$WP/950"
+echo '20636 (scenario) S 1 20636 20636 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 2 0 12345 0 0' > "$WP/20636/stat"
+echo '810 (app) S 1 810 810 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 3 0 777 0 0' > "$WP/810/stat"
+prun() {
+	dir=$1
+	shift
+	WAITSCOPE_PROC=$WP "$W" --debugfs "$dir" watch --interval 100ms "$@" > "$T/w.out" 2> "$T/w.err"
+	echo $? > "$T/w.rc"
+}
+t_watch_pid_stuck() {
+	prun "$S" -p 20636 --for 400ms --stuck 2s --json "$T/w.json" --junit "$T/w.xml" && wrc 3 &&
+	[ "$(grep -c '^waitscope watch: stuck: thread 20638 of pid 20636 (scenario) has been blocked in read() at pipe_read for 14.2s' "$T/w.err")" = 1 ] &&
+	grep -q '^FAIL stuck: 1 finding$' "$T/w.err" &&
+	tail -1 "$T/w.err" | grep -q '^waitscope watch: watched pid 20636 (scenario): --for ended after .*; 1 check failed: exit 3$' && wjson '
+f = checks["stuck"]["findings"]
+assert len(f) == 1 and f[0]["kind"] == "stuck" and f[0]["tids"] == [20638] and "waits_for" in f[0] and "root" in f[0], f
+assert checks["stuck"]["threshold"] == "2s" and d["tree"]["mode"] == "pid" and d["command"] is None, d
+assert d["cmd_exit"] == {"status": None, "signal": None} and d["exit_status"] == 3, d
+assert [p["state"] for p in d["processes"]] == ["running"], d["processes"]
+st = cases["stuck"].findall("failure")
+assert len(st) == 1 and st[0].get("type") == "stuck" and "pipe_read" in st[0].get("message") and s.get("failures") == "1", s.attrib'
+}
+check "watch -p: a thread stuck in a pipe read is told at once (once, though polled 4 times), FAIL stuck, exit 3, JSON and JUnit" t_watch_pid_stuck
+
+t_watch_pid_quiet() {
+	printf '# the pipe reader is known\nsyscall=read\n' > "$T/ign"
+	prun "$S" -p 20636 --for 300ms --stuck 2s --ignore "$T/ign" && wrc 0 && ! grep -q 'watch: stuck:' "$T/w.err" &&
+	prun "$S" -p 20636 --for 300ms --stuck 2s --allow comm=stuck && wrc 0 &&
+	prun "$S" -p 20636 --for 300ms --stuck 2s --baseline && wrc 0 && ! grep -q 'watch: stuck:' "$T/w.err" &&
+	prun "$S" -p 20636 --for 300ms --stuck 1h && wrc 0 &&
+	for off in --no-stuck '--stuck off'; do
+		# shellcheck disable=SC2086
+		prun "$S" -p 20636 --for 300ms $off --json "$T/w.json" --junit "$T/w.xml" && wrc 0 && grep -qx 'SKIP stuck (--no-stuck)' "$T/w.err" && wjson '
+assert checks["stuck"]["enabled"] is False and checks["stuck"]["passed"] is None, checks["stuck"]
+assert s.get("skipped") == "1" and cases["stuck"].find("skipped") is not None' || return 1
+	done
+}
+check "watch -p: --ignore FILE, --allow, --baseline, a longer --stuck silence it; --no-stuck and --stuck off SKIP it (JUnit skipped)" t_watch_pid_quiet
+
+t_watch_pid_gone() {
+	prun "$S" -p 4000000 && wrc 2 && [ "$(cat "$T/w.err")" = 'waitscope watch: no process 4000000' ]
+}
+check "watch -p of a process that does not exist exits 2 with one line" t_watch_pid_gone
+
+t_watch_pid_exits() {
+	rm -rf "$WP/20637" && mkdir "$WP/20637" && sed 's/^20636 /20637 /' "$WP/20636/stat" > "$WP/20637/stat"
+	( sleep 0.5; rm -rf "$WP/20637" ) &
+	prun "$S" -p 20637 --stuck 1h && wrc 0 && tail -1 "$T/w.err" | grep -q 'watched pid 20637 (scenario): it exited after'
+}
+check "watch -p ends when the process does (no --for)" t_watch_pid_exits
+
+# The fake live dir again, for pid 810: before the watch, thread 816 is
+# blocked in a PI lock wait (threads, blocked with its stack); during it the
+# events file gains killed exits (816 in that wait, 817 in a FUTEX_WAIT of
+# unknown kind, 818 in a condition variable, 819 in clock_nanosleep, and
+# 821 of another process), a futex word of 810 gains 2s of lock waits, and
+# thread 812's run-queue histogram 30 waits of 8-12ms.
+plant_live() {
+	rm -rf "$WL" && cp -r "$EV" "$WL" && : > "$WL/control"
+	echo '  816 810 worker futex 1000 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 - - - - 1 4500000000 0 202 0 0x7f2a1c000b40 lock_pi' >> "$WL/threads"
+	printf '%s\n' '  816 810 worker futex 4500000000 0 202 0x7f2a1c000b40 lock_pi' \
+		'        futex_lock_pi+0x1a0/0x3c0' '        do_futex+0x10e/0x1b0' '        __x64_sys_futex+0x7c/0x1a0' >> "$WL/blocked"
+}
+grow_planted() {
+	ex='nvcsw=1,nivcsw=0,oncpu_ns=100,runq=0/0,futex=1/3000000000,io=0/0,uninterruptible=0/0,sleep=0/0'
+	{ sed '2s/.*/# after=0 last=16 kept=15 missed=1 overwritten=1/' "$EV/events"
+	  echo "      12      90990000000   1 exit     817     810 worker           futex                 3000000000 killed              202     0x7f2a1c000b20 wait                    0 -                         1 $ex"
+	  echo "      13      90991000000   1 exit     818     810 worker           futex                 2000000000 killed              202     0x7f2a1c000c00 wait_bitset             0 -                         1 $ex"
+	  echo "      14      90992000000   1 exit     819     810 worker           sleep                 1000000000 killed              230                  - -                       0 -                         1 $ex"
+	  echo "      15      90993000000   1 exit     821     821 other            futex                 3000000000 killed              202     0x7f2a1c000b20 wait                    0 -                         2 $ex"
+	  echo "      16      90994000000   0 exit     816     810 worker           futex                 4494000000 killed              202     0x7f2a1c000b40 lock_pi                 0 -                         1 $ex"
+	} > "$WL/events.new" && mv "$WL/events.new" "$WL/events"
+	sed 's/^  812 810 worker runq 30 60000000 12000000 1024:20 8192:10$/  812 810 worker runq 60 300000000 12000000 1024:20 8192:40/' "$EV/histograms" > "$WL/h.new" &&
+		mv "$WL/h.new" "$WL/histograms"
+	{ cat "$EV/futex"; echo '     810 0x00007f2a1c000d00       0         50       2000000000       90000000              0 wait'; } > "$WL/f.new" &&
+		mv "$WL/f.new" "$WL/futex"
+}
+planted_run() {
+	plant_live
+	( sleep 0.5; grow_planted ) &
+	prun "$WL" -p 810 --for 1200ms --max-runq-p99 5ms --json "$T/w.json" --junit "$T/w.xml" "$@"
+	wait
+}
+t_watch_planted() {
+	planted_run && wrc 3 && grep -qx 'FAIL leaked: 2 findings' "$T/w.err" && grep -qx 'FAIL contention: 1 finding' "$T/w.err" &&
+	grep -qx 'FAIL starvation: 1 finding' "$T/w.err" && grep -qx '   stack:     futex_lock_pi+0x1a0/0x3c0' "$T/w.err" && wjson '
+lk = {f["tid"]: f for f in checks["leaked"]["findings"]}
+assert sorted(lk) == [816, 817], lk
+a, b = lk[816], lk[817]
+assert a["killed"] is True and a["reason"] == "futex" and a["futex_op"] == "lock_pi" and a["wait_ns"] == 4494000000, a
+assert a["stack"] == ["futex_lock_pi+0x1a0/0x3c0", "do_futex+0x10e/0x1b0", "__x64_sys_futex+0x7c/0x1a0"] and a["stack_seen_ns"] is not None, a
+assert "stack as last seen at +" in a["message"], a
+assert b["stack"] == [] and b["stack_seen_ns"] is None and "stack unavailable (never seen blocked)" in b["message"], b
+assert b["syscall"] == 202 and b["syscall_name"] == "futex" and b["futex_addr"] == "0x7f2a1c000b20", b
+c = checks["contention"]["findings"]
+assert len(c) == 1 and c[0]["kind"] == "lock-contention" and c[0]["pid"] == 810 and "0x7f2a1c000d00" in c[0]["message"], c
+assert "50 lock waits during the run totalling 2.0s" in c[0]["message"], c
+v = checks["starvation"]["findings"]
+assert len(v) == 1 and v[0]["kind"] == "starving" and v[0]["tids"] == [812] and "over 30 waits" in v[0]["message"], v
+p = d["processes"][0]
+assert p["pid"] == 810 and p["totals"]["futex"] == {"n": 4, "ns": 12000000000} and p["totals"]["sleep"]["n"] == 0, p
+assert s.get("failures") == "3" and len(cases["leaked"].findall("failure")) == 2, s.attrib
+assert d["missed_events"] == 0, d'
+}
+check "watch -p on planted events: killed in a lock wait leaks (with its stack as last seen, or none), idle waits and other processes do not; a lock over --max-lock-wait and a starving thread fail; exit totals exact" t_watch_planted
+
+t_watch_planted_off() {
+	planted_run --baseline --leaked-min 4s --no-contention --max-runq-p99 off && wrc 0 &&
+	grep -qx 'SKIP contention (--no-contention)' "$T/w.err" && grep -qx 'SKIP starvation (--no-starvation)' "$T/w.err" &&
+	planted_run --leaked-min 4s --max-lock-wait 3s --max-runq-p99 20ms && wrc 3 && grep -qx 'FAIL leaked: 1 finding' "$T/w.err" &&
+	grep -qx 'PASS contention (threshold 3s)' "$T/w.err" && grep -qx 'PASS starvation (threshold 20ms)' "$T/w.err"
+}
+check "watch -p on planted events: --baseline (816 was blocked at the first poll), --leaked-min, the budgets' thresholds and off" t_watch_planted_off
+
+# The hand-made deadlock and frozen snapshots, judged from their waits files.
+echo '900 (abba) S 1 900 900 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 4 0 555 0 0' > "$WP/900/stat"
+echo '950 (sempool) S 1 950 950 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 3 0 556 0 0' > "$WP/950/stat"
+t_watch_deadlock() {
+	prun "$F/deadlock-abba" -p 900 --for 300ms --stuck 2s --json "$T/w.json" --junit "$T/w.xml" && wrc 3 &&
+	[ "$(grep -c '^waitscope watch: deadlock: deadlock in pid 900 (abba): thread 901 (abba-w1) holds the mutex 0x4c6140 and waits for the mutex 0x4c6180' "$T/w.err")" = 1 ] &&
+	grep -qx 'FAIL deadlock: 1 finding' "$T/w.err" && wjson '
+f = checks["deadlock"]["findings"]
+assert len(f) == 1 and f[0]["tids"] == [901, 902] and [h["tid"] for h in f[0]["cycle"]] == [901, 902], f
+r = [c.get("name") for c in s.findall("testcase") if c.findall("failure")]
+assert r == ["stuck", "deadlock"], r' &&
+	prun "$F/deadlock-abba" -p 900 --for 300ms --stuck 2s --no-deadlock --no-stuck && wrc 0 &&
+	grep -qx 'SKIP deadlock (--no-deadlock)' "$T/w.err" && ! grep -q 'watch: deadlock:' "$T/w.err"
+}
+check "watch -p: a deadlock is told at once (once) with its cycle, FAIL deadlock; --no-deadlock skips it" t_watch_deadlock
+
+t_watch_frozen() {
+	prun "$F/frozen" -p 950 --for 300ms --stuck 2s --json "$T/w.json" --junit "$T/w.xml" && wrc 3 &&
+	[ "$(grep -c '^waitscope watch: frozen: every thread of pid 950 (sempool), 3 in all' "$T/w.err")" = 1 ] &&
+	wjson 'assert [f["tids"] for f in checks["frozen"]["findings"]] == [[950, 951, 952]], checks["frozen"]' &&
+	prun "$F/frozen" -p 950 --for 300ms --stuck 2s --no-frozen && wrc 0 && grep -qx 'SKIP frozen (--no-frozen)' "$T/w.err"
+}
+check "watch -p: a frozen process is told at once, FAIL frozen; --no-frozen skips it" t_watch_frozen
+
+# Ctrl-C on a terminal reaches CMD's process group itself: watch must not
+# pass it on again.  CMD takes its SIGINTs with sigwaitinfo, which says who
+# sent each: the terminal's (si_code SI_KERNEL, 128), and no other within 1s.
+t_watch_tty_sigint() {
+	sock="ws-watch-$$"
+	rm -f "$T/ints" "$T/tty.rc"
+	cat > "$T/ints.py" <<'PY'
+import signal, sys
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGINT])
+out = open(sys.argv[1], "a")
+for si in (signal.sigwaitinfo([signal.SIGINT]), signal.sigtimedwait([signal.SIGINT], 1.0)):
+    if si:
+        out.write("%d %d\n" % (si.si_code, si.si_pid))
+        out.flush()
+PY
+	# The outer shell gets the Ctrl-C too: caught, so that it goes on (CMD gets SIGINT's default).
+	printf '%s\n' 'trap : INT' "\"$W\" --debugfs \"$WL\" watch --interval 100ms -- python3 \"$T/ints.py\" \"$T/ints\" 2> /dev/null" \
+		"echo \$? > \"$T/tty.rc\"" > "$T/tty.sh"
+	tmux -L "$sock" new-session -d -x 80 -y 24 "sh $T/tty.sh" || return 1
+	sleep 1
+	tmux -L "$sock" send-keys C-c
+	i=0
+	while [ ! -s "$T/tty.rc" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	tmux -L "$sock" kill-server 2> /dev/null
+	if [ "$(cat "$T/ints" 2> /dev/null)" != '128 0' ] || [ "$(cat "$T/tty.rc")" != 0 ]; then
+		echo "SIGINTs (si_code si_pid): $(cat "$T/ints" 2> /dev/null); rc $(cat "$T/tty.rc" 2> /dev/null)"
+		return 1
+	fi
+}
+if command -v tmux > /dev/null; then
+	check "watch: Ctrl-C on a terminal reaches CMD once (watch does not pass it on again); CMD's exit 0 passes through" t_watch_tty_sigint
+else
+	echo "skip - watch: Ctrl-C on a terminal (no tmux)"
+fi
+
+check "watch --help documents the checks, defaults and exit statuses; waitscope --help lists watch" sh -c "
+	\"$W\" watch --help > $T/h.out && grep -q 'default 30s' $T/h.out && grep -q 'default 1s' $T/h.out &&
+	grep -q 'default 50ms' $T/h.out && grep -q '500ms' $T/h.out && grep -q 'waitscope.watch/1' $T/h.out &&
+	grep -q '127 when CMD is not' $T/h.out && grep -q 'else 3 when a check failed' $T/h.out &&
+	\"$W\" --help | grep -q '^  watch '"
