@@ -60,6 +60,29 @@ check_relayed() {
 		t "$label: cause report --json parses as JSON" \
 			python3 -m json.tool "$dir/relayed/cause/report.json"
 	fi
+	for w in leaker abba; do
+		[ -f "$dir/relayed/watch/$w.json" ] || continue
+		t "$label: watch $w: --json parses, schema waitscope.watch/1, 6 checks, its exit status" \
+			python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["schema"] == "waitscope.watch/1" and len(d["checks"]) == 6
+assert [c["name"] for c in d["checks"]] == ["stuck", "deadlock", "frozen", "leaked", "contention", "starvation"]
+failed = sorted(c["name"] for c in d["checks"] if c["passed"] is False)
+assert failed == sys.argv[2].split(","), failed
+assert d["exit_status"] == int(sys.argv[3]), d["exit_status"]' "$dir/relayed/watch/$w.json" \
+			"$( [ $w = leaker ] && echo leaked || echo deadlock,leaked)" "$( [ $w = leaker ] && echo 3 || echo 143)"
+		t "$label: watch $w: --junit is well-formed XML, 6 test cases, a failure per finding" \
+			python3 -c '
+import json, sys, xml.etree.ElementTree as ET
+suite = ET.parse(sys.argv[1]).getroot().find("testsuite")
+cases = suite.findall("testcase")
+d = json.load(open(sys.argv[2]))
+assert [c.get("name") for c in cases] == [c["name"] for c in d["checks"]]
+nfail = sum(len(c.findall("failure")) for c in cases)
+assert nfail == sum(len(c["findings"]) for c in d["checks"]) == int(suite.get("failures")), nfail' \
+			"$dir/relayed/watch/$w.xml" "$dir/relayed/watch/$w.json"
+	done
 	if [ -f "$dir/relayed/recorder/metrics.prom" ]; then
 		t "$label: recorder: the exposition with the slow-event counters passes promtool" \
 			sh -c "promtool check metrics < '$dir/relayed/recorder/metrics.prom' &&
@@ -312,10 +335,10 @@ while read -r label vmlinuz kdir; do
 	fi
 	dkms_ko=
 	# hostile first: its pid-reuse part needs pid 300 free.
-	suites="hostile module cli cause recorder lifecycle"
+	suites="hostile module cli cause recorder watch lifecycle"
 	if [ -s "$out/pkg/dkms-$label.ko" ]; then
 		dkms_ko=$out/pkg/dkms-$label.ko
-		suites="hostile dkms module cli cause recorder lifecycle"
+		suites="hostile dkms module cli cause recorder watch lifecycle"
 	fi
 	# The cause suite resolves unix socket peers through sock_diag, which
 	# Debian builds as a module (unix_diag); the module suite's known-answer
@@ -333,7 +356,7 @@ if [ -n "$debug_tree" ]; then
 	build=$out/build-debug
 	if built "$build"; then
 		pass "debug: module and KUnit module build with W=1 and sparse, no warning"
-		queue_boot debug "$debug_tree/arch/x86/boot/bzImage" "kunit module cli cause recorder kmemleak" \
+		queue_boot debug "$debug_tree/arch/x86/boot/bzImage" "kunit module cli cause recorder watch kmemleak" \
 			"$build/waitscope.ko" "$build/waitscope_kunit.ko" "$out/scenario" "$cli/waitscope" \
 			"$out/stress" "$debug_tree/drivers/block/null_blk/null_blk.ko"
 		# Lockdown: the module signed with the kernel's own key, beside an

@@ -627,6 +627,24 @@ static void take_notes(struct ws_watch *w, const struct ws_findings *fs)
 			ws_watch_note(w, "%s", fs->notes[i]);
 }
 
+/*
+ * A stuck finding about threads already told as a deadlock's or a frozen
+ * process's says nothing new: as their process is killed, a poll can catch
+ * the cycle half gone (a holder already exited) and see only long lock
+ * waits.
+ */
+static bool explained_elsewhere(const struct ws_watch *w, const struct ws_finding *f)
+{
+	int i;
+
+	if (f->kind != K_STUCK || !f->ntids)
+		return false;
+	for (i = 0; i < f->ntids; i++)
+		if (!told(&w->check[WC_DEADLOCK], f->tids[i]) && !told(&w->check[WC_FROZEN], f->tids[i]))
+			return false;
+	return true;
+}
+
 static void take_findings(struct ws_watch *w, const struct ws_snapshot *v,
 			  const struct ws_findings *fs)
 {
@@ -637,7 +655,8 @@ static void take_findings(struct ws_watch *w, const struct ws_snapshot *v,
 		const struct ws_finding *f = &fs->f[i];
 		int c = check_of(f->kind);
 
-		if (c < 0 || !w->o->on[c] || !about_tree(w, f) || only_baseline(w, v, f))
+		if (c < 0 || !w->o->on[c] || !about_tree(w, f) || only_baseline(w, v, f) ||
+		    explained_elsewhere(w, f))
 			continue;
 		if (keep_finding(w, (enum ws_check_id)c, f, finding_json(f, NULL, NULL), NULL))
 			fprintf(stderr, "waitscope watch: %s: %s.\n", ws_check_names[c], f->what);

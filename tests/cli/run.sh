@@ -1481,6 +1481,18 @@ assert r == ["stuck", "deadlock"], r' &&
 	grep -qx 'SKIP deadlock (--no-deadlock)' "$T/w.err" && ! grep -q 'watch: deadlock:' "$T/w.err"
 }
 check "watch -p: a deadlock is told at once (once) with its cycle, FAIL deadlock; --no-deadlock skips it" t_watch_deadlock
+# Killed while deadlocked (seen on 6.12-rt): a poll caught the cycle with
+# its holders gone, and the two threads were told again as stuck.
+t_watch_deadlock_dying() {
+	rm -rf "$T/dl" && cp -r "$F/deadlock-abba" "$T/dl"
+	( sleep 0.35; grep -v '^ *90[12] ' "$F/deadlock-abba/waits" > "$T/dl/waits.new" &&
+	  mv "$T/dl/waits.new" "$T/dl/waits" ) &
+	prun "$T/dl" -p 900 --for 800ms --stuck 2s --json "$T/w.json"
+	wait
+	wrc 3 && [ "$(grep -c '^waitscope watch: stuck: ' "$T/w.err")" = 1 ] &&
+	wjson 'assert [f["tids"] for f in checks["stuck"]["findings"]] == [[903]], checks["stuck"]'
+}
+check "watch -p: threads told in a deadlock are not told again as stuck when the cycle breaks up" t_watch_deadlock_dying
 
 t_watch_frozen() {
 	prun "$F/frozen" -p 950 --for 300ms --stuck 2s --json "$T/w.json" --junit "$T/w.xml" && wrc 3 &&
