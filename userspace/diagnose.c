@@ -729,22 +729,6 @@ bool ws_is_idle_wait(const struct ws_snapshot *s, const struct ws_thread *t,
 	return wait_verdict(s, t, o) != V_PROBLEM;
 }
 
-/* A comm as the module's files escape it (what allowed() unescapes). */
-static void escape_comm(const char *in, char *out, size_t n)
-{
-	size_t k = 0;
-
-	for (; *in && k + 5 < n; in++) {
-		unsigned char c = (unsigned char)*in;
-
-		if (c < '!' || c > '~' || c == '\\')
-			k += (size_t)snprintf(out + k, n - k, "\\x%02x", c);
-		else
-			out[k++] = (char)c;
-	}
-	out[k] = '\0';
-}
-
 bool ws_is_idle_event(const struct ws_event *ev, const struct ws_opts *o)
 {
 	struct ws_opts gone = *o;
@@ -759,7 +743,7 @@ bool ws_is_idle_event(const struct ws_event *ev, const struct ws_opts *o)
 	/* The thread is gone: /proc has nothing of it to tell. */
 	gone.proc_root = NULL;
 	ws_snapshot_init(&s);
-	escape_comm(ev->comm, comm, sizeof(comm));
+	ws_escape_comm(ev->comm, comm, sizeof(comm));
 	t.tid = ev->tid;
 	t.tgid = ev->tgid;
 	t.comm = ws_intern(&s, comm, strlen(comm));

@@ -102,6 +102,21 @@ static int hexval(char c)
 }
 
 /* The module's \xHH escapes back to bytes; a bad escape stays as it is. */
+void ws_escape_comm(const char *in, char *out, size_t n)
+{
+	size_t k = 0;
+
+	for (; *in && k + 5 < n; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		if (c < '!' || c > '~' || c == '\\')
+			k += (size_t)snprintf(out + k, n - k, "\\x%02x", c);
+		else
+			out[k++] = (char)c;
+	}
+	out[k] = '\0';
+}
+
 void ws_unescape_comm(const char *in, char *out, size_t n)
 {
 	size_t o = 0;

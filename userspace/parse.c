@@ -329,6 +329,17 @@ void *ws_xcalloc(size_t n, size_t size)
 	return p;
 }
 
+FILE *ws_xmemstream(char **buf, size_t *len)
+{
+	FILE *f = open_memstream(buf, len);
+
+	if (!f) {
+		fprintf(stderr, "waitscope: out of memory\n");
+		exit(2);
+	}
+	return f;
+}
+
 /* qsort and bsearch orders of plain numbers. */
 int ws_u32_cmp(const void *a, const void *b)
 {

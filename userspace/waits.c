@@ -47,21 +47,11 @@ struct ws_edge *ws_waits_add(struct ws_waits *w)
 /* One field with no space in it, as the module escapes comm; "-" when empty. */
 static const char *escape_token(const char *s, char *out, size_t n)
 {
-	size_t o = 0;
-
 	if (!*s)
 		return "-";
 	if (!strcmp(s, "-"))
 		return "\\x2d";	/* a real "-", not "none" */
-	for (; *s && o + 5 < n; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c < '!' || c > '~' || c == '\\')
-			o += (size_t)snprintf(out + o, n - o, "\\x%02x", c);
-		else
-			out[o++] = (char)c;
-	}
-	out[o] = '\0';
+	ws_escape_comm(s, out, n);
 	return out;
 }
 

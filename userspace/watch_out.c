@@ -357,12 +357,8 @@ static void failure_body(FILE *f, const struct ws_finding *x, const struct ws_ke
 {
 	char *buf = NULL;
 	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
+	FILE *m = ws_xmemstream(&buf, &len);
 
-	if (!m) {
-		fprintf(stderr, "waitscope: out of memory\n");
-		exit(2);
-	}
 	ws_render_finding(m, 1, x);
 	if (k->detail)
 		fputs(k->detail, m);

@@ -248,12 +248,8 @@ static char *stack_text(const struct ws_snapshot *s, const struct ws_thread *t)
 	char *buf = NULL;
 	size_t len = 0;
 	unsigned i;
-	FILE *f = open_memstream(&buf, &len);
+	FILE *f = ws_xmemstream(&buf, &len);
 
-	if (!f) {
-		fprintf(stderr, "waitscope: out of memory\n");
-		exit(2);
-	}
 	for (i = 0; i < t->stack_len; i++) {
 		char frame[300];
 
@@ -487,12 +483,8 @@ static char *finding_json(const struct ws_finding *f, void (*more)(FILE *, const
 {
 	char *buf = NULL;
 	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
+	FILE *m = ws_xmemstream(&buf, &len);
 
-	if (!m) {
-		fprintf(stderr, "waitscope: out of memory\n");
-		exit(2);
-	}
 	ws_render_finding_json(m, f);
 	if (more)
 		more(m, arg);
@@ -764,12 +756,8 @@ static char *stack_detail(const char *stack, const char *why_none)
 	char *buf = NULL;
 	size_t len = 0;
 	const char *p = stack;
-	FILE *f = open_memstream(&buf, &len);
+	FILE *f = ws_xmemstream(&buf, &len);
 
-	if (!f) {
-		fprintf(stderr, "waitscope: out of memory\n");
-		exit(2);
-	}
 	if (!p || !*p)
 		fprintf(f, "   stack:     %s\n", why_none);
 	while (p && *p) {
@@ -1038,12 +1026,8 @@ static char *left_detail(const struct ws_snapshot *s, const struct ws_thread *co
 	char *buf = NULL, doing[512], comm[64];
 	size_t len = 0, i;
 	unsigned k;
-	FILE *f = open_memstream(&buf, &len);
+	FILE *f = ws_xmemstream(&buf, &len);
 
-	if (!f) {
-		fprintf(stderr, "waitscope: out of memory\n");
-		exit(2);
-	}
 	for (i = 0; i < n; i++) {
 		ws_unescape_comm(ws_str(s, t[i]->comm), comm, sizeof(comm));
 		thread_doing(s, t[i], doing, sizeof(doing));

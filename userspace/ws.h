@@ -166,6 +166,8 @@ void ws_snapshot_reindex(struct ws_snapshot *s);
 const char *ws_str(const struct ws_snapshot *s, uint32_t off);
 void *ws_grow(void *p, size_t *cap, size_t need, size_t size);
 void *ws_xcalloc(size_t n, size_t size);
+/* open_memstream(), or exit 2 with one line (the CLI's out-of-memory policy). */
+FILE *ws_xmemstream(char **buf, size_t *len);
 int ws_u32_cmp(const void *a, const void *b);
 int ws_u64_cmp(const void *a, const void *b);
 uint32_t ws_intern(struct ws_snapshot *s, const char *str, size_t len);
@@ -246,6 +248,8 @@ bool ws_parse_u64(const char *s, uint64_t *v);
 bool ws_parse_u32(const char *s, uint32_t *v);
 void ws_fmt_approx(char *buf, size_t n, uint64_t ns);
 void ws_unescape_comm(const char *in, char *out, size_t n);
+/* Its inverse, as the module writes comm: bytes outside '!'..'~' and '\\' as \xNN. */
+void ws_escape_comm(const char *in, char *out, size_t n);
 char *ws_sanitize(char *s);
 void ws_json_str(FILE *f, const char *s);
 const char *ws_syscall_name(int nr);

@@ -15,7 +15,7 @@ wt() {
 	$W watch --interval 200ms --json /tmp/wt-$n.json --junit /tmp/wt-$n.xml "$@" \
 		> /tmp/wt-$n.out 2> /tmp/wt-$n.err
 	echo $? > /tmp/wt-$n.rc
-	sed "s/^/# $n: /" /tmp/wt-$n.err | head -12
+	sed "s/^/# $n: /" /tmp/wt-$n.err | head -24
 }
 rc() { cat /tmp/wt-$1.rc; }
 # failed NAME: the checks with a failure in the JUnit file, sorted
