@@ -62,6 +62,13 @@ check "watch: the deadlock was reported at once (a line on stderr before the sum
 relay watch/abba.json /tmp/wt-abba.json
 relay watch/abba.xml /tmp/wt-abba.xml
 
+# semdead: two threads in sem_wait() on semaphores nobody posts, main
+# joining them: every thread of the process waits, nothing can wake it.
+wt semdead --stuck 2s -- timeout 5 scenario semdead
+check "watch: a frozen process (semdead) under timeout: frozen failed, told at once" sh -c "
+	[ $(rc semdead) = 143 ] && echo ' $(failed semdead) ' | grep -q ' frozen ' &&
+	grep -q '^waitscope watch: frozen: ' /tmp/wt-semdead.err"
+
 wt daemon -- scenario daemonizer
 dpid=$(tv daemon daemon)
 check "watch: a daemonized child left behind: exit 3, leaked" sh -c "
