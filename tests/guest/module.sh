@@ -303,7 +303,15 @@ if load_disk; then
 		note "ioreader $rtid: io_n $rn io_ns $rns, 4-8 ms bucket $rb; iowait_count $ric iowait_sum $ris"
 		note "fsyncer $wtid: io_n $wn io_ns $wns; iowait_count $wic iowait_sum $wis; uninterruptible_n $(col /tmp/io.t tid $wtid uninterruptible_n)"
 		check "disk: the device served exactly the reader's $DISK_N reads" [ $((r1 - r0)) = $DISK_N ]
-		check "ioreader: exactly $DISK_N io waits" [ "$rn" = $DISK_N ]
+		# A request that completes before its task got to sleep on it costs
+		# no wait: on the debug kernel (KASAN) the path from submission to
+		# sleep can take longer than the device's 5 ms.  Seen: exactly 200
+		# reads and 200 fsyncs on Debian's kernels in every run; on the debug
+		# kernel 200 reads, and once 199 fsyncs (iowait_count 199 too).
+		io_min=$DISK_N
+		[ -e /proc/lockdep ] && io_min=$((DISK_N * 95 / 100))
+		check "ioreader: one io wait per read ($DISK_N; at least $io_min on the debug kernel)" \
+			sh -c "[ $rn -le $DISK_N ] && [ $rn -ge $io_min ]"
 		check "ioreader: the kernel's iowait_count agrees" [ "$rn" = "$ric" ]
 		check "ioreader: io time within 5% of iowait_sum" within "$rns" "$ris" 5 1000000
 		check "ioreader: io time within 5% (or 1 ms a read) of the device's read ticks" \
@@ -320,8 +328,8 @@ if load_disk; then
 			[ $((rns / DISK_N)) -ge 4500000 ]
 		check "ioreader: no wait of the reads is uninterruptible" [ "$(col /tmp/io.t tid $rtid uninterruptible_n)" = 0 ]
 		check "fsyncer: the device wrote at least one request per fsync" [ $((w1 - w0)) -ge $DISK_N ]
-		check "fsyncer: at least one io wait per fsync, as many as iowait_count" sh -c "
-			[ $wn -ge $DISK_N ] && [ $wn = $wic ]"
+		check "fsyncer: an io wait per fsync (at least $io_min), as many as iowait_count" sh -c "
+			[ $wn -ge $io_min ] && [ $wn = $wic ]"
 		check "fsyncer: io time within 5% of iowait_sum" within "$wns" "$wis" 5 1000000
 		accuracy $rtid ioreader
 		accuracy $wtid fsyncer
