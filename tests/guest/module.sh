@@ -118,8 +118,11 @@ accuracy() {
 	else
 		check "$name: interruptible sleep within 5% (or 1 ms + stale clock) of sum_sleep - sum_block" \
 			close "$intr" "$((ss - sb))" "$slack"
-		check "$name: D-state time (with rtlock waits) at least sum_block_runtime" \
-			awk -v a="$d" -v b="$sb" 'BEGIN { exit !(a >= b - 1000000) }'
+		# The same one-way allowance as above: the kernel's interval can
+		# start at a stale clock (seen: the fsyncer's 200 io waits 1.03 ms
+		# short of sum_block_runtime in total).
+		check "$name: D-state time (with rtlock waits) at least sum_block_runtime (less 1 ms + stale clock)" \
+			awk -v a="$d" -v b="$sb" -v s="$((dn * WAKE_SLACK_NS))" 'BEGIN { exit !(a >= b - 1000000 - s) }'
 	fi
 }
 
