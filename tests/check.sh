@@ -230,7 +230,7 @@ cli=$out/cli
 mkdir -p "$cli"
 t "cli builds with -Wall -Wextra -Werror" make -s -C "$top/userspace"
 SAN="-g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fsanitize=address,undefined -fno-sanitize-recover=all"
-CLI_SRC="$top/userspace/parse.c $top/userspace/snapshot.c $top/userspace/fmt.c $top/userspace/diagnose.c $top/userspace/render.c $top/userspace/cgroup.c $top/userspace/procfs.c $top/userspace/resolve.c $top/userspace/waits.c $top/userspace/graph.c $top/userspace/events.c $top/userspace/slow.c $top/userspace/evidence.c $top/userspace/watch.c $top/userspace/watch_tree.c $top/userspace/watch_poll.c $top/userspace/watch_out.c"
+CLI_SRC="$top/userspace/parse.c $top/userspace/snapshot.c $top/userspace/fmt.c $top/userspace/diagnose.c $top/userspace/render.c $top/userspace/cgroup.c $top/userspace/procfs.c $top/userspace/resolve.c $top/userspace/waits.c $top/userspace/graph.c $top/userspace/events.c $top/userspace/slow.c $top/userspace/evidence.c $top/userspace/watch.c $top/userspace/watch_tree.c $top/userspace/watch_poll.c $top/userspace/watch_out.c $top/userspace/uelf.c $top/userspace/ustack.c"
 # shellcheck disable=SC2086
 t "cli builds with ASan and UBSan" clang $SAN -o "$cli/waitscope-asan" $CLI_SRC \
 	"$top/userspace/top.c" "$top/userspace/main.c"
@@ -261,6 +261,26 @@ if [ -x "$cli/waitscope-asan" ]; then
 	else
 		fail "cli: waits-for resolver harness builds"
 	fi
+	# User stacks of threads blocked for real: with frame pointers (clang
+	# -O0 and ASan keep them), without, and static as the guests' programs.
+	for opt in O2 O0; do
+		# shellcheck disable=SC2086
+		if clang $SAN -$opt -pthread -DUST_OPT="\"clang -$opt\"" -o "$cli/ustack-$opt" \
+			"$top/tests/cli/ustack_test.c" $CLI_SRC 2> "$cli/ustack-$opt.build"; then
+			"$cli/ustack-$opt" > "$cli/ustack-$opt.log" 2>&1
+			tally_lines cli "$cli/ustack-$opt.log"
+		else
+			fail "cli: user stack harness builds (-$opt)"
+		fi
+	done
+fi
+# shellcheck disable=SC2086
+if gcc -static -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -pthread -DUST_OPT='"gcc -O2 static"' \
+	-o "$cli/ustack-static" "$top/tests/cli/ustack_test.c" $CLI_SRC -lm 2> "$cli/ustack-static.build"; then
+	"$cli/ustack-static" > "$cli/ustack-static.log" 2>&1
+	tally_lines cli "$cli/ustack-static.log"
+else
+	fail "cli: user stack harness builds (static)"
 fi
 # shellcheck disable=SC2086
 if clang $SAN -fsanitize=fuzzer -o "$cli/fuzz" "$top/tests/fuzz/fuzz_parse.c" $CLI_SRC 2> "$cli/fuzz.build"; then
@@ -271,6 +291,22 @@ if clang $SAN -fsanitize=fuzzer -o "$cli/fuzz" "$top/tests/fuzz/fuzz_parse.c" $C
 else
 	fail "cli: fuzz target builds"
 	sed 's/^/    /' "$cli/fuzz.build" | tail -10
+fi
+
+# The ELF/.eh_frame reader on hostile objects, seeded with real ones.
+if clang -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all -o "$cli/fuzz-elf" "$top/tests/fuzz/fuzz_uelf.c" \
+	"$top/userspace/uelf.c" "$top/userspace/parse.c" "$top/userspace/fmt.c" \
+	"$top/userspace/snapshot.c" 2> "$cli/fuzz-elf.build"; then
+	mkdir -p "$cli/corpus-elf"
+	cp "$out/scenario" "$cli/corpus-elf/scenario" 2> /dev/null
+	cp "$cli/fuzz-elf" "$cli/corpus-elf/self"
+	t "cli: the ELF fuzz target runs ${WS_FUZZ_ELF_SECONDS:-20}s without a crash" \
+		"$cli/fuzz-elf" -max_total_time="${WS_FUZZ_ELF_SECONDS:-20}" -timeout=10 -rss_limit_mb=2048 \
+		-max_len=4194304 "$cli/corpus-elf"
+else
+	fail "cli: ELF fuzz target builds"
+	sed 's/^/    /' "$cli/fuzz-elf.build" | tail -10
 fi
 
 # ---- packaging: DKMS, make install, .deb (modules built here load below) ----

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "diagnose.h"
+#include "ustack.h"
 #include "events.h"
 
 #define NS_PER_S 1000000000ULL
@@ -69,15 +70,10 @@ void ws_finding_printf(char **field, const char *fmt, ...)
 {
 	char *old = *field, *add_txt;
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&add_txt, fmt, ap);
+	add_txt = ws_xvasprintf(fmt, ap);
 	va_end(ap);
-	if (n < 0) {
-		fprintf(stderr, "waitscope: out of memory\n");
-		exit(2);
-	}
 	/* Text made from thread names: nothing a terminal would act on. */
 	ws_sanitize(add_txt);
 	if (!old) {
@@ -85,10 +81,7 @@ void ws_finding_printf(char **field, const char *fmt, ...)
 		return;
 	}
 	/* Appending to what is there. */
-	if (asprintf(field, "%s%s", old, add_txt) < 0) {
-		fprintf(stderr, "waitscope: out of memory\n");
-		exit(2);
-	}
+	*field = ws_xasprintf("%s%s", old, add_txt);
 	free(old);
 	free(add_txt);
 }
@@ -105,22 +98,12 @@ struct ws_finding *ws_finding_add(struct ws_findings *fs, enum ws_kind kind, uin
 static void add_note(struct ws_findings *fs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void add_note(struct ws_findings *fs, const char *fmt, ...)
 {
-	char **nn = realloc(fs->notes, (fs->nnotes + 1) * sizeof(*nn));
 	va_list ap;
-	int n;
 
-	if (!nn) {
-		fprintf(stderr, "waitscope: out of memory\n");
-		exit(2);
-	}
-	fs->notes = nn;
+	fs->notes = ws_grow(fs->notes, &fs->cap_notes, fs->nnotes + 1, sizeof(*fs->notes));
 	va_start(ap, fmt);
-	n = vasprintf(&fs->notes[fs->nnotes], fmt, ap);
+	fs->notes[fs->nnotes] = ws_xvasprintf(fmt, ap);
 	va_end(ap);
-	if (n < 0) {
-		fprintf(stderr, "waitscope: out of memory\n");
-		exit(2);
-	}
 	ws_sanitize(fs->notes[fs->nnotes++]);
 }
 
@@ -141,6 +124,7 @@ void ws_findings_free(struct ws_findings *fs)
 		free(fs->f[i].root);
 		free(fs->f[i].cycle);
 		free(fs->f[i].events);
+		free(fs->f[i].ustack);
 	}
 	free(fs->f);
 	for (i = 0; i < fs->nnotes; i++)
@@ -184,6 +168,24 @@ void ws_finding_copy(struct ws_findings *dst, const struct ws_finding *src)
 		f->root->why = dup_text(src->root->why);
 	}
 	f->cycle = dup_items(src->cycle, src->ncycle, sizeof(*src->cycle));
+	f->events = dup_items(src->events, src->events ? 1 : 0, sizeof(*src->events));
+	f->ustack = dup_items(src->ustack, src->ustack ? 1 : 0, sizeof(*src->ustack));
+}
+
+#define WHERE_TRIES 4		/* threads of a finding whose stacks are tried */
+
+void ws_finding_where(struct ws_finding *f, const struct ws_opts *o)
+{
+	struct ws_ustack st;
+	int i;
+
+	for (i = 0; o->uw && !f->ustack && i < f->ntids && i < WHERE_TRIES; i++) {
+		/* /proc/TID is the thread's own view of its process: no pid needed. */
+		if (ws_ustack_read(o->uw, f->tids[i], f->tids[i], &st) != WS_USTACK_OK || !st.n)
+			continue;
+		f->ustack = dup_items(&st, 1, sizeof(st));
+		f->ustack_tid = f->tids[i];
+	}
 }
 
 static uint64_t off_total(const struct ws_thread *t)
@@ -534,6 +536,16 @@ static bool frame_in_stack(const struct ws_snapshot *s, const struct ws_thread *
 	return false;
 }
 
+/* uframe=GLOB: a frame of the thread's user stack, read now (a live thread only). */
+static bool user_frame_allowed(const struct ws_thread *t, const struct ws_opts *o,
+			       const char *glob)
+{
+	struct ws_ustack st;
+
+	return o->uw && ws_ustack_read(o->uw, t->tid, t->tid, &st) == WS_USTACK_OK &&
+	       ws_ustack_match(&st, glob);
+}
+
 static bool allowed(const struct ws_snapshot *s, const struct ws_thread *t,
 		    const struct ws_opts *o)
 {
@@ -564,6 +576,10 @@ static bool allowed(const struct ws_snapshot *s, const struct ws_thread *t,
 		} else if (!strncmp(key, "frame=", 6)) {
 			if (!ws_top_frame(s, t, val, sizeof(val)))
 				continue;
+		} else if (!strncmp(key, "uframe=", 7)) {
+			if (user_frame_allowed(t, o, eq + 1))
+				return true;
+			continue;
 		} else {
 			continue;
 		}
@@ -1363,10 +1379,7 @@ static void site_what(const struct ws_snapshot *s, const struct ws_thread *t,
 	k = read_fd_kind(t, o, link, sizeof(link));
 	if (k == WS_FD_GONE)
 		return;
-	if (asprintf(&x->on, link[0] ? "%s (%s)" : "%s", kinds[k], link) < 0) {
-		fprintf(stderr, "waitscope: out of memory\n");
-		exit(2);
-	}
+	x->on = link[0] ? ws_xasprintf("%s (%s)", kinds[k], link) : ws_xasprintf("%s", kinds[k]);
 }
 
 /* The site of stuck thread t, into x. */
@@ -2242,8 +2255,10 @@ void ws_diagnose(const struct ws_snapshot *s, const struct ws_opts *o, struct ws
 	waits_note(o, &cx, out);
 	for (i = 0; i < out->n; i++) {
 		tids_settle(&out->f[i]);
-		if (out->f[i].about_blocked)
+		if (out->f[i].about_blocked) {
 			finding_waits(s, &cx, &out->f[i]);
+			ws_finding_where(&out->f[i], o);
+		}
 	}
 	ctx_free(&cx);
 	if (out->n)

@@ -4,6 +4,9 @@
 
 #include "graph.h"
 
+struct ws_uwalker;
+struct ws_ustack;
+
 /* Thresholds, with the defaults documented in --help and the man page. */
 struct ws_opts {
 	uint64_t stuck_ns;		/* --stuck: blocked at least this long */
@@ -26,6 +29,12 @@ struct ws_opts {
 	 * found.  Findings point into it: keep it until they are freed.
 	 */
 	const struct ws_waits *waits;
+	/*
+	 * Live only: the walker that reads blocked threads' user stacks
+	 * (ustack.h) for uframe= rules and findings' "where:" lines; NULL:
+	 * no user stacks.
+	 */
+	struct ws_uwalker *uw;
 };
 
 enum ws_kind { K_STUCK, K_CONTENTION, K_HIDDEN, K_STARVING, K_PRESSURE, K_HEALTH, K_DEADLOCK,
@@ -89,13 +98,16 @@ struct ws_finding {
 	struct ws_finding_hop *cycle;	/* deadlock: around the cycle once */
 	size_t ncycle;
 	struct ws_finding_events *events;	/* NULL: no recorder's events (evidence.c) */
+	/* Where in its code one of its threads waits ("where:"); NULL: not known. */
+	struct ws_ustack *ustack;
+	uint32_t ustack_tid;
 };
 
 struct ws_findings {
 	struct ws_finding *f;
 	size_t n, cap;
 	char **notes;			/* information, not findings (no effect on exit) */
-	size_t nnotes;
+	size_t nnotes, cap_notes;
 };
 
 void ws_opts_default(struct ws_opts *o);
@@ -120,6 +132,8 @@ struct ws_finding *ws_finding_add(struct ws_findings *fs, enum ws_kind kind, uin
 				  uint64_t impact_ns);
 void ws_finding_printf(char **field, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ws_finding_copy(struct ws_findings *dst, const struct ws_finding *src);
+/* The user stack of the first of f's threads blocked in a syscall now, into f->ustack. */
+void ws_finding_where(struct ws_finding *f, const struct ws_opts *o);
 /* A futex row's lock waits (*nlock, if given) and their share of its total_ns. */
 uint64_t ws_futex_lock_wait_ns(const struct ws_snapshot *s, const struct ws_futex *x,
 			       uint64_t *nlock);

@@ -20,6 +20,7 @@
 #include "render.h"
 #include "slow.h"
 #include "top.h"
+#include "ustack.h"
 #include "waits.h"
 #include "watch.h"
 
@@ -330,8 +331,10 @@ static const char *report_help =
 "  --contention-rate PCT  default 5 (% of one thread's time, per wall second)\n"
 "  --contention-waits N   default 20 (lock waits per wall second)\n"
 "  --allow KEY=GLOB   never report matching waits; KEY is comm, syscall,\n"
-"                     reason, futex_op, futex_val or frame (repeatable), e.g.\n"
-"                     --allow comm='java*' --allow syscall=read\n"
+"                     reason, futex_op, futex_val, frame (the top kernel\n"
+"                     frame) or uframe (any user stack frame, live only)\n"
+"                     (repeatable), e.g. --allow comm='java*' --allow\n"
+"                     syscall=read --allow uframe=wait_for_job\n"
 "  --json             one JSON document (schema waitscope.report/2): every\n"
 "                     finding with its tids; stuck, lock-contention, deadlock\n"
 "                     and frozen with waits_for and root; deadlock with cycle;\n"
@@ -484,12 +487,14 @@ static int cmd_report(int argc, char **argv)
 		return rc;
 	}
 	o.waits = &w;
+	o.uw = o.proc_root ? ws_uwalker_new(o.proc_root) : NULL;
 	ws_diagnose(&s, &o, &fs);
 	rc = report_events(&fs, &s, &o);
 	if (!rc) {
 		ws_render_report(stdout, &s, &fs, &o, json);
 		rc = fs.n ? 1 : 0;
 	}
+	ws_uwalker_free(o.uw);
 	ws_findings_free(&fs);
 	ws_waits_free(&w);
 	ws_snapshot_free(&s);
@@ -778,8 +783,11 @@ static int cmd_why(int argc, char **argv)
 	}
 	rc = load_waits(&s, blocked_min_ns(&s), &w);
 	if (!rc) {
+		struct ws_uwalker *uw = proc_root() ? ws_uwalker_new(proc_root()) : NULL;
+
 		g = ws_graph_build(&s, &w, proc_root());
-		ws_render_why(stdout, &s, g, &w, v, nv, json);
+		ws_render_why(stdout, &s, g, &w, v, nv, json, uw);
+		ws_uwalker_free(uw);
 		rc = why_status(g, &w, v, nv);
 		ws_graph_free(g);
 		ws_waits_free(&w);

@@ -340,6 +340,28 @@ FILE *ws_xmemstream(char **buf, size_t *len)
 	return f;
 }
 
+char *ws_xvasprintf(const char *fmt, va_list ap)
+{
+	char *s;
+
+	if (vasprintf(&s, fmt, ap) < 0) {
+		fprintf(stderr, "waitscope: out of memory\n");
+		exit(2);
+	}
+	return s;
+}
+
+char *ws_xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = ws_xvasprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
 /* qsort and bsearch orders of plain numbers. */
 int ws_u32_cmp(const void *a, const void *b)
 {

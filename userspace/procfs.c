@@ -34,11 +34,13 @@ static bool hex_arg(const char *tok, uint64_t *v)
 }
 
 /*
- * "nr arg0 ... arg5 sp pc": the syscall and its six arguments.  *nr is -1
- * when the thread is not in a syscall now ("-1 sp pc", or "running").
+ * "nr arg0 ... arg5 sp pc": the syscall, its six arguments, and the user
+ * stack and instruction pointers it entered with ("-1 sp pc" outside a
+ * syscall).  *nr is -1 when the thread is not in a syscall now, or
+ * "running"; *sp = *pc = 0 when the pointers are not shown.
  */
-enum ws_proc_rc ws_proc_syscall(const char *root, uint32_t pid, uint32_t tid, long *nr,
-				uint64_t args[6])
+static enum ws_proc_rc read_syscall(const char *root, uint32_t pid, uint32_t tid, long *nr,
+				    uint64_t args[6], uint64_t *sp, uint64_t *pc)
 {
 	char path[4200], line[512], *tok, *save;
 	enum ws_proc_rc rc = WS_PROC_UNKNOWN;
@@ -57,20 +59,42 @@ enum ws_proc_rc ws_proc_syscall(const char *root, uint32_t pid, uint32_t tid, lo
 	fclose(f);
 	line[strcspn(line, "\n")] = '\0';
 	*nr = -1;
+	*sp = *pc = 0;
 	if (!strcmp(line, "running"))
 		return WS_PROC_OK;
 	tok = strtok_r(line, " ", &save);
 	if (!tok)
 		return WS_PROC_UNKNOWN;
 	*nr = strtol(tok, NULL, 10);
-	if (*nr < 0)
-		return WS_PROC_OK;
-	for (i = 0; i < 6; i++) {
+	for (i = 0; *nr >= 0 && i < 6; i++) {
 		tok = strtok_r(NULL, " ", &save);
 		if (!tok || !hex_arg(tok, &args[i]))
 			return WS_PROC_UNKNOWN;
 	}
+	/* Fake trees in tests may stop after the arguments: no pointers then. */
+	tok = strtok_r(NULL, " ", &save);
+	if (tok && hex_arg(tok, sp)) {
+		tok = strtok_r(NULL, " ", &save);
+		if (!tok || !hex_arg(tok, pc))
+			*sp = *pc = 0;
+	}
 	return WS_PROC_OK;
+}
+
+enum ws_proc_rc ws_proc_syscall(const char *root, uint32_t pid, uint32_t tid, long *nr,
+				uint64_t args[6])
+{
+	uint64_t sp, pc;
+
+	return read_syscall(root, pid, tid, nr, args, &sp, &pc);
+}
+
+enum ws_proc_rc ws_proc_user_regs(const char *root, uint32_t pid, uint32_t tid, long *nr,
+				  uint64_t *sp, uint64_t *pc)
+{
+	uint64_t args[6];
+
+	return read_syscall(root, pid, tid, nr, args, sp, pc);
 }
 
 static enum ws_fd_kind fd_kind_of_link(const char *l)

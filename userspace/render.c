@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "render.h"
+#include "ustack.h"
 
 static void comm(const struct ws_snapshot *s, uint32_t off, char *buf, size_t n)
 {
@@ -284,6 +285,43 @@ static void json_finding_events(FILE *f, const struct ws_finding_events *fe)
 		(unsigned long long)fe->cause_count, (unsigned long long)fe->overwritten);
 }
 
+/* {tid, frames: [{function, object, offset, pc}], cut}, or null. */
+static void json_ustack(FILE *f, const struct ws_ustack *st, uint32_t tid)
+{
+	unsigned i;
+
+	if (!st) {
+		fputs("null", f);
+		return;
+	}
+	fprintf(f, "{\"tid\":%u,\"frames\":[", tid);
+	for (i = 0; i < st->n; i++) {
+		const struct ws_uframe *u = &st->f[i];
+		char name[sizeof(u->func)], obj[sizeof(u->obj)];
+
+		snprintf(name, sizeof(name), "%s", u->func);
+		snprintf(obj, sizeof(obj), "%s", u->obj);
+		fputs(i ? ",{\"function\":" : "{\"function\":", f);
+		if (name[0])
+			ws_json_str(f, ws_sanitize(name));
+		else
+			fputs("null", f);
+		fputs(",\"object\":", f);
+		if (obj[0])
+			ws_json_str(f, ws_sanitize(obj));
+		else
+			fputs("null", f);
+		fprintf(f, ",\"offset\":%llu,\"pc\":\"0x%llx\"}", (unsigned long long)u->off,
+			(unsigned long long)u->pc);
+	}
+	fputs("],\"cut\":", f);
+	if (st->cut)
+		ws_json_str(f, st->cut);
+	else
+		fputs("null", f);
+	fputc('}', f);
+}
+
 void ws_render_finding_json(FILE *f, const struct ws_finding *x)
 {
 	fprintf(f, "\"kind\":\"%s\",\"pid\":%u,\"threads\":%d,\"impact_ns\":%llu,",
@@ -304,6 +342,10 @@ void ws_render_finding_json(FILE *f, const struct ws_finding *x)
 		fputs(",\"root\":", f);
 		json_finding_root(f, x->root);
 	}
+	if (x->about_blocked || x->ustack) {
+		fputs(",\"user_stack\":", f);
+		json_ustack(f, x->ustack, x->ustack_tid);
+	}
 	if (x->kind == K_DEADLOCK)
 		json_cycle(f, x);
 	if (x->events)
@@ -322,6 +364,12 @@ void ws_render_finding(FILE *f, size_t n, const struct ws_finding *x)
 	fprintf(f, "%zu. [%s] %s.\n", n, ws_kind_name(x->kind), x->what);
 	if (x->events)
 		events_text(f, x);
+	if (x->ustack) {
+		char where[1024];
+
+		ws_ustack_format(x->ustack, false, where, sizeof(where));
+		fprintf(f, "   where:     thread %u: %s\n", x->ustack_tid, where);
+	}
 	fprintf(f, "   threshold: %s\n", x->threshold);
 	fprintf(f, "   likely:    %s\n", x->cause);
 	fprintf(f, "   next:      %s\n", x->next);
@@ -693,8 +741,27 @@ static bool hop_shown_before(const struct ws_snapshot *s, const struct ws_hop *h
 	return i > 0 && h->t && shown[h->t - s->threads];
 }
 
+/* A hop's user stack, read now: only a thread blocked in a syscall has one. */
+static bool hop_ustack(struct ws_uwalker *uw, const struct ws_thread *t, struct ws_ustack *st)
+{
+	return uw && t && t->state > R_RUNQ &&
+	       ws_ustack_read(uw, t->tid, t->tid, st) == WS_USTACK_OK && st->n;
+}
+
+static void why_user_text(FILE *f, struct ws_uwalker *uw, const struct ws_thread *t)
+{
+	struct ws_ustack st;
+	char text[2048];
+
+	if (!hop_ustack(uw, t, &st))
+		return;
+	ws_ustack_format(&st, true, text, sizeof(text));
+	fprintf(f, "     user: %s\n", text);
+}
+
 static void why_chain_text(FILE *f, const struct ws_snapshot *s, const struct ws_graph *g,
-			   const struct ws_waits *w, const struct ws_thread *t, uint8_t *shown)
+			   const struct ws_waits *w, const struct ws_thread *t, uint8_t *shown,
+			   struct ws_uwalker *uw)
 {
 	struct ws_hop *hops;
 	struct ws_root r;
@@ -723,6 +790,7 @@ static void why_chain_text(FILE *f, const struct ws_snapshot *s, const struct ws
 		else if (i + 1 == n)
 			why_holderless_text(f, g, hops[i].t);
 		fputc('\n', f);
+		why_user_text(f, uw, hops[i].t);
 	}
 	free(hops);
 	if (!w || !w->resolved) {
@@ -736,9 +804,10 @@ static void why_chain_text(FILE *f, const struct ws_snapshot *s, const struct ws
 }
 
 static void json_hop(FILE *f, const struct ws_snapshot *s, const struct ws_graph *g,
-		     const struct ws_hop *h)
+		     const struct ws_hop *h, struct ws_uwalker *uw)
 {
 	const struct ws_thread *t = h->t;
+	struct ws_ustack st;
 	char name[64];
 	unsigned k;
 
@@ -775,7 +844,9 @@ static void json_hop(FILE *f, const struct ws_snapshot *s, const struct ws_graph
 		json_edge(f, h->e);
 	else
 		fputs("null", f);
-	fprintf(f, ",\"holders\":%u}", h->e ? h->nholders : 0);
+	fprintf(f, ",\"holders\":%u,\"user_stack\":", h->e ? h->nholders : 0);
+	json_ustack(f, hop_ustack(uw, t, &st) ? &st : NULL, t->tid);
+	fputc('}', f);
 }
 
 static void json_graph_cycle(FILE *f, const struct ws_cycle *c)
@@ -798,6 +869,7 @@ static void json_graph_cycle(FILE *f, const struct ws_cycle *c)
 struct why_state {
 	uint8_t *shown;		/* per snapshot thread */
 	uint32_t *cycle_tid;	/* per cycle */
+	struct ws_uwalker *uw;	/* user stacks, live only; or NULL */
 };
 
 static void why_chain_json(FILE *f, const struct ws_snapshot *s, const struct ws_graph *g,
@@ -819,7 +891,7 @@ static void why_chain_json(FILE *f, const struct ws_snapshot *s, const struct ws
 		if (hops[i].t)
 			shown[hops[i].t - s->threads] = 1;
 		fputs(i ? "," : "", f);
-		json_hop(f, s, g, &hops[i]);
+		json_hop(f, s, g, &hops[i], ws->uw);
 	}
 	free(hops);
 	fputs("]", f);
@@ -841,10 +913,10 @@ static void why_chain_json(FILE *f, const struct ws_snapshot *s, const struct ws
 
 void ws_render_why(FILE *f, const struct ws_snapshot *s, const struct ws_graph *g,
 		   const struct ws_waits *w, const struct ws_thread *const *threads, size_t n,
-		   bool json)
+		   bool json, struct ws_uwalker *uw)
 {
 	uint8_t *shown = calloc(s->nthreads + 1, 1);
-	struct why_state st = { shown, calloc(ws_graph_ncycles(g) + 1, sizeof(uint32_t)) };
+	struct why_state st = { shown, calloc(ws_graph_ncycles(g) + 1, sizeof(uint32_t)), uw };
 	char name[64];
 	size_t i;
 
@@ -867,7 +939,7 @@ void ws_render_why(FILE *f, const struct ws_snapshot *s, const struct ws_graph *
 		comm(s, threads[i]->comm, name, sizeof(name));
 		fprintf(f, "%swhy thread %u (%s) of pid %u waits:\n", i ? "\n" : "", threads[i]->tid,
 			printable(name), threads[i]->tgid);
-		why_chain_text(f, s, g, w, threads[i], shown);
+		why_chain_text(f, s, g, w, threads[i], shown, uw);
 	}
 	free(st.cycle_tid);
 	free(shown);

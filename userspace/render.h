@@ -15,10 +15,13 @@ void ws_render_hist(FILE *f, const struct ws_snapshot *s, const struct ws_thread
 /* g: the waits-for graph for the HOLDER column (NULL: none). */
 void ws_render_blocked(FILE *f, const struct ws_snapshot *s, const struct ws_graph *g,
 		       uint64_t min_ns, uint32_t pid, bool json);
-/* The chains of threads[0..n), one line a hop, then root: or deadlock:. */
+/*
+ * The chains of threads[0..n), one line a hop (and its user stack, read by
+ * uw when not NULL), then root: or deadlock:.
+ */
 void ws_render_why(FILE *f, const struct ws_snapshot *s, const struct ws_graph *g,
 		   const struct ws_waits *w, const struct ws_thread *const *threads, size_t n,
-		   bool json);
+		   bool json, struct ws_uwalker *uw);
 void ws_render_futex(FILE *f, const struct ws_snapshot *s, uint32_t pid, bool json);
 void ws_export_prometheus(FILE *f, const struct ws_snapshot *s, uint64_t min_thread_ns);
 void ws_export_json(FILE *f, const struct ws_snapshot *s);

@@ -23,6 +23,10 @@ _waitscope()
 	--sort) COMPREPLY=($(compgen -W "runq oncpu blocked p99 longest" -- "$cur")); return ;;
 	--group) COMPREPLY=($(compgen -W "thread process pool cgroup" -- "$cur")); return ;;
 	--format) COMPREPLY=($(compgen -W "prometheus json" -- "$cur")); return ;;
+	--allow)
+		COMPREPLY=($(compgen -W "comm= syscall= reason= futex_op= futex_val= frame= uframe=" -- "$cur"))
+		compopt -o nospace 2> /dev/null
+		return ;;
 	esac
 	case $cmd in
 	"") COMPREPLY=($(compgen -W "status report top hist blocked why waits futex slow watch export snapshot reset enable disable filter blocked-min --debugfs --help --version" -- "$cur")) ;;

@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "ustack.h"
 #include "watch.h"
 
 #define NS_PER_MS 1000000ULL
@@ -90,8 +91,9 @@ static const char *watch_help =
 "  --no-starvation        switch a check off (SKIP)\n"
 "  --ignore FILE          never report matching waits: one KEY=GLOB a line, as\n"
 "                         report --allow (KEY: comm, syscall, reason, futex_op,\n"
-"                         futex_val, frame: the top kernel frame); blank lines\n"
-"                         and # comments skipped; repeatable\n"
+"                         futex_val, frame: the top kernel frame, uframe: any\n"
+"                         user stack frame); blank lines and # comments\n"
+"                         skipped; repeatable\n"
 "  --allow KEY=GLOB       one rule on the command line (repeatable); 32 in all\n"
 "  --baseline             threads already blocked at the first poll are never\n"
 "                         reported (stuck, deadlock, frozen, leaked); locks and\n"
@@ -131,7 +133,7 @@ static int usage(const char *msg)
 }
 
 static const char *const rule_keys[] = { "comm=", "syscall=", "reason=", "futex_op=",
-					 "futex_val=", "frame=" };
+					 "futex_val=", "frame=", "uframe=" };
 
 static bool good_rule(const char *r)
 {
@@ -189,7 +191,7 @@ static int read_ignore(struct watch_args *a, const char *path)
 		if (!*r || *r == '#')
 			continue;
 		if (!good_rule(r)) {
-			fprintf(stderr, "waitscope watch: %s:%u: not a rule KEY=GLOB (KEY is comm, syscall, reason, futex_op, futex_val or frame)\n",
+			fprintf(stderr, "waitscope watch: %s:%u: not a rule KEY=GLOB (KEY is comm, syscall, reason, futex_op, futex_val, frame or uframe)\n",
 				path, no);
 			rc = EXIT_ERROR;
 		} else if (!(copy = strdup(r)) || add_rule(a, NULL, copy)) {
@@ -807,6 +809,8 @@ int ws_cmd_watch(int argc, char **argv, const struct ws_source *src)
 		rc = src->missing();
 	if (!rc) {
 		a.o.diag.proc_root = proc && *proc ? proc : "/proc";
+		/* A saved snapshot's threads are not this host's: no user stacks. */
+		a.o.diag.uw = src->live ? ws_uwalker_new(a.o.diag.proc_root) : NULL;
 		a.o.diag.stuck_ns = a.o.stuck_ns;
 		ws_tree_init(&tree, a.o.diag.proc_root);
 		ws_watch_init(&w, &a.o, src, &tree);
@@ -817,6 +821,7 @@ int ws_cmd_watch(int argc, char **argv, const struct ws_source *src)
 		rc = run_watch(&x);
 		ws_watch_free(&w);
 		ws_tree_free(&tree);
+		ws_uwalker_free(a.o.diag.uw);
 	}
 	for (i = 0; i < a.nrules; i++)
 		free(a.rules[i]);

@@ -132,7 +132,7 @@ struct ws_watch {
 	bool events_noted;
 	uint64_t missed;		/* events overwritten before watch read them */
 	char **notes;
-	size_t nnotes;
+	size_t nnotes, cap_notes;
 	char broken[512];		/* why polling stopped; "" while it works */
 	uint32_t main_pid;		/* CMD's process, or -p PID */
 	struct ws_wproc *procs;		/* at the end (ws_watch_finish) */

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "ustack.h"
 #include "watch.h"
 
 #define NS_PER_MS 1000000ULL
@@ -56,6 +57,7 @@ struct ws_wthread {
 	uint64_t seen_ns;	/* when, since watching began */
 	char top[192];		/* its top frames, "a < b < c" */
 	char *stack;		/* every frame, one a line */
+	struct ws_ustack *ustack;	/* its user stack in that wait, or NULL */
 };
 
 struct ws_wlock {
@@ -102,8 +104,10 @@ void ws_watch_free(struct ws_watch *w)
 
 	for (i = 0; i < WS_NCHECKS; i++)
 		check_free(&w->check[i]);
-	for (i = 0; i < w->nth; i++)
+	for (i = 0; i < w->nth; i++) {
 		free(w->th[i].stack);
+		free(w->th[i].ustack);
+	}
 	free(w->th);
 	free(w->th_index);
 	free(w->locks);
@@ -120,22 +124,12 @@ void ws_watch_note(struct ws_watch *w, const char *fmt, ...)
 {
 	char *s;
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
+	s = ws_sanitize(ws_xvasprintf(fmt, ap));
 	va_end(ap);
-	if (n < 0) {
-		fprintf(stderr, "waitscope: out of memory\n");
-		exit(2);
-	}
-	ws_sanitize(s);
 	fprintf(stderr, "waitscope watch: note: %s\n", s);
-	w->notes = realloc(w->notes, (w->nnotes + 1) * sizeof(*w->notes));
-	if (!w->notes) {
-		fprintf(stderr, "waitscope: out of memory\n");
-		exit(2);
-	}
+	w->notes = ws_grow(w->notes, &w->cap_notes, w->nnotes + 1, sizeof(*w->notes));
 	w->notes[w->nnotes++] = s;
 }
 
@@ -260,6 +254,27 @@ static char *stack_text(const struct ws_snapshot *s, const struct ws_thread *t)
 	return buf;
 }
 
+/*
+ * Its user stack in a wait that is not idle, read once a wait (a new wait,
+ * or one whose stack could not be read before): it is gone with the
+ * process by the time a leak is found.
+ */
+static void note_user_stack(struct ws_watch *w, struct ws_wthread *r, const struct ws_thread *t,
+			    bool same)
+{
+	struct ws_ustack st;
+
+	if (!same) {
+		free(r->ustack);
+		r->ustack = NULL;
+	}
+	if (r->idle || r->ustack || !w->o->diag.uw ||
+	    ws_ustack_read(w->o->diag.uw, t->tid, t->tid, &st) != WS_USTACK_OK || !st.n)
+		return;
+	r->ustack = ws_xcalloc(1, sizeof(*r->ustack));
+	*r->ustack = st;
+}
+
 /* The wait t is blocked in, kept for when its process ends (an exit row has no stack). */
 static void note_blocked(struct ws_watch *w, struct ws_wthread *r, const struct ws_snapshot *v,
 			 const struct ws_thread *t)
@@ -278,6 +293,7 @@ static void note_blocked(struct ws_watch *w, struct ws_wthread *r, const struct 
 	r->off_ns = t->off_ns;
 	r->seen_ns = minus(ws_watch_mono_ns(), w->mono0_ns);
 	r->idle = ws_is_idle_wait(v, t, &w->o->diag);
+	note_user_stack(w, r, t, same);
 	/* The blocked file lists it only past blocked_min_ms: keep the stack seen before. */
 	if (!t->stack_len && same && r->stack)
 		return;
@@ -816,6 +832,11 @@ static void leaked_killed(struct ws_watch *w, const struct ws_wthread *r, const 
 	else
 		ws_finding_printf(&f->what, "; stack unavailable (%s)",
 				  r->seen_blocked ? "not seen blocked in this wait" : "never seen blocked");
+	if (same && r->ustack) {
+		f->ustack = ws_xcalloc(1, sizeof(*f->ustack));
+		*f->ustack = *r->ustack;
+		f->ustack_tid = ev->tid;
+	}
 	ws_finding_printf(&f->threshold, "blocked in a wait that is not idle when its process exited or was killed, for at least %s (--leaked-min)",
 			  mn);
 	ws_finding_printf(&f->cause, "the process ended while this thread still waited: a shutdown that did not stop or join it, or a wait nothing would end");
@@ -1086,6 +1107,32 @@ static void leaked_left(struct ws_watch *w, const struct ws_tree_proc *p)
 
 /* ---- the end: budgets over the run ---- */
 
+/* The address in an edge's object ("futex 0x7f2a1c000b40"); 0 when it has none. */
+static uint64_t object_addr(const char *object)
+{
+	const char *x = strstr(object, "0x");
+
+	return x ? strtoull(x + 2, NULL, 16) : 0;
+}
+
+/*
+ * A lock that a deadlock told during the run waits for: its waits are that
+ * deadlock's, not a budget question (how long they total depends only on
+ * when the process was killed).
+ */
+static bool lock_of_deadlock(const struct ws_watch *w, const struct ws_wlock *l)
+{
+	const struct ws_findings *fs = &w->check[WC_DEADLOCK].fs;
+	size_t i, k;
+
+	for (i = 0; i < fs->n; i++)
+		for (k = 0; k < fs->f[i].ncycle; k++)
+			if (fs->f[i].cycle[k].pid == l->tgid &&
+			    object_addr(fs->f[i].cycle[k].waits_for) == l->addr)
+				return true;
+	return false;
+}
+
 static void contention_budget(struct ws_watch *w)
 {
 	char total[32], max[32], longest[32];
@@ -1098,7 +1145,7 @@ static void contention_budget(struct ws_watch *w)
 		struct ws_findings fs = { 0 };
 		struct ws_finding *f;
 
-		if (ns <= w->o->max_lock_ns)
+		if (ns <= w->o->max_lock_ns || lock_of_deadlock(w, l))
 			continue;
 		ws_fmt_dur(total, sizeof(total), ns);
 		ws_fmt_dur(longest, sizeof(longest), l->max_ns);

@@ -7,6 +7,7 @@
 #ifndef WS_H
 #define WS_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -168,6 +169,9 @@ void *ws_grow(void *p, size_t *cap, size_t need, size_t size);
 void *ws_xcalloc(size_t n, size_t size);
 /* open_memstream(), or exit 2 with one line (the CLI's out-of-memory policy). */
 FILE *ws_xmemstream(char **buf, size_t *len);
+/* vasprintf() and asprintf() that exit 2 with one line when out of memory. */
+char *ws_xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+char *ws_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int ws_u32_cmp(const void *a, const void *b);
 int ws_u64_cmp(const void *a, const void *b);
 uint32_t ws_intern(struct ws_snapshot *s, const char *str, size_t len);
@@ -236,6 +240,9 @@ enum ws_fd_kind { WS_FD_GONE, WS_FD_UNKNOWN, WS_FD_SOCKET, WS_FD_TTY, WS_FD_PIPE
 		  WS_FD_OTHER };
 enum ws_proc_rc ws_proc_syscall(const char *root, uint32_t pid, uint32_t tid, long *nr,
 				uint64_t args[6]);
+/* The same syscall number, with the user sp and pc it entered with (0, 0: none shown). */
+enum ws_proc_rc ws_proc_user_regs(const char *root, uint32_t pid, uint32_t tid, long *nr,
+				  uint64_t *sp, uint64_t *pc);
 enum ws_fd_kind ws_proc_fd_kind(const char *root, uint32_t pid, uint64_t fd, char *link,
 				size_t n);
 

@@ -36,23 +36,10 @@
 #include <time.h>
 #include <unistd.h>
 #include "../../userspace/waits.h"
+#define TAP_PREFIX "resolve"
+#include "tap.h"
 
-static int bad;
 static char root[64];
-
-static void check(int ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s - resolve: ", ok ? "ok" : "not ok");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	bad |= !ok;
-}
 
 /* ---- a hand-built snapshot ---- */
 
@@ -1114,5 +1101,5 @@ int main(void)
 	user_checks();
 	rm_tree(root);
 	live_checks();
-	return bad;
+	return tap_bad;
 }

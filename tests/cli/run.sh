@@ -41,6 +41,10 @@ check "report --pid limits the findings to one process" sh -c "
 	[ \"\$(\"$W\" --debugfs $S report --stuck 2s --pid 20636 --json | grep -o '\"kind\"' | wc -l)\" = 1 ]"
 check "report --allow syscall=read silences the stuck pipe reader" sh -c "
 	! \"$W\" --debugfs $S report --stuck 2s --allow syscall=read | grep -q '\[stuck\]'"
+check "report on a snapshot: an --allow uframe= rule matches nothing (no user stacks offline), no where: line, user_stack null" sh -c "
+	\"$W\" --debugfs $S report --stuck 2s --allow 'uframe=*' | grep -q '\[stuck\]' &&
+	! \"$W\" --debugfs $S report --stuck 2s | grep -q '^   where:' &&
+	\"$W\" --debugfs $S report --stuck 2s --json | grep -q '\"user_stack\":null'"
 check "report --stuck 1h finds no stuck thread" sh -c "
 	! \"$W\" --debugfs $S report --stuck 1h | grep -q '\[stuck\]'"
 check "report --json is valid JSON with the schema" sh -c "
@@ -1201,11 +1205,12 @@ check "watch: unknown options, no command, -p with a command, --for without -p, 
 
 t_watch_ignore_bad() {
 	printf 'comm=foo\n\n# a comment\nsyscall\n' > "$T/ign" && wrun --ignore "$T/ign" -- true && wrc 2 &&
-	[ "$(cat "$T/w.err")" = "waitscope watch: $T/ign:4: not a rule KEY=GLOB (KEY is comm, syscall, reason, futex_op, futex_val or frame)" ] &&
+	[ "$(cat "$T/w.err")" = "waitscope watch: $T/ign:4: not a rule KEY=GLOB (KEY is comm, syscall, reason, futex_op, futex_val, frame or uframe)" ] &&
+	printf 'uframe=wait_for_*\nframe=pipe_read\n' > "$T/ign" && wrun --ignore "$T/ign" -- true && wrc 0 &&
 	printf 'colour=red\n' > "$T/ign" && wrun --ignore "$T/ign" -- true && wrc 2 && grep -q "$T/ign:1: " "$T/w.err" &&
 	wrun --ignore "$T/no-such-file" -- true && wrc 2 && [ "$(wc -l < "$T/w.err")" = 1 ]
 }
-check "watch: a garbled --ignore file exits 2 with FILE:LINE (blank lines and comments skipped); a missing one too" t_watch_ignore_bad
+check "watch: a garbled --ignore file exits 2 with FILE:LINE (blank lines and comments skipped); a missing one too; uframe= and frame= rules are taken" t_watch_ignore_bad
 
 t_watch_nomodule() {
 	"$W" --debugfs "$T/no-such-dir" watch -- true > "$T/w.out" 2> "$T/w.err"

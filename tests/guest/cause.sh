@@ -291,6 +291,11 @@ if up abba; then
 	check "cause: abba: the text report names the deadlock and both threads" \
 		sh -c "grep -qi deadlock /tmp/cause.txt && grep -qw $A /tmp/cause.txt && grep -qw $B /tmp/cause.txt"
 	check "cause: abba: blocked's row of tid_a names tid_b" row_names "$A" "$B"
+	# The user stack, read from /proc/PID/mem by .eh_frame: the lock call in abba_thread.
+	check "cause: abba: the deadlock says where: a thread of the cycle in pthread_mutex_lock < abba_thread < start_thread" \
+		grep -Eq "^   where: +thread ($A|$B): .*mutex_lock[^<]* < abba_thread < start_thread" /tmp/cause.txt
+	check "cause: abba: why tid_a shows its user stack with offsets, abba_thread+0x..." \
+		sh -c "$W why $A | grep -Eq '^     user: .*mutex_lock.* < abba_thread\+0x[0-9a-f]+ < start_thread'"
 fi
 
 # ---- piabba: PI mutexes; one side got EDEADLK and is parked by glibc ----

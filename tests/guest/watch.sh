@@ -54,11 +54,11 @@ relay watch/leaker.xml /tmp/wt-leaker.xml
 # busybox timeout runs the command in its own process (its watcher is a
 # child): CMD dies of timeout's SIGTERM, 143 as a shell says.  Its two
 # threads are killed in their lock waits: leaked as well.  The contention
-# budget is off here: whether the last poll still sees the deadlocked
-# lock's 6 s wait in the futex file before the process goes is a race
-# (seen both ways on 6.12); the locker tests it below.
-wt abba --stuck 2s --no-contention -- timeout 6 scenario abba
-check "watch: a deadlock killed by timeout: its SIGTERM death (143) passes through; deadlock and leaked failed" sh -c "
+# budget is on: the deadlocked locks' waits (6 s, over --max-lock-wait 1s
+# when the last poll sees them, which is a race) are the deadlock's, never
+# a contention finding of their own.
+wt abba --stuck 2s -- timeout 6 scenario abba
+check "watch: a deadlock killed by timeout: its SIGTERM death (143) passes through; deadlock and leaked failed, not contention" sh -c "
 	[ $(rc abba) = 143 ] && [ \"$(failed abba)\" = 'deadlock leaked' ]"
 check "watch: the deadlock was reported at once (a line on stderr before the summary)" \
 	grep -q '^waitscope watch: deadlock: ' /tmp/wt-abba.err
@@ -98,6 +98,10 @@ wt brief2 --stuck 500ms -- scenario brief 1500
 check "watch: the same wait above --stuck 500ms fails stuck, reported at once" sh -c "
 	[ $(rc brief2) = 3 ] && [ \"$(failed brief2)\" = stuck ] &&
 	grep -q '^waitscope watch: stuck: ' /tmp/wt-brief2.err"
+check "watch: the stuck finding says where in the program: read < pipe_reader < start_thread" \
+	grep -Eq '^   where: +thread [0-9]+: read[^<]* < pipe_reader < start_thread' /tmp/wt-brief2.err
+check "watch: ... and its JSON user_stack has the frame pipe_reader" \
+	grep -q '"user_stack":{"tid":[0-9]*,"frames":\[.*"function":"pipe_reader"' /tmp/wt-brief2.json
 
 # ---- --ignore and --baseline silence exactly what they name ----
 printf '# the leaker is known\ncomm=leaker-worker\n' > /tmp/ignore1
@@ -106,6 +110,16 @@ check "watch: --ignore comm=leaker-worker: the leak is silenced, exit 0" [ "$(rc
 printf 'comm=somebody-else\n' > /tmp/ignore2
 wt notignored --ignore /tmp/ignore2 -- scenario leaker
 check "watch: an --ignore rule that names another comm silences nothing" [ "$(rc notignored)" = 3 ]
+# A user frame: the rule that names pipe_reader silences its stuck read, one that names a
+# function not on its stack does not.
+printf 'uframe=pipe_read*\n' > /tmp/ignore3
+wt uignored --stuck 500ms --ignore /tmp/ignore3 -- scenario brief 1500
+check "watch: --ignore uframe=pipe_read*: the stuck read in pipe_reader is silenced, exit 0" \
+	[ "$(rc uignored)" = 0 ]
+printf 'uframe=abba_thread\n' > /tmp/ignore4
+wt unotignored --stuck 500ms --ignore /tmp/ignore4 -- scenario brief 1500
+check "watch: an --ignore uframe= rule for a function not on its stack silences nothing (stuck, exit 3)" \
+	sh -c "[ $(rc unotignored) = 3 ] && [ \"$(failed unotignored)\" = stuck ]"
 if start_scenario stuck; then
 	wt base -p "$SCENARIO_PID" --for 2s --stuck 1s --baseline
 	check "watch -p --baseline: a thread blocked before watching began is not reported" [ "$(rc base)" = 0 ]

@@ -9,7 +9,7 @@ linux-image-amd64 linux-headers-amd64
 linux-image-6.12-amd64 linux-headers-6.12-amd64
 linux-image-6.12-rt-amd64 linux-headers-6.12-rt-amd64
 linux-source-6.12 bc bison flex libelf-dev libssl-dev
-sparse dkms prometheus clang python3 lintian groff xz-utils"
+sparse dkms prometheus clang python3 lintian groff xz-utils libc6-dbg"
 [ "${1:-}" = --bench ] && PKGS="$PKGS bpftrace linux-perf"
 
 missing=""
