@@ -80,8 +80,8 @@ static void use_waits(const struct ws_snapshot *s, const struct ws_waits *w)
 	ws_render_blocked(null, s, g, 0, 0, true);
 	for (i = 0; i < s->nthreads; i++)
 		all[i] = &s->threads[i];
-	ws_render_why(null, s, g, w, all, s->nthreads, false);
-	ws_render_why(null, s, g, w, all, s->nthreads, true);
+	ws_render_why(null, s, g, w, all, s->nthreads, false, NULL);
+	ws_render_why(null, s, g, w, all, s->nthreads, true, NULL);
 	ws_waits_write(null, w);
 	ws_findings_free(&fs);
 	ws_graph_free(g);

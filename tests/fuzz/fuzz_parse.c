@@ -93,7 +93,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		ws_render_blocked(null, &s, g, 0, 0, true);
 		for (k = 0; k < s.nthreads && k < 64; k++) {
 			t[0] = &s.threads[k];
-			ws_render_why(null, &s, g, &w, t, 1, k & 1);
+			ws_render_why(null, &s, g, &w, t, 1, k & 1, NULL);
 		}
 		ws_waits_write(null, &w);
 		ws_render_futex(null, &s, 0, false);
