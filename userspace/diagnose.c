@@ -174,14 +174,22 @@ void ws_finding_copy(struct ws_findings *dst, const struct ws_finding *src)
 
 #define WHERE_TRIES 4		/* threads of a finding whose stacks are tried */
 
+/* tid's user stack in the wait the snapshot shows: read now, or kept from earlier in it. */
+static bool user_stack_of(const struct ws_opts *o, uint32_t tid, struct ws_ustack *st)
+{
+	/* /proc/TID is the thread's own view of its process: no pid needed. */
+	if (ws_ustack_read(o->uw, tid, tid, st) == WS_USTACK_OK && st->n)
+		return true;
+	return o->known_ustack && o->known_ustack(o->known_arg, tid, st) && st->n;
+}
+
 void ws_finding_where(struct ws_finding *f, const struct ws_opts *o)
 {
 	struct ws_ustack st;
 	int i;
 
 	for (i = 0; o->uw && !f->ustack && i < f->ntids && i < WHERE_TRIES; i++) {
-		/* /proc/TID is the thread's own view of its process: no pid needed. */
-		if (ws_ustack_read(o->uw, f->tids[i], f->tids[i], &st) != WS_USTACK_OK || !st.n)
+		if (!user_stack_of(o, f->tids[i], &st))
 			continue;
 		f->ustack = dup_items(&st, 1, sizeof(st));
 		f->ustack_tid = f->tids[i];
@@ -536,14 +544,13 @@ static bool frame_in_stack(const struct ws_snapshot *s, const struct ws_thread *
 	return false;
 }
 
-/* uframe=GLOB: a frame of the thread's user stack, read now (a live thread only). */
+/* uframe=GLOB: a frame of the thread's user stack in this wait (a live thread only). */
 static bool user_frame_allowed(const struct ws_thread *t, const struct ws_opts *o,
 			       const char *glob)
 {
 	struct ws_ustack st;
 
-	return o->uw && ws_ustack_read(o->uw, t->tid, t->tid, &st) == WS_USTACK_OK &&
-	       ws_ustack_match(&st, glob);
+	return o->uw && user_stack_of(o, t->tid, &st) && ws_ustack_match(&st, glob);
 }
 
 static bool allowed(const struct ws_snapshot *s, const struct ws_thread *t,

@@ -35,6 +35,13 @@ struct ws_opts {
 	 * no user stacks.
 	 */
 	struct ws_uwalker *uw;
+	/*
+	 * Or, when a thread's stack cannot be read now (its wait ended since
+	 * the module's numbers were read), the stack read earlier in the same
+	 * wait (watch keeps one a wait): true with *st filled.  NULL: none.
+	 */
+	bool (*known_ustack)(void *arg, uint32_t tid, struct ws_ustack *st);
+	void *known_arg;
 };
 
 enum ws_kind { K_STUCK, K_CONTENTION, K_HIDDEN, K_STARVING, K_PRESSURE, K_HEALTH, K_DEADLOCK,

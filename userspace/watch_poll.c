@@ -46,8 +46,9 @@ struct ws_wthread {
 	bool exited;		/* its exit event was read: t1 is exact */
 	struct ws_exit_totals t0, t1;
 	uint64_t runq0[NR_SLOTS], runq1[NR_SLOTS], runq_max_ns;
-	/* The last wait it was seen blocked in. */
+	/* The last wait it was seen blocked in, at poll blocked_poll. */
 	bool seen_blocked, idle;
+	unsigned blocked_poll;
 	int reason, syscall;
 	bool has_futex;
 	uint64_t futex_addr;
@@ -275,6 +276,23 @@ static void note_user_stack(struct ws_watch *w, struct ws_wthread *r, const stru
 	*r->ustack = st;
 }
 
+/*
+ * For diagnose (ws_opts.known_ustack): the user stack of the wait this
+ * poll saw tid in, read at this poll or an earlier one.  A wait that ends
+ * between the module's numbers and the read of /proc is still the wait the
+ * finding is about; its stack was the same all along.
+ */
+static bool known_ustack(void *arg, uint32_t tid, struct ws_ustack *st)
+{
+	const struct ws_watch *w = arg;
+	const struct ws_wthread *r = th_find(w, tid, NULL);
+
+	if (!r || !r->ustack || !r->seen_blocked || r->blocked_poll != w->polls)
+		return false;
+	*st = *r->ustack;
+	return true;
+}
+
 /* The wait t is blocked in, kept for when its process ends (an exit row has no stack). */
 static void note_blocked(struct ws_watch *w, struct ws_wthread *r, const struct ws_snapshot *v,
 			 const struct ws_thread *t)
@@ -284,6 +302,7 @@ static void note_blocked(struct ws_watch *w, struct ws_wthread *r, const struct 
 		    begin + SAME_WAIT_NS > r->begin_ns && r->begin_ns + SAME_WAIT_NS > begin;
 
 	r->seen_blocked = true;
+	r->blocked_poll = w->polls;
 	r->reason = t->state;
 	r->syscall = t->syscall;
 	r->has_futex = t->has_futex;
@@ -935,6 +954,8 @@ int ws_watch_poll(struct ws_watch *w)
 	record_locks(w, &v, first);
 	diag = w->o->diag;
 	diag.waits = &waits;
+	diag.known_ustack = known_ustack;
+	diag.known_arg = w;
 	ws_diagnose(&v, &diag, &fs);
 	take_findings(w, &v, &fs);
 	ws_findings_free(&fs);

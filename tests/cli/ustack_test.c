@@ -9,6 +9,8 @@
  * -O0 the functions keep frame pointers: CFA from rbp).  Then the
  * answers for what it cannot know: a thread that runs (not blocked), one
  * that is gone, a pid that is no process, and a garbled object file.
+ * Last, a finding's "where:" for a thread whose stack cannot be read now
+ * comes from the stack kept earlier in its wait (watch's known_ustack).
  * Prints one "ok"/"not ok" line per check; exits 1 if one failed.
  */
 #include <fcntl.h>
@@ -24,6 +26,7 @@
 #ifndef UST_OPT
 #define UST_OPT "?"
 #endif
+#include "../../userspace/diagnose.h"
 #include "../../userspace/uelf.h"
 #include "../../userspace/ustack.h"
 #include "../../userspace/ws.h"
@@ -205,6 +208,52 @@ static void check_not_blocked(struct ws_uwalker *w)
 	check(rc == WS_USTACK_GONE, "no such process is gone");
 }
 
+static unsigned known_calls;
+
+static bool known_stub(void *arg, uint32_t tid, struct ws_ustack *st)
+{
+	known_calls++;
+	if (tid != *(uint32_t *)arg)
+		return false;
+	memset(st, 0, sizeof(*st));
+	st->n = 1;
+	st->f[0].pc = 0x401000;
+	snprintf(st->f[0].func, sizeof(st->f[0].func), "kept_frame");
+	return true;
+}
+
+/* ws_finding_where: the stack read now first, the kept one when it is gone. */
+static void check_known(struct ws_uwalker *w)
+{
+	uint32_t gone = 0x7ffffffe, live = (uint32_t)tid_of[0];
+	struct ws_opts o = { .uw = w, .known_ustack = known_stub, .known_arg = &gone };
+	struct ws_findings fs = { 0 };
+	struct ws_finding *f;
+
+	f = ws_finding_add(&fs, K_STUCK, (uint32_t)getpid(), 1);
+	f->ntids = 1;
+	f->tids = ws_xcalloc(1, sizeof(*f->tids));
+	f->tids[0] = gone;
+	ws_finding_where(f, &o);
+	check(f->ustack && f->ustack_tid == gone && f->ustack->n == 1 &&
+	      !strcmp(f->ustack->f[0].func, "kept_frame"),
+	      "a thread whose wait ended gets the stack kept from that wait");
+	free(f->ustack);
+	f->ustack = NULL;
+	o.known_ustack = NULL;
+	ws_finding_where(f, &o);
+	check(!f->ustack, "without a kept stack, a thread that is gone has none");
+	/* A thread blocked now: its stack is read, the kept one not asked for. */
+	o.known_ustack = known_stub;
+	o.known_arg = &live;
+	known_calls = 0;
+	f->tids[0] = live;
+	ws_finding_where(f, &o);
+	check(f->ustack && frame_at(f->ustack, "blocker") >= 0 && !known_calls,
+	      "a thread blocked now gets the stack read now");
+	ws_findings_free(&fs);
+}
+
 /* Looks up pcs where text is (PIE from 0, static from 0x400000), and far off: no fault. */
 static void poke(const struct ws_uelf *e)
 {
@@ -285,6 +334,7 @@ int main(void)
 		nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
 	check_blocked(w, 0, "pthread_mutex_lock");
 	check_blocked(w, 1, "read on a pipe");
+	check_known(w);
 	pthread_mutex_unlock(&held);
 	if (write(pipe_fd[1], "x", 1) != 1)
 		return 1;

@@ -106,4 +106,16 @@ sched_ns() {
 	awk -v f="$2" '$1 ~ ("(^|\\.)" f "$") { printf "%.0f\n", $NF * 1000000 }' /proc/$1/sched
 }
 
+# sleeper_check LABEL: the sleeper's 20 sleeps of 50 ms are its only sleep
+# samples, all in the 32-64 ms bucket but those its own clock saw late.
+sleeper_check() {
+	local late n total
+	late=$(awk '$1 == "sleeper:" { print $9 }' /tmp/sleeper.log)
+	n=$(bucket sleeper sleep 32768)
+	total=$(awk '$3 == "sleeper" && $4 == "sleep" { print $5 }' $D/histograms)
+	note "$1: sleeper 32768 us bucket $n, sleep samples $total, late by its own clock ${late:-?}"
+	check "$1: sleeper has 20 sleep samples, in the 32-64 ms bucket but the late ones" \
+		sh -c "[ -n '$late' ] && [ '$total' = 20 ] && [ '$n' -ge $((20 - ${late:-0})) ]"
+}
+
 run_delay() { awk '{ print $2 }' /proc/$1/schedstat; }

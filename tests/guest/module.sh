@@ -128,8 +128,7 @@ accuracy() {
 
 # ---- sleeper: 20 x 50 ms ----
 if start_scenario sleeper; then
-	check "sleeper: 20 samples in the 32-64 ms sleep bucket" [ "$(bucket sleeper sleep 32768)" = 20 ]
-	check "sleeper: no other sleep bucket has samples" [ "$(awk '$3 == "sleeper" && $4 == "sleep" { print $5 }' $D/histograms)" = 20 ]
+	sleeper_check sleeper
 	accuracy "$(tcol sleeper tid)" sleeper
 	stop_scenario
 fi
@@ -307,18 +306,22 @@ if load_disk; then
 		note "fsyncer $wtid: io_n $wn io_ns $wns; iowait_count $wic iowait_sum $wis; uninterruptible_n $(col /tmp/io.t tid $wtid uninterruptible_n)"
 		check "disk: the device served exactly the reader's $DISK_N reads" [ $((r1 - r0)) = $DISK_N ]
 		# A request that completes before its task got to sleep on it costs
-		# no wait: on the debug kernel (KASAN) the path from submission to
-		# sleep can take longer than the device's 5 ms.  Seen: exactly 200
-		# reads and 200 fsyncs on Debian's kernels in every run; on the debug
-		# kernel 200 reads, and once 199 fsyncs (iowait_count 199 too).
-		io_min=$DISK_N
-		[ -e /proc/lockdep ] && io_min=$((DISK_N * 95 / 100))
-		check "ioreader: one io wait per read ($DISK_N; at least $io_min on the debug kernel)" \
+		# no wait, for the kernel's iowait_count as for waitscope: the path
+		# from submission to sleep can take longer than the device's 5 ms
+		# when the guest's CPU is not running (a busy TCG host) or slow
+		# (KASAN).  So the count must equal iowait_count exactly, and may
+		# fall short of the requests only by a few.  Seen: 198-200 of 200 on
+		# Debian's kernels beside another guest, 196 reads and 185 fsyncs on
+		# the debug kernel (iowait_count equal each time).  The same slow
+		# submission shortens a wait against the device's busy time.
+		io_min=$((DISK_N * 95 / 100)) io_lag_ms=1
+		[ -e /proc/lockdep ] && io_min=$((DISK_N * 85 / 100)) io_lag_ms=2
+		check "ioreader: an io wait per read ($DISK_N, at least $io_min)" \
 			sh -c "[ $rn -le $DISK_N ] && [ $rn -ge $io_min ]"
 		check "ioreader: the kernel's iowait_count agrees" [ "$rn" = "$ric" ]
 		check "ioreader: io time within 5% of iowait_sum" within "$rns" "$ris" 5 1000000
-		check "ioreader: io time within 5% (or 1 ms a read) of the device's read ticks" \
-			within "$rns" "$(((rt1 - rt0) * 1000000))" 5 $((DISK_N * 1000000))
+		check "ioreader: io time within 5% (or $io_lag_ms ms a read) of the device's read ticks" \
+			within "$rns" "$(((rt1 - rt0) * 1000000))" 5 $((DISK_N * io_lag_ms * 1000000))
 		# A wait starts at the switch-out, after the request is queued: a
 		# slow submission (the debug kernel's KASAN) shortens it below the
 		# device's 5 ms, a late timer under a busy TCG host lengthens it,
@@ -326,12 +329,12 @@ if load_disk; then
 		# Seen in 4-8 ms: 196-199 of 200 on Debian's kernels, 184-189 on
 		# the debug kernel (with another guest running beside it).
 		rb2=$(hrange 1 $rtid io 4096 16384)
-		check "ioreader: at least 95% of its waits in 4-16 ms" [ "$rb2" -ge $((DISK_N * 95 / 100)) ]
+		check "ioreader: at least 95% of its waits in 4-16 ms" [ "$rb2" -ge $((rn * 95 / 100)) ]
 		check "ioreader: its mean io wait is at least 4.5 ms (the device takes 5)" \
 			[ $((rns / DISK_N)) -ge 4500000 ]
 		check "ioreader: no wait of the reads is uninterruptible" [ "$(col /tmp/io.t tid $rtid uninterruptible_n)" = 0 ]
 		check "fsyncer: the device wrote at least one request per fsync" [ $((w1 - w0)) -ge $DISK_N ]
-		check "fsyncer: an io wait per fsync (at least $io_min), as many as iowait_count" sh -c "
+		check "fsyncer: an io wait per fsync ($DISK_N, at least $io_min), as many as iowait_count" sh -c "
 			[ $wn -ge $io_min ] && [ $wn = $wic ]"
 		check "fsyncer: io time within 5% of iowait_sum" within "$wns" "$wis" 5 1000000
 		accuracy $rtid ioreader
@@ -363,10 +366,15 @@ else
 	echo "skip - io: no null_blk module for this kernel"
 fi
 
-# ---- churn: 20000 short-lived threads ----
+# ---- churn: 20000 short-lived threads (2000 on the debug kernel) ----
+# Under TCG the debug kernel (KASAN, lockdep) takes about 18 ms a thread:
+# 20000 took 371 s there, 80% of this suite, for the same checks.
+CHURN_N=20000
+[ -e /proc/lockdep ] && CHURN_N=2000
 sleep 1
 base=$(stat_of used)
-scenario churn 20000 > /tmp/churn.log 2>&1
+scenario churn $CHURN_N > /tmp/churn.log 2>&1
+note "churn: $(cat /tmp/churn.log)"
 sleep 1
 after=$(stat_of used)
 note "churn: used $base before, $after after"

@@ -144,6 +144,24 @@ static long sleep_counted(double ms)
 	return nvcsw_self() - before;
 }
 
+/*
+ * sleep_counted, and whether the thread was preempted meanwhile (nivcsw
+ * moved): a preemption after the timer is armed and before the thread
+ * blocks leaves the rest of the sleep to run while it waits for a CPU,
+ * and on a busy TCG guest that wait can take most of a 40 ms sleep.
+ */
+static long sleep_counted_preempt(double ms, int *preempted)
+{
+	struct rusage a, b;
+
+	getrusage(RUSAGE_THREAD, &a);
+	wst_sleep_ms(ms);
+	getrusage(RUSAGE_THREAD, &b);
+	if (b.ru_nivcsw != a.ru_nivcsw)
+		*preempted = 1;
+	return b.ru_nvcsw - a.ru_nvcsw;
+}
+
 /* The whole file, NUL-terminated (malloc'd), or NULL with errno set. */
 static char *slurp(const char *path, size_t *lenp)
 {
@@ -699,8 +717,11 @@ static int do_flood(int n)
  * 1.5 ms sleeps were measured at 65 ms on a busy host), so there is no
  * upper bound.  A sleep is shorter than asked only by a preemption between
  * arming the timer and blocking, a window of microseconds: a 40 ms sleep
- * never lands below 16.4 ms.  Carried-over numbers also show as a count
- * that is not the thread's own (the kernel's nvcsw is the oracle).
+ * lands below 16.4 ms only if the thread was preempted during it (its
+ * nivcsw moved; seen once on the debug kernel, 40 ms booked at 8-16 ms).
+ * Those threads are excused from the lower bound, and counted.
+ * Carried-over numbers also show as a count that is not the thread's own
+ * (the kernel's nvcsw is the oracle).
  */
 #define LONG_MIN_LOW	16384
 
@@ -709,6 +730,7 @@ struct rt {
 	int gen, pattern;	/* 0 short, 1 long */
 	atomic_int tid, done;
 	atomic_long blocks;	/* how often its sleeps really blocked */
+	int preempted;		/* during a sleep (written before done) */
 };
 
 static pthread_mutex_t rmu = PTHREAD_MUTEX_INITIALIZER;
@@ -725,7 +747,8 @@ static void *reuse_thread(void *arg)
 	snprintf(name, sizeof(name), "%s-%d", r->pattern ? "rl" : "rs", r->gen);
 	prctl(PR_SET_NAME, name);
 	for (i = 0; i < (r->pattern ? NS_LONG : NS_SHORT); i++)
-		atomic_fetch_add(&r->blocks, sleep_counted(r->pattern ? MS_LONG : MS_SHORT));
+		atomic_fetch_add(&r->blocks, sleep_counted_preempt(r->pattern ? MS_LONG : MS_SHORT,
+								   &r->preempted));
 	atomic_store(&r->done, 1);
 	pthread_mutex_lock(&rmu);
 	while (released_gen < r->gen)
@@ -741,7 +764,7 @@ static void *quick_thread(void *arg)
 }
 
 struct reuse_stats {
-	int threads, violations, missing, inexact, cross, same, not300, stalled;
+	int threads, violations, missing, inexact, cross, same, not300, stalled, excused;
 	char first[512];
 };
 
@@ -756,6 +779,20 @@ static void violation(struct reuse_stats *st, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(st->first + l, sizeof(st->first) - l, fmt, ap);
 	va_end(ap);
+}
+
+/* Whether the live thread of this row was preempted in one of its sleeps. */
+static int reuse_preempted(const struct rt *rs, int k, const struct hrow *h)
+{
+	char name[16];
+	int j;
+
+	for (j = 0; j < k; j++) {
+		snprintf(name, sizeof(name), "%s-%d", rs[j].pattern ? "rl" : "rs", rs[j].gen);
+		if (h->tid == atomic_load(&rs[j].tid) && !strcmp(h->comm, name))
+			return rs[j].preempted;
+	}
+	return 0;
 }
 
 /* Every sleep row of this process against the pattern its comm names. */
@@ -809,6 +846,10 @@ static void reuse_verify(struct reuse_stats *st, struct rt *rs, int k)
 			for (b = 0; b < h.nb; b++) {
 				if (!lng || h.low[b] >= LONG_MIN_LOW)
 					continue;
+				if (reuse_preempted(rs, k, &h)) {
+					st->excused++;
+					continue;
+				}
 				st->violations++;
 				violation(st, "tid %ld %s (%s ms sleeps) has %lld in %lld us; ", h.tid,
 					  h.comm, lng ? "40" : "1.5", h.n[b], h.low[b]);
@@ -970,8 +1011,8 @@ static int do_reuse(int rounds, int gens, int k)
 
 	e = write_str(PID_MAX, saved) ? errno : 0;
 	check(!e, "reuse: pid_max restored", "%s", strerror(e));
-	note("reuse: %d threads, tids reused %d times with the other sleep pattern, %d with the same; %d threads blocked fewer times than they slept (host stalls)",
-	     st.threads, st.cross, st.same, st.stalled);
+	note("reuse: %d threads, tids reused %d times with the other sleep pattern, %d with the same; %d threads blocked fewer times than they slept (host stalls); %d short 40 ms sleeps of preempted threads",
+	     st.threads, st.cross, st.same, st.stalled, st.excused);
 	check(st.cross >= rounds / 2, "reuse: tids were reused across sleep patterns",
 	      "only %d cross-pattern reuses", st.cross);
 	check(st.missing == 0, "reuse: every thread has its own sleep row",
