@@ -350,8 +350,15 @@ static void record_threads(struct ws_watch *w, const struct ws_snapshot *v, bool
 		if (r->exited)
 			continue;
 		counters_of(t, &r->t1);
-		ws_hist_counts(v, t, R_RUNQ, r->runq1);
-		r->runq_max_ns = t->r[R_RUNQ].max_ns;
+		/*
+		 * A thread that exits between the module's threads and
+		 * histograms reads has its row and no histogram: keep the one
+		 * seen before rather than take its waits to be none.
+		 */
+		if (t->hist_len[R_RUNQ] || !t->r[R_RUNQ].n) {
+			ws_hist_counts(v, t, R_RUNQ, r->runq1);
+			r->runq_max_ns = t->r[R_RUNQ].max_ns;
+		}
 		if (t->state > R_RUNQ)
 			note_blocked(w, r, v, t);
 	}

@@ -1463,6 +1463,23 @@ assert d["missed_events"] == 0, d'
 }
 check "watch -p on planted events: killed in a lock wait leaks (with its stack as last seen, or none), idle waits and other processes do not; a lock over --max-lock-wait and a starving thread fail; exit totals exact" t_watch_planted
 
+# A thread that exits between the module's threads and histograms reads is
+# in the threads file with no histogram rows: that poll must not take its
+# run-queue waits to be none (seen on the debug kernel and 6.12-rt: a
+# starving worker's last poll zeroed its 80 waits).
+t_watch_hist_gone() {
+	plant_live
+	( sleep 0.5; grow_planted; sleep 0.3
+	  grep -v '^  812 810 worker ' "$WL/histograms" > "$WL/h.new" && mv "$WL/h.new" "$WL/histograms" ) &
+	prun "$WL" -p 810 --for 1200ms --max-runq-p99 5ms --no-leaked --no-contention \
+		--json "$T/w.json" --junit "$T/w.xml"
+	wait
+	wrc 3 && grep -qx 'FAIL starvation: 1 finding' "$T/w.err" && wjson '
+v = checks["starvation"]["findings"]
+assert len(v) == 1 and v[0]["tids"] == [812] and "over 30 waits" in v[0]["message"], v'
+}
+check "watch: a poll that finds a thread's row but not its histogram (it exited between the reads) keeps the histogram seen before" t_watch_hist_gone
+
 t_watch_planted_off() {
 	planted_run --baseline --leaked-min 4s --no-contention --max-runq-p99 off && wrc 0 &&
 	grep -qx 'SKIP contention (--no-contention)' "$T/w.err" && grep -qx 'SKIP starvation (--no-starvation)' "$T/w.err" &&
