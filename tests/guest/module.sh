@@ -319,7 +319,11 @@ if load_disk; then
 		check "ioreader: an io wait per read ($DISK_N, at least $io_min)" \
 			sh -c "[ $rn -le $DISK_N ] && [ $rn -ge $io_min ]"
 		check "ioreader: the kernel's iowait_count agrees" [ "$rn" = "$ric" ]
-		check "ioreader: io time within 5% of iowait_sum" within "$rns" "$ris" 5 1000000
+		# iowait_sum can start at a stale clock (see accuracy above): waitscope
+		# may be lower by WAKE_SLACK_NS a wait.  Seen on the debug kernel:
+		# the fsyncer's 193 waits 1151 ms against 1234 ms.
+		check "ioreader: io time within 5% (or 1 ms + stale clock) of iowait_sum" \
+			close "$rns" "$ris" "$((rn * WAKE_SLACK_NS))"
 		check "ioreader: io time within 5% (or $io_lag_ms ms a read) of the device's read ticks" \
 			within "$rns" "$(((rt1 - rt0) * 1000000))" 5 $((DISK_N * io_lag_ms * 1000000))
 		# A wait starts at the switch-out, after the request is queued: a
@@ -336,7 +340,8 @@ if load_disk; then
 		check "fsyncer: the device wrote at least one request per fsync" [ $((w1 - w0)) -ge $DISK_N ]
 		check "fsyncer: an io wait per fsync ($DISK_N, at least $io_min), as many as iowait_count" sh -c "
 			[ $wn -ge $io_min ] && [ $wn = $wic ]"
-		check "fsyncer: io time within 5% of iowait_sum" within "$wns" "$wis" 5 1000000
+		check "fsyncer: io time within 5% (or 1 ms + stale clock) of iowait_sum" \
+			close "$wns" "$wis" "$((wn * WAKE_SLACK_NS))"
 		accuracy $rtid ioreader
 		accuracy $wtid fsyncer
 		stress seekread $D/events "$io_last" > /tmp/io.ev 2> /dev/null
