@@ -260,6 +260,20 @@ static char *stack_text(const struct ws_snapshot *s, const struct ws_thread *t)
  * or one whose stack could not be read before): it is gone with the
  * process by the time a leak is found.
  */
+static bool has_uframe_rule(const struct ws_opts *o)
+{
+	int i;
+
+	for (i = 0; i < o->nallow; i++)
+		if (!strncmp(o->allow[i], "uframe=", 7))
+			return true;
+	return false;
+}
+
+/*
+ * A wait that a uframe= rule makes idle keeps its stack too: the rule
+ * must still match at a poll where the wait ended before its /proc read.
+ */
 static void note_user_stack(struct ws_watch *w, struct ws_wthread *r, const struct ws_thread *t,
 			    bool same)
 {
@@ -269,7 +283,7 @@ static void note_user_stack(struct ws_watch *w, struct ws_wthread *r, const stru
 		free(r->ustack);
 		r->ustack = NULL;
 	}
-	if (r->idle || r->ustack || !w->o->diag.uw ||
+	if ((r->idle && !has_uframe_rule(&w->o->diag)) || r->ustack || !w->o->diag.uw ||
 	    ws_ustack_read(w->o->diag.uw, t->tid, t->tid, &st) != WS_USTACK_OK || !st.n)
 		return;
 	r->ustack = ws_xcalloc(1, sizeof(*r->ustack));
