@@ -255,11 +255,6 @@ static char *stack_text(const struct ws_snapshot *s, const struct ws_thread *t)
 	return buf;
 }
 
-/*
- * Its user stack in a wait that is not idle, read once a wait (a new wait,
- * or one whose stack could not be read before): it is gone with the
- * process by the time a leak is found.
- */
 static bool has_uframe_rule(const struct ws_opts *o)
 {
 	int i;
@@ -271,8 +266,11 @@ static bool has_uframe_rule(const struct ws_opts *o)
 }
 
 /*
- * A wait that a uframe= rule makes idle keeps its stack too: the rule
- * must still match at a poll where the wait ended before its /proc read.
+ * Its user stack in a wait that is not idle, read once a wait (a new wait,
+ * or one whose stack could not be read before): it is gone with the
+ * process by the time a leak is found.  A wait that a uframe= rule makes
+ * idle keeps its stack too: the rule must still match at a poll where the
+ * wait ended before its /proc read.
  */
 static void note_user_stack(struct ws_watch *w, struct ws_wthread *r, const struct ws_thread *t,
 			    bool same)
@@ -301,7 +299,7 @@ static bool known_ustack(void *arg, uint32_t tid, struct ws_ustack *st)
 	const struct ws_watch *w = arg;
 	const struct ws_wthread *r = th_find(w, tid, NULL);
 
-	if (!r || !r->ustack || !r->seen_blocked || r->blocked_poll != w->polls)
+	if (!r || !r->ustack || r->blocked_poll != w->polls)
 		return false;
 	*st = *r->ustack;
 	return true;

@@ -121,34 +121,15 @@ static pid_t gettid_(void)
 	return (pid_t)syscall(SYS_gettid);
 }
 
-/* This thread's voluntary context switches so far. */
-static long nvcsw_self(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_THREAD, &ru);
-	return ru.ru_nvcsw;
-}
-
 /*
  * Sleep ms and return how many times the thread really blocked: the oracle
  * of the module's sleep count.  Under TCG a host stall can let the timer
  * expire before the thread reaches schedule(), and then it does not block
  * at all (nothing to count); the kernel's nvcsw counts exactly the blocks.
- */
-static long sleep_counted(double ms)
-{
-	long before = nvcsw_self();
-
-	wst_sleep_ms(ms);
-	return nvcsw_self() - before;
-}
-
-/*
- * sleep_counted, and whether the thread was preempted meanwhile (nivcsw
- * moved): a preemption after the timer is armed and before the thread
- * blocks leaves the rest of the sleep to run while it waits for a CPU,
- * and on a busy TCG guest that wait can take most of a 40 ms sleep.
+ * And note whether the thread was preempted meanwhile (nivcsw moved): a
+ * preemption after the timer is armed and before the thread blocks leaves
+ * the rest of the sleep to run while it waits for a CPU, and on a busy TCG
+ * guest that wait can take most of a 40 ms sleep.
  */
 static long sleep_counted_preempt(double ms, int *preempted)
 {
@@ -160,6 +141,13 @@ static long sleep_counted_preempt(double ms, int *preempted)
 	if (b.ru_nivcsw != a.ru_nivcsw)
 		*preempted = 1;
 	return b.ru_nvcsw - a.ru_nvcsw;
+}
+
+static long sleep_counted(double ms)
+{
+	int preempted;
+
+	return sleep_counted_preempt(ms, &preempted);
 }
 
 /* The whole file, NUL-terminated (malloc'd), or NULL with errno set. */
@@ -733,6 +721,12 @@ struct rt {
 	int preempted;		/* during a sleep (written before done) */
 };
 
+/* The comm a reuse thread takes: its pattern and generation, "rl-37". */
+static void rt_name(const struct rt *r, char name[16])
+{
+	snprintf(name, 16, "%s-%d", r->pattern ? "rl" : "rs", r->gen);
+}
+
 static pthread_mutex_t rmu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t rcv = PTHREAD_COND_INITIALIZER;
 static int released_gen = -1;
@@ -744,7 +738,7 @@ static void *reuse_thread(void *arg)
 	int i;
 
 	atomic_store(&r->tid, gettid_());
-	snprintf(name, sizeof(name), "%s-%d", r->pattern ? "rl" : "rs", r->gen);
+	rt_name(r, name);
 	prctl(PR_SET_NAME, name);
 	for (i = 0; i < (r->pattern ? NS_LONG : NS_SHORT); i++)
 		atomic_fetch_add(&r->blocks, sleep_counted_preempt(r->pattern ? MS_LONG : MS_SHORT,
@@ -788,7 +782,7 @@ static int reuse_preempted(const struct rt *rs, int k, const struct hrow *h)
 	int j;
 
 	for (j = 0; j < k; j++) {
-		snprintf(name, sizeof(name), "%s-%d", rs[j].pattern ? "rl" : "rs", rs[j].gen);
+		rt_name(&rs[j], name);
 		if (h->tid == atomic_load(&rs[j].tid) && !strcmp(h->comm, name))
 			return rs[j].preempted;
 	}
@@ -811,7 +805,7 @@ static void reuse_verify(struct reuse_stats *st, struct rt *rs, int k)
 		char name[16];
 		int seen = 0;
 
-		snprintf(name, sizeof(name), "%s-%d", rs[j].pattern ? "rl" : "rs", rs[j].gen);
+		rt_name(&rs[j], name);
 		for (i = 0; i < t.nrows; i++) {
 			struct hrow h;
 
