@@ -16,7 +16,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 rig=$top/tests/rig
 out=$top/tests/out
 mkdir -p "$out"
-pass=0 fail=0 skip=0
+pass=0 fail=0 skip=0 notes=
+rm -f "$out/failures"
 # The longest boots are the debug kernel's.  On 2026-12-03, on a host about
 # half as fast as on 2026-12-01, its stress and main boots both ran out of
 # 1200 s beside each other (alone: the lifecycle suite's 100 cycles took
@@ -27,31 +28,50 @@ BOOT_TIMEOUT=${WS_BOOT_TIMEOUT:-1200}
 DEBUG_BOOT_TIMEOUT=${WS_DEBUG_BOOT_TIMEOUT:-1800}
 
 pass() { pass=$((pass + 1)); echo "PASS: $*"; }
-fail() { fail=$((fail + 1)); echo "FAIL: $*"; }
+# Every failure is listed again at the end, with the notes just before it:
+# CI shows the tail of a long log.
+fail() { fail=$((fail + 1)); echo "FAIL: $*"; printf '%s%s\n' "${notes:-}" "FAIL: $*" >> "$out/failures"; notes=; }
 skip() { skip=$((skip + 1)); echo "SKIP: $*"; }
 # t NAME CMD...: one host-side test
 t() {
 	name=$1
 	shift
-	if "$@" > "$out/last.log" 2>&1; then pass "$name"; else fail "$name"; sed 's/^/    /' "$out/last.log" | tail -40; fi
+	if "$@" > "$out/last.log" 2>&1; then
+		pass "$name"
+	else
+		fail "$name"
+		sed 's/^/    /' "$out/last.log" | tail -40
+		sed 's/^/    /' "$out/last.log" | tail -5 >> "$out/failures"
+	fi
 }
 wanted() { [ -z "${WS_KERNELS:-}" ] || echo " $WS_KERNELS " | grep -q " $1 "; }
 
 finish() {
 	echo
+	if [ -s "$out/failures" ]; then
+		echo "The failures again, each after the notes before it:"
+		cat "$out/failures"
+		echo
+	fi
 	echo "$pass passed, $fail failed, $skip skipped"
 	[ "$fail" = 0 ]
 	exit $?
 }
 
-# tally_lines LABEL FILE: the ok / not ok / skip lines of a test log.
+# tally_lines LABEL FILE: the ok / not ok / skip lines of a test log; the
+# last two notes go with a failure into the list at the end.
 tally_lines() {
+	note1= note2=
 	while IFS= read -r line; do
 		case $line in
 		"ok - "*) pass "$1: ${line#ok - }" ;;
-		"not ok - "*) fail "$1: ${line#not ok - }" ;;
+		"not ok - "*)
+			notes="${note2:+$note2
+}${note1:+$note1
+}"
+			fail "$1: ${line#not ok - }" ;;
 		"skip - "*) skip "$1: ${line#skip - }" ;;
-		"# "*) echo "      $line" ;;
+		"# "*) echo "      $line"; note2=${note1:-} note1="      $line" ;;
 		esac
 	done < "$2"
 }
@@ -133,6 +153,7 @@ tally_guest() {
 	else
 		fail "$label: guest did not finish (timeout or crash; see $dir/console.log)"
 		tail -30 "$dir/console.log" | sed 's/^/    /'
+		tail -8 "$dir/console.log" | sed 's/^/    /' >> "$out/failures"
 	fi
 	sed -n '/^WS-DMESG-BEGIN/,/^WS-DMESG-END/p' "$dir/results.log" > "$dir/dmesg.log"
 	if "$rig/splats.sh" "$dir/console.log" "$dir/dmesg.log" > "$dir/splats.log"; then
@@ -140,6 +161,7 @@ tally_guest() {
 	else
 		fail "$label: kernel reports in the console log"
 		head -40 "$dir/splats.log" | sed 's/^/    /'
+		head -8 "$dir/splats.log" | sed 's/^/    /' >> "$out/failures"
 	fi
 }
 

@@ -63,6 +63,12 @@ echo blocked_min_ms=100 > $D/control
 #   and a sleep can start at a stale clock, longer than waitscope's.  That
 #   is up to WAKE_SLACK_NS per interval under TCG (more on the debug kernel),
 #   one way only, on top of the 5% (or 1 ms) bound;
+# - the same skipped update hands that latency to sum_exec_runtime: when
+#   the host does not run the guest's vCPU for a while, it is long (seen on
+#   6.12-rt: runq 30.0 ms against run_delay 5.9 ms, 7 wakeups).  The
+#   kernel's on-CPU time above waitscope's is what moved; it bounds runq's
+#   excess.  A sleep booked as runq still fails (the sleep checks keep
+#   their bounds);
 # - on PREEMPT_RT a wait for a sleeping spinlock (TASK_RTLOCK_WAIT) is D
 #   state for waitscope (as for ps) but neither sleep nor block for
 #   schedstat, so there the check compares interruptible sleep only, and
@@ -94,9 +100,12 @@ close() {
 }
 
 accuracy() {
-	local tid=$1 name=$2 runq wakeups intr d dn rd ss sb slack
+	local tid=$1 name=$2 runq wakeups intr d dn rd ss sb slack oncpu ex moved
 	cat $D/threads > /tmp/acc
 	runq=$(col /tmp/acc tid $tid runq_ns)
+	oncpu=$(col /tmp/acc tid $tid oncpu_ns)
+	ex=$(awk '{ print $1 }' /proc/$tid/schedstat)
+	moved=$((ex > oncpu ? ex - oncpu : 0))
 	wakeups=$(col /tmp/acc tid $tid nvcsw)
 	intr=$(( $(col /tmp/acc tid $tid futex_ns) + $(col /tmp/acc tid $tid sleep_ns) ))
 	d=$(( $(col /tmp/acc tid $tid uninterruptible_ns) + $(col /tmp/acc tid $tid io_ns) ))
@@ -104,10 +113,10 @@ accuracy() {
 	rd=$(run_delay $tid)
 	ss=$(sched_ns $tid sum_sleep_runtime)
 	sb=$(sched_ns $tid sum_block_runtime)
-	note "$name tid $tid: runq $runq run_delay $rd (wakeups $wakeups); interruptible $intr + D $d vs sum_sleep $ss with sum_block $sb"
+	note "$name tid $tid: runq $runq run_delay $rd (wakeups $wakeups); interruptible $intr + D $d vs sum_sleep $ss with sum_block $sb; on-CPU $oncpu vs sum_exec $ex"
 	slack=$((wakeups * WAKE_SLACK_NS))
 	check "$name: runq within 5% (or 1 ms + wakeup latency) of run_delay" \
-		awk -v a="$runq" -v b="$rd" -v s="$slack" -v e="$((wakeups * ENQ_SLACK_NS))" 'BEGIN {
+		awk -v a="$runq" -v b="$rd" -v s="$((slack + moved))" -v e="$((wakeups * ENQ_SLACK_NS))" 'BEGIN {
 			t = b * 0.05; if (t < 1000000) t = 1000000
 			exit !(a >= b - t - e && a <= b + t + s) }'
 	if [ $RT = 0 ]; then
@@ -225,12 +234,17 @@ if start_scenario execer; then
 	check "execer: its start_ns is the leader's (the process start time, within 20 ms)" \
 		awk -v a="$sns" -v t="$st" 'BEGIN { d = a - t * 10000000; if (d < 0) d = -d; exit !(a ~ /^[0-9]+$/ && d < 20000000) }'
 
-	# 20 ms sleeps land in 16-33 ms, or 33-66 ms when TCG stretches them;
-	# the leader's 200 ms ones from 131 ms on.
-	check "execer: it keeps its own 10 sleeps of 20 ms from before the exec" \
-		[ "$(hrange 1 "$pid" sleep 16384 65536)" = 10 ]
+	# 20 ms sleeps land in 16-33 ms, or 33-66 ms when TCG stretches them,
+	# later only those its own clock saw late (a busy host: seen once on
+	# the debug kernel); the leader's 200 ms ones from 131 ms on.  Its
+	# sleeps of 16 ms or more are its 10, none of the leader's 5.
+	late=$(awk '$1 == "execer:" { print $7 }' /tmp/execer.log)
+	note "execer: sleeps 16-66 ms $(hrange 1 "$pid" sleep 16384 65536), from 16 ms $(hrange 1 "$pid" sleep 16384 999999999), late by its own clock ${late:-?}"
+	check "execer: it keeps its own 10 sleeps of 20 ms from before the exec" sh -c "
+		[ -n '$late' ] && [ $(hrange 1 "$pid" sleep 16384 999999999) = 10 ] &&
+		[ $(hrange 1 "$pid" sleep 16384 65536) -ge $((10 - ${late:-0})) ]"
 	check "execer: it inherits none of the leader's 5 sleeps of 200 ms" \
-		[ "$(hrange 1 "$pid" sleep 131072 999999999)" = 0 ]
+		[ "$(hrange 1 "$pid" sleep 131072 999999999)" -le "${late:-0}" ]
 	check "execer: no entry is left under its old tid" \
 		[ -z "$(awk -v t="$old" '!/^#/ && $1 == t' /tmp/t)" ]
 	stop_scenario
@@ -331,9 +345,16 @@ if load_disk; then
 		# device's 5 ms, a late timer under a busy TCG host lengthens it,
 		# for the device too (its read ticks are the upper oracle above).
 		# Seen in 4-8 ms: 196-199 of 200 on Debian's kernels, 184-189 on
-		# the debug kernel (with another guest running beside it).
+		# the debug kernel (with another guest running beside it), and 160
+		# of 198 there once in CI.  A read its own clock saw take 16 ms or
+		# more may be counted above; the rest: 95%, 80% on the debug kernel.
 		rb2=$(hrange 1 $rtid io 4096 16384)
-		check "ioreader: at least 95% of its waits in 4-16 ms" [ "$rb2" -ge $((rn * 95 / 100)) ]
+		rlate=$(awk '$1 == "disk:" { print $13 }' /tmp/disk.log)
+		rpct=95
+		[ -e /proc/lockdep ] && rpct=80
+		note "ioreader: $rb2 waits in 4-16 ms, $rlate reads late by its own clock"
+		check "ioreader: at least $rpct% of its waits in 4-16 ms, but the reads late by its own clock" \
+			sh -c "[ -n '$rlate' ] && [ $rb2 -ge $(((rn - ${rlate:-0}) * rpct / 100)) ]"
 		check "ioreader: its mean io wait is at least 4.5 ms (the device takes 5)" \
 			[ $((rns / DISK_N)) -ge 4500000 ]
 		check "ioreader: no wait of the reads is uninterruptible" [ "$(col /tmp/io.t tid $rtid uninterruptible_n)" = 0 ]
