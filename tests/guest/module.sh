@@ -69,6 +69,16 @@ echo blocked_min_ms=100 > $D/control
 #   kernel's on-CPU time above waitscope's is what moved; it bounds runq's
 #   excess.  A sleep booked as runq still fails (the sleep checks keep
 #   their bounds);
+# - where sched_clock is unstable (6.1 here: "TSCs unsynchronized", the
+#   clocksource hpet), every CPU keeps a clock of its own, held within a
+#   tick of the global time; a wakeup that moves a task to another CPU ends
+#   the kernel's sleep on the new CPU's clock, begun on the old one's.  Seen
+#   on 6.1: a starve worker's one D block 1.96 ms for waitscope, 3.90 ms for
+#   sum_block_runtime (not in 6 other boots of 6.1; that it migrated, in its
+#   sched_setaffinity, is our reading, not a measurement).
+#   So there each migrating wakeup (nr_wakeups_migrate) may move a tick
+#   (4 ms at Debian's HZ=250) between a sleep and the runq wait after it,
+#   either way;
 # - on PREEMPT_RT a wait for a sleeping spinlock (TASK_RTLOCK_WAIT) is D
 #   state for waitscope (as for ps) but neither sleep nor block for
 #   schedstat, so there the check compares interruptible sleep only, and
@@ -91,21 +101,28 @@ echo NO_DELAY_DEQUEUE > /sys/kernel/debug/sched/features 2>/dev/null &&
 	note "sched feature DELAY_DEQUEUE off for the schedstat comparison"
 RT=0
 uname -v | grep -q PREEMPT_RT && RT=1
-# close A B PCT_BOUND ONE_WAY_SLACK: A within 5% (or 1 ms) of B, or below B
-# by at most SLACK more (the kernel's interval started at a stale clock).
+SKEW_NS=0
+[ "$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)" = tsc ] ||
+	SKEW_NS=4000000
+note "clocksource $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource): clock skew allowed per migrating wakeup $SKEW_NS ns"
+# close A B ONE_WAY_SLACK [SKEW]: A within 5% (or 1 ms) of B, or below B by
+# at most SLACK more (the kernel's interval started at a stale clock), and
+# either way by SKEW more (per-CPU clocks).
 close() {
-	awk -v a="$1" -v b="$2" -v s="$3" 'BEGIN {
-		t = b * 0.05; if (t < 1000000) t = 1000000
+	awk -v a="$1" -v b="$2" -v s="$3" -v k="${4:-0}" 'BEGIN {
+		t = b * 0.05 + k; if (t < 1000000 + k) t = 1000000 + k
 		exit !(a >= b - t - s && a <= b + t) }'
 }
 
 accuracy() {
-	local tid=$1 name=$2 runq wakeups intr d dn rd ss sb slack oncpu ex moved
+	local tid=$1 name=$2 runq wakeups intr d dn rd ss sb slack oncpu ex moved migr skew
 	cat $D/threads > /tmp/acc
 	runq=$(col /tmp/acc tid $tid runq_ns)
 	oncpu=$(col /tmp/acc tid $tid oncpu_ns)
 	ex=$(awk '{ print $1 }' /proc/$tid/schedstat)
 	moved=$((ex > oncpu ? ex - oncpu : 0))
+	migr=$(awk '$1 ~ /nr_wakeups_migrate$/ { print $NF }' /proc/$tid/sched)
+	skew=$((${migr:-0} * SKEW_NS))
 	wakeups=$(col /tmp/acc tid $tid nvcsw)
 	intr=$(( $(col /tmp/acc tid $tid futex_ns) + $(col /tmp/acc tid $tid sleep_ns) ))
 	d=$(( $(col /tmp/acc tid $tid uninterruptible_ns) + $(col /tmp/acc tid $tid io_ns) ))
@@ -113,25 +130,25 @@ accuracy() {
 	rd=$(run_delay $tid)
 	ss=$(sched_ns $tid sum_sleep_runtime)
 	sb=$(sched_ns $tid sum_block_runtime)
-	note "$name tid $tid: runq $runq run_delay $rd (wakeups $wakeups); interruptible $intr + D $d vs sum_sleep $ss with sum_block $sb; on-CPU $oncpu vs sum_exec $ex"
+	note "$name tid $tid: runq $runq run_delay $rd (wakeups $wakeups); interruptible $intr + D $d vs sum_sleep $ss with sum_block $sb; on-CPU $oncpu vs sum_exec $ex; migrating wakeups ${migr:-?}"
 	slack=$((wakeups * WAKE_SLACK_NS))
 	check "$name: runq within 5% (or 1 ms + wakeup latency) of run_delay" \
-		awk -v a="$runq" -v b="$rd" -v s="$((slack + moved))" -v e="$((wakeups * ENQ_SLACK_NS))" 'BEGIN {
+		awk -v a="$runq" -v b="$rd" -v s="$((slack + moved + skew))" -v e="$((wakeups * ENQ_SLACK_NS + skew))" 'BEGIN {
 			t = b * 0.05; if (t < 1000000) t = 1000000
 			exit !(a >= b - t - e && a <= b + t + s) }'
 	if [ $RT = 0 ]; then
 		check "$name: blocked time within 5% (or 1 ms + stale clock) of sum_sleep_runtime" \
-			close "$((intr + d))" "$ss" "$slack"
+			close "$((intr + d))" "$ss" "$slack" "$skew"
 		check "$name: D-state time within 5% (or 1 ms + stale clock) of sum_block_runtime" \
-			close "$d" "$sb" "$((dn * WAKE_SLACK_NS))"
+			close "$d" "$sb" "$((dn * WAKE_SLACK_NS))" "$skew"
 	else
 		check "$name: interruptible sleep within 5% (or 1 ms + stale clock) of sum_sleep - sum_block" \
-			close "$intr" "$((ss - sb))" "$slack"
+			close "$intr" "$((ss - sb))" "$slack" "$skew"
 		# The same one-way allowance as above: the kernel's interval can
 		# start at a stale clock (seen: the fsyncer's 200 io waits 1.03 ms
 		# short of sum_block_runtime in total).
 		check "$name: D-state time (with rtlock waits) at least sum_block_runtime (less 1 ms + stale clock)" \
-			awk -v a="$d" -v b="$sb" -v s="$((dn * WAKE_SLACK_NS))" 'BEGIN { exit !(a >= b - 1000000 - s) }'
+			awk -v a="$d" -v b="$sb" -v s="$((dn * WAKE_SLACK_NS + skew))" 'BEGIN { exit !(a >= b - 1000000 - s) }'
 	fi
 }
 
@@ -212,6 +229,26 @@ if start_scenario starve 4 3; then
 		check "starve: worker-$i off-CPU time is at least 90% runq" \
 			awk -v a="$runq" -v b="$off" 'BEGIN { exit !(b > 0 && a >= 0.9 * b) }'
 		accuracy "$(col /tmp/t comm worker-$i tid)" worker-$i
+	done
+	stop_scenario
+fi
+
+# ---- wakeups that cross CPUs ----
+# Each wakeup is made on the other CPU than the wakee's, so the sleep starts
+# on one CPU's clock and ends on the other's (or on the wakee's, when the
+# wakeup is queued to it by IPI), for schedstat as for waitscope.  Where
+# sched_clock is unstable (6.1 here) the two clocks differ; seen there: the
+# threads' blocked time within 0.2 ms of sum_sleep_runtime over 200 wakeups.
+if start_scenario xping 200; then
+	for i in 0 1; do
+		xtid=$(awk -v f=$((5 + i)) '$1 == "xping:" { print $f }' /tmp/xping.log)
+		cat $D/threads > /tmp/t
+		note "xping-$i: nvcsw $(col /tmp/t tid "$xtid" nvcsw), unwoken $(col /tmp/t tid "$xtid" unwoken), runq_n $(col /tmp/t tid "$xtid" runq_n), sleep_n $(col /tmp/t tid "$xtid" sleep_n)"
+		# A token can be there before its read when the host holds the
+		# reader's vCPU for over 1 ms (seen: 197 of 200 blocked on 6.1).
+		check "xping-$i: a blocking read for at least 95% of its 200 tokens, each ended by a wakeup" sh -c "
+			[ $(col /tmp/t tid "$xtid" nvcsw) -ge 190 ] && [ $(col /tmp/t tid "$xtid" unwoken) = 0 ]"
+		accuracy "$xtid" xping-$i
 	done
 	stop_scenario
 fi

@@ -12,6 +12,11 @@
  *   scenario vfork N MS         a parent in vfork() N times, child sleeps MS
  *   scenario starve N SECONDS   N busy workers pinned beside a busy hog
  *   scenario churn N            N short-lived threads, 50 at a time
+ *   scenario xping N            threads "xping-0" on CPU 0 and "xping-1" on
+ *                               CPU 1 pass a token N times through pipes,
+ *                               each holding it 1 ms: every wakeup crosses
+ *                               CPUs
+ *       xping: pid P tids T0 T1 round-trips N
  *   scenario execer             the main thread sleeps 5 x 200 ms, then a
  *                               second thread sleeps 10 x 20 ms and execs;
  *                               the new image ("execed") writes its old tid
@@ -200,6 +205,7 @@ static void spin_ms(long ms)
 }
 
 static void truth(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void await_park(void);
 
 /*
  * A nanosleep that took 65.536 ms or more by the thread's own clock may be
@@ -328,6 +334,52 @@ static void *worker(void *arg)
 		;
 	park();
 	return NULL;
+}
+
+/* ---- xping: wakeups that cross CPUs ---- */
+
+static int xping_pipe[2][2];
+static long xping_n;
+static pid_t xping_tid[2];
+
+/* Thread i on CPU i: it takes the token from pipe i, passes it to 1 - i. */
+static void *xping(void *arg)
+{
+	int i = (int)(long)arg;
+	char c = 0;
+
+	wst_set_name("xping-%d", i);
+	if (wst_pin(i))
+		wst_die("sched_setaffinity");
+	__atomic_store_n(&xping_tid[i], gettid(), __ATOMIC_SEQ_CST);
+	for (long k = 0; k < xping_n; k++) {
+		if ((i == 1 || k > 0) && read(xping_pipe[i][0], &c, 1) != 1)
+			wst_die("read");
+		spin_ms(1);
+		if (write(xping_pipe[1 - i][1], &c, 1) != 1)
+			wst_die("write");
+	}
+	/* Thread 0 takes the last token back, so neither thread is woken later. */
+	if (i == 0 && read(xping_pipe[0][0], &c, 1) != 1)
+		wst_die("read");
+	park();
+	return NULL;
+}
+
+static int run_xping(long n)
+{
+	pthread_t t[2];
+
+	xping_n = n;
+	if (pipe(xping_pipe[0]) || pipe(xping_pipe[1]))
+		wst_die("pipe");
+	start(&t[1], xping, 1);
+	start(&t[0], xping, 0);
+	await_park();
+	await_park();
+	truth("tids %d %d round-trips %ld", (int)xping_tid[0], (int)xping_tid[1], n);
+	park_main(0);
+	return 0;
 }
 
 static void *nothing(void *arg)
@@ -1312,7 +1364,7 @@ int main(int argc, char **argv)
 	long i, n;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: scenario sleeper|locker|stuck|vfork|starve|churn|execer|futexer|"
+		fprintf(stderr, "usage: scenario sleeper|locker|stuck|vfork|starve|xping|churn|execer|futexer|"
 			"disk|joiner|leaker|brief|daemonizer|abba|piabba|pipechain|selfpipe|sockpeer|flocker|fullpipe|semdead|rwwriter|condpool|"
 			"garbagemutex|foreignowner [args]\n");
 		return 2;
@@ -1347,6 +1399,8 @@ int main(int argc, char **argv)
 		wst_sleep_ms(starve_secs * 1000);
 		starve_stop = 1;
 		park_main(i);
+	} else if (!strcmp(scenario, "xping")) {
+		return run_xping(arg_or(argc, argv, 2, 200));
 	} else if (!strcmp(scenario, "churn")) {
 		return run_churn(arg_or(argc, argv, 2, 20000));
 	} else if (!strcmp(scenario, "execer")) {
