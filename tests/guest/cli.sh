@@ -61,7 +61,15 @@ check "cli: the stuck finding names the wait" grep -q "blocked in read()" /tmp/r
 tid=$(tcol sleeper tid)
 $W hist -t $tid --reason sleep > /tmp/hist.txt
 sed 's/^/# /' /tmp/hist.txt
-check "cli: hist shows 20 sleeps in 32768 -> 65535 us" grep -qE '^ +32768 -> 65535 +: 20 +\|\*{40}\|' /tmp/hist.txt
+# 20 sleeps of 50 ms, but those the sleeper's own clock saw late (65.5 ms
+# or more: seen once on 6.12-rt, 19 and 1 in 65536 -> 131071).
+late=$(awk '$1 == "sleeper:" { print $9 }' /tmp/sleeper.log)
+note "cli: sleeps late by the sleeper's own clock: ${late:-?}"
+check "cli: hist shows 20 sleeps in 32768 -> 65535 us but the late ones" sh -c "
+	[ -n '$late' ] && [ '$late' -le 20 ] &&
+	awk -v want=$((20 - ${late:-0})) '\$1 == 32768 && \$2 == \"->\" && \$3 == 65535 { n = \$5 }
+		END { exit !(n + 0 >= want) }' /tmp/hist.txt &&
+	[ \"\$(awk '\$2 == \"->\" { s += \$5 } END { print s }' /tmp/hist.txt)\" = 20 ]"
 check "cli: hist --ms labels msecs" sh -c "$W hist -t $tid --reason sleep --ms | grep -q msecs"
 $W blocked --min 1s > /tmp/blocked.txt
 sed 's/^/# /' /tmp/blocked.txt | head -20

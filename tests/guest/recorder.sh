@@ -66,8 +66,12 @@ if start_scenario sleeper; then
 		[ \"$(nrows /tmp/ev1 "\$5 == $tid && \$4 == \"wait\" && \$8 == \"sleep\"")\" = 20 ]"
 	# The 50 ms run from the syscall, the interval from the switch out, and
 	# a preemption between the two shortens it (49.8 ms seen on 6.12, 47.4
-	# on -rt); TCG stretches a timer now and then: 100 ms is a sane roof.
-	check "sleeper: each lasted 40-100 ms" [ "$(nrows /tmp/ev1 "\$5 == $tid && \$9 >= 40000000 && \$9 < 100000000")" = 20 ]
+	# on -rt); TCG stretches a timer now and then: 100 ms is a sane roof
+	# but for the sleeps the sleeper's own clock saw take 65.5 ms or more.
+	late=$(awk '$1 == "sleeper:" { print $9 }' /tmp/sleeper.log)
+	check "sleeper: each lasted 40-100 ms but the late ones (${late:-?} by its own clock)" sh -c "
+		[ -n '$late' ] && [ $(nrows /tmp/ev1 "\$5 == $tid && \$9 >= 40000000") = 20 ] &&
+		[ $(nrows /tmp/ev1 "\$5 == $tid && \$9 >= 40000000 && \$9 < 100000000") -ge $((20 - ${late:-0})) ]"
 	note "sleeper: $(nrows /tmp/ev1 "\$5 == $tid && \$9 >= 50000000 && \$9 < 60000000") of 20 in 50-60 ms"
 	check "sleeper: in nanosleep (syscall 35 or 230), no futex word" \
 		[ "$(nrows /tmp/ev1 "\$5 == $tid && (\$11 == 35 || \$11 == 230) && \$12 == \"-\"")" = 20 ]
